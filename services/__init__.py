@@ -1,0 +1,1 @@
+"""Nameko services of the blog platform: users, blog and storage."""

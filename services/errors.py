@@ -1,0 +1,74 @@
+"""The shared error set every service raises and every client understands.
+
+Each class is registered with nameko's exception registry, so a client that
+imports this module receives the same class back from a remote call instead
+of a bare ``RemoteError``. The gateway and the frontend map these classes to
+HTTP statuses in one place each.
+
+Exceptions cross RPC as their ``args``: every class keeps its constructor
+arguments JSON-friendly so it can be rebuilt on the other side.
+"""
+from nameko.exceptions import deserialize_to_instance
+
+
+class BlogError(Exception):
+    """Base of every expected error; ``message`` is safe to show a user."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self):
+        return self.message
+
+
+@deserialize_to_instance
+class NotFound(BlogError):
+    """The named thing (user, article, comment, backup) does not exist."""
+
+
+@deserialize_to_instance
+class ValidationError(BlogError):
+    """Input was rejected; ``errors`` maps each field to its messages."""
+
+    def __init__(self, errors):
+        self.errors = {field: list(messages) for field, messages in errors.items()}
+        super().__init__(errors)
+        self.message = "; ".join(
+            f"{field} {message}"
+            for field, messages in self.errors.items()
+            for message in messages
+        )
+
+    @classmethod
+    def single(cls, field, message):
+        return cls({field: [message]})
+
+
+@deserialize_to_instance
+class Conflict(ValidationError):
+    """A uniqueness rule was broken (username taken, slug exists, ...)."""
+
+
+@deserialize_to_instance
+class PermissionDenied(BlogError):
+    """The caller is known but may not do this."""
+
+
+@deserialize_to_instance
+class Unauthenticated(BlogError):
+    """Credentials are missing, wrong, expired or revoked."""
+
+
+@deserialize_to_instance
+class ServiceUnavailable(BlogError):
+    """A service or database did not answer in time."""
+
+
+EXPECTED = (
+    NotFound,
+    ValidationError,
+    PermissionDenied,
+    Unauthenticated,
+    ServiceUnavailable,
+)

@@ -1,0 +1,122 @@
+"""The one RPC client used by the gateway, the frontend and scripts.
+
+A standalone nameko proxy costs a broker connection, a queue declaration and a
+reply queue, so each thread keeps one open proxy and reuses it for every call
+(the processes run threaded WSGI servers; a proxy is never shared between
+threads). Every call is bounded by the configured timeout. Failures that mean
+"the system cannot answer now" (timeout, broker unreachable, service not
+running) become ``ServiceUnavailable``; the shared error classes of
+``services.errors`` arrive typed and pass through unchanged.
+
+Usage::
+
+    rpc = RpcClient(config)
+    user = rpc.users.login(email="a@example.com", password="...")
+    rpc.call("blog", "list_tags")
+"""
+import logging
+import socket
+import threading
+
+from amqp.exceptions import ConnectionError as AmqpConnectionError
+from kombu.exceptions import OperationalError
+from nameko.exceptions import RpcTimeout, UnknownService
+from nameko.standalone.rpc import ClusterRpcProxy
+
+from services import errors  # noqa: F401  registers the typed exceptions
+from services.errors import ServiceUnavailable
+
+log = logging.getLogger(__name__)
+
+BROKEN_CONNECTION_ERRORS = (
+    OSError,
+    socket.error,
+    ConnectionError,
+    AmqpConnectionError,
+    OperationalError,
+)
+
+
+class RpcClient:
+    """Thread-local pool of standalone cluster proxies with a call timeout."""
+
+    def __init__(self, config, timeout=None):
+        self.config = config
+        self.timeout = timeout if timeout is not None else config.get("RPC_TIMEOUT", 10)
+        self._local = threading.local()
+        self._all_proxies = []
+        self._lock = threading.Lock()
+
+    def __getattr__(self, service_name):
+        if service_name.startswith("_"):
+            raise AttributeError(service_name)
+        return _ServiceHandle(self, service_name)
+
+    def call(self, service_name, method_name, *args, context=None, **kwargs):
+        """Call ``service_name.method_name``; ``context`` travels in the message headers."""
+        proxy, cluster = self._proxy()
+        proxy._worker_ctx.data.clear()
+        proxy._worker_ctx.data.update(context or {})
+        try:
+            method = getattr(getattr(cluster, service_name), method_name)
+            return method(*args, **kwargs)
+        except RpcTimeout:
+            self._discard(proxy)
+            raise ServiceUnavailable(
+                f"the {service_name} service did not answer within {self.timeout} seconds"
+            )
+        except UnknownService:
+            raise ServiceUnavailable(f"the {service_name} service is not running")
+        except BROKEN_CONNECTION_ERRORS as exc:
+            self._discard(proxy)
+            log.warning("RPC connection failed: %r", exc)
+            raise ServiceUnavailable("the message broker is unreachable")
+
+    def close(self):
+        """Stop every proxy this client opened (at process exit)."""
+        with self._lock:
+            proxies, self._all_proxies = self._all_proxies, []
+        for proxy in proxies:
+            _stop_quietly(proxy)
+        self._local = threading.local()
+
+    def _proxy(self):
+        pair = getattr(self._local, "pair", None)
+        if pair is None:
+            proxy = ClusterRpcProxy(self.config, timeout=self.timeout)
+            try:
+                cluster = proxy.start()
+            except BROKEN_CONNECTION_ERRORS as exc:
+                log.warning("cannot connect to the message broker: %r", exc)
+                raise ServiceUnavailable("the message broker is unreachable")
+            pair = self._local.pair = (proxy, cluster)
+            with self._lock:
+                self._all_proxies.append(proxy)
+        return pair
+
+    def _discard(self, proxy):
+        """Forget a proxy whose connection may be broken; the next call opens a new one."""
+        self._local.pair = None
+        with self._lock:
+            if proxy in self._all_proxies:
+                self._all_proxies.remove(proxy)
+        _stop_quietly(proxy)
+
+
+class _ServiceHandle:
+    def __init__(self, client, service_name):
+        self._client = client
+        self._service_name = service_name
+
+    def __getattr__(self, method_name):
+        def call(*args, **kwargs):
+            return self._client.call(self._service_name, method_name, *args, **kwargs)
+
+        return call
+
+
+def _stop_quietly(proxy):
+    try:
+        proxy.stop()
+    except Exception:  # noqa: BLE001 - the connection is already gone
+        log.debug("ignoring error while stopping a broken proxy", exc_info=True)
