@@ -1,0 +1,75 @@
+"""Builds the gateway's Flask app: blueprints, CORS, request ids, error mapping.
+
+The app holds the process's one ``RpcClient`` (``app.extensions["rpc"]``);
+views reach it through ``gateway.rpc.call`` so every call carries the request
+id. Tests pass a fake client as ``rpc``.
+"""
+from flask import Flask
+from flask_cors import CORS
+
+from gateway import (
+    access_log,
+    articles,
+    comments,
+    error_responses,
+    health,
+    openapi,
+    profiles,
+    tags,
+    users,
+)
+from services.config import load_config
+from services.rpc_client import RpcClient
+
+BLUEPRINTS = (
+    users.blueprint,
+    profiles.blueprint,
+    articles.blueprint,
+    comments.blueprint,
+    tags.blueprint,
+    health.blueprint,
+    openapi.blueprint,
+)
+
+DEFAULT_SETTINGS = {
+    "MAX_BODY_BYTES": 1024 * 1024,
+    "CORS_ORIGINS": "*",
+    "HEALTH_TIMEOUT": 2,
+}
+
+CORS_ALLOWED_HEADERS = ["Authorization", "Content-Type", "Idempotency-Key", "X-Request-Id"]
+
+
+def create_app(config=None, rpc=None):
+    """Return the gateway app; ``config`` defaults to ``config.yaml``, ``rpc`` to a new ``RpcClient``."""
+    config = config if config is not None else load_config()
+    settings = {**DEFAULT_SETTINGS, **(config.get("GATEWAY") or {})}
+    app = Flask(__name__, static_folder=None)
+    app.config["MAX_CONTENT_LENGTH"] = int(settings["MAX_BODY_BYTES"])
+    app.extensions["rpc"] = rpc if rpc is not None else RpcClient(config)
+    app.extensions["health_rpc"] = _health_client(config, settings, rpc)
+    app.extensions["amqp_uri"] = config.get("AMQP_URI")
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)
+    CORS(
+        app,
+        resources={r"/api/*": {"origins": _cors_origins(settings["CORS_ORIGINS"])}},
+        allow_headers=CORS_ALLOWED_HEADERS,
+        expose_headers=[access_log.REQUEST_ID_HEADER],
+    )
+    access_log.init_app(app)
+    error_responses.init_app(app)
+    return app
+
+
+def _health_client(config, settings, rpc):
+    """/healthz must answer quickly even when a service is down, so it gets a shorter timeout."""
+    if rpc is not None:
+        return rpc
+    return RpcClient(config, timeout=float(settings["HEALTH_TIMEOUT"]))
+
+
+def _cors_origins(setting):
+    """``*`` or a comma-separated list of origins."""
+    origins = [origin.strip() for origin in str(setting).split(",") if origin.strip()]
+    return "*" if origins in ([], ["*"]) else origins

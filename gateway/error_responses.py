@@ -1,0 +1,99 @@
+"""The one place where errors become HTTP responses.
+
+Every error body has the RealWorld shape ``{"errors": {"body": [...]}}``.
+Service errors map by class; HTTP errors raised by Flask itself (unknown
+path, wrong method, oversize or unparsable body) keep their status and
+headers (``Allow`` on 405) with a JSON body; anything else is a 500 whose
+id is logged with the traceback and shown to the client instead of it.
+"""
+import logging
+import uuid
+
+from flask import g, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from services.errors import (
+    NotFound,
+    PermissionDenied,
+    ServiceUnavailable,
+    Unauthenticated,
+    ValidationError,
+)
+
+log = logging.getLogger(__name__)
+
+STATUS_BY_SERVICE_ERROR = {
+    ValidationError: 422,  # Conflict is a subclass: a taken username is a form error
+    Unauthenticated: 401,
+    PermissionDenied: 403,
+    NotFound: 404,
+    ServiceUnavailable: 503,
+}
+
+HTTP_ERROR_MESSAGES = {
+    404: "no such resource: {method} {path}",
+    405: "method {method} is not allowed on {path}",
+    413: "request body is larger than {limit} bytes",
+}
+
+
+def error_body(*messages):
+    return {"errors": {"body": list(messages)}}
+
+
+def init_app(app):
+    for error_class, status in STATUS_BY_SERVICE_ERROR.items():
+        app.register_error_handler(error_class, _service_error_handler(status))
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Exception, _unexpected_error)
+
+
+def _service_error_handler(status):
+    def handle(error):
+        response = jsonify(error_body(*_messages(error)))
+        if status == 401:
+            response.headers["WWW-Authenticate"] = "Token"
+        return response, status
+
+    return handle
+
+
+def _messages(error):
+    """A ValidationError carries messages per field: "username has already been taken"."""
+    if isinstance(error, ValidationError):
+        return [
+            f"{field} {message}"
+            for field, messages in error.errors.items()
+            for message in messages
+        ]
+    return [error.message]
+
+
+def _http_error(error):
+    response = error.get_response()
+    response.data = jsonify(error_body(_http_error_message(error))).get_data()
+    response.content_type = "application/json"
+    return response
+
+
+def _http_error_message(error):
+    template = HTTP_ERROR_MESSAGES.get(error.code)
+    if template is None:
+        return error.description
+    return template.format(
+        method=request.method,
+        path=request.path,
+        limit=request.max_content_length,
+    )
+
+
+def _unexpected_error(error):
+    error_id = uuid.uuid4().hex[:12]
+    log.exception(
+        "unexpected error %s in request %s %s %s",
+        error_id,
+        g.get("request_id"),
+        request.method,
+        request.path,
+    )
+    return jsonify(error_body(f"internal error, reference {error_id}")), 500
