@@ -1,0 +1,154 @@
+"""The blog service: articles, tags, favorites, comments and feeds.
+
+It owns the rules of who may change what; the storage service keeps the data
+and the users service provides author profiles. When a user is deleted it
+removes their content (``handle_user_deleted``), idempotently.
+"""
+from nameko.events import EventDispatcher, event_handler
+from nameko.rpc import rpc
+
+from services import blog_rules, blog_schemas
+from services.errors import EXPECTED, NotFound
+from services.request_log import RequestLog
+from services.rpc_timeout import TimedRpcProxy
+
+EMPTY_PAGE = {"articles": [], "articles_count": 0}
+
+
+class BlogService:
+    name = "blog"
+
+    storage = TimedRpcProxy("storage")
+    users = TimedRpcProxy("users")
+    dispatch = EventDispatcher()
+    request_log = RequestLog()
+
+    # -- articles -----------------------------------------------------------
+
+    @rpc(expected_exceptions=EXPECTED)
+    def create_article(self, author_id, title, description, body, tag_list=None,
+                       idempotency_key=None):
+        """Publish an article; its slug comes from the title and is made unique.
+
+        Repeating a call with the same ``idempotency_key`` returns the article made
+        the first time. Dispatches ``article_published``.
+        """
+        fields = blog_rules.validate_new_article(title, description, body, tag_list)
+        record = self.storage.blog_create_article(
+            author_id, blog_rules.slugify(fields["title"]), fields["title"],
+            fields["description"], fields["body"], fields["tag_list"], idempotency_key,
+        )
+        self.dispatch("article_published", blog_schemas.article_event(record))
+        return self._with_authors([record], author_id)[0]
+
+    @rpc(expected_exceptions=EXPECTED)
+    def get_article(self, slug, viewer_id=None):
+        """One article by slug, ``favorited`` and ``author.following`` relative to the viewer."""
+        record = self.storage.blog_get_article(slug, viewer_id)
+        return self._with_authors([record], viewer_id)[0]
+
+    @rpc(expected_exceptions=EXPECTED)
+    def update_article(self, slug, user_id, changes):
+        """Change title, description, body or tag_list; only the author may. The slug
+        stays the same so links keep working. Dispatches ``article_updated``."""
+        fields = blog_rules.validate_article_changes(changes)
+        result = self.storage.blog_update_article(slug, fields, user_id)
+        blog_rules.require_author(result["changed"], "article")
+        self.dispatch("article_updated", blog_schemas.article_event(result["article"]))
+        return self._with_authors([result["article"]], user_id)[0]
+
+    @rpc(expected_exceptions=EXPECTED)
+    def delete_article(self, slug, user_id):
+        """Delete an article with its comments and favorites; only the author may.
+        Dispatches ``article_deleted``."""
+        result = self.storage.blog_delete_article(slug, user_id)
+        blog_rules.require_author(result["deleted"], "article")
+        self.dispatch("article_deleted", {"slug": slug, "author_id": result["author_id"]})
+
+    @rpc(expected_exceptions=EXPECTED)
+    def list_articles(self, tag=None, author=None, favorited=None, limit=20, offset=0,
+                      viewer_id=None):
+        """Articles newest first, filtered by tag, author username and favoriting
+        username; ``articles_count`` is the total before ``limit`` and ``offset``."""
+        limit, offset = blog_rules.validate_page(limit, offset)
+        try:
+            author_ids = [self._user_id(author)] if author else None
+            favorited_by = self._user_id(favorited) if favorited else None
+        except NotFound:
+            return EMPTY_PAGE
+        page = self.storage.blog_list_articles(
+            tag, author_ids, favorited_by, limit, offset, viewer_id
+        )
+        return self._page_with_authors(page, viewer_id)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def feed(self, user_id, limit=20, offset=0):
+        """Articles by the authors ``user_id`` follows, newest first, with the total."""
+        limit, offset = blog_rules.validate_page(limit, offset)
+        followed = self.users.following_ids(user_id)
+        if not followed:
+            return EMPTY_PAGE
+        page = self.storage.blog_list_articles(None, followed, None, limit, offset, user_id)
+        return self._page_with_authors(page, user_id)
+
+    # -- favorites ------------------------------------------------------------
+
+    @rpc(expected_exceptions=EXPECTED)
+    def favorite_article(self, slug, user_id):
+        """Favorite an article (twice counts once); returns it with the new count."""
+        return self._with_authors([self.storage.blog_favorite(slug, user_id)], user_id)[0]
+
+    @rpc(expected_exceptions=EXPECTED)
+    def unfavorite_article(self, slug, user_id):
+        """Remove a favorite; returns the article with the new count."""
+        return self._with_authors([self.storage.blog_unfavorite(slug, user_id)], user_id)[0]
+
+    # -- comments -------------------------------------------------------------
+
+    @rpc(expected_exceptions=EXPECTED)
+    def add_comment(self, slug, author_id, body, idempotency_key=None):
+        """Comment on an article; a repeated ``idempotency_key`` returns the first comment.
+        Dispatches ``comment_added``."""
+        body = blog_rules.validate_comment(body)
+        record = self.storage.blog_add_comment(slug, author_id, body, idempotency_key)
+        self.dispatch("comment_added", blog_schemas.comment_event(slug, record))
+        return self._with_authors([record], author_id)[0]
+
+    @rpc(expected_exceptions=EXPECTED)
+    def list_comments(self, slug, viewer_id=None):
+        """Comments of an article, oldest first, with author profiles."""
+        return self._with_authors(self.storage.blog_list_comments(slug), viewer_id)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def delete_comment(self, slug, comment_id, user_id):
+        """Delete a comment; only its author may."""
+        result = self.storage.blog_delete_comment(slug, comment_id, user_id)
+        blog_rules.require_author(result["deleted"], "comment")
+
+    @rpc(expected_exceptions=EXPECTED)
+    def list_tags(self):
+        """Tag names in use, most used first."""
+        return self.storage.blog_list_tags()
+
+    # -- events ---------------------------------------------------------------
+
+    @event_handler("users", "user_deleted")
+    def handle_user_deleted(self, payload):
+        """Remove a deleted user's articles, comments and favorites (safe to repeat)."""
+        self.storage.blog_delete_user_content(payload["id"])
+
+    def _user_id(self, username):
+        return self.users.get_profile(username)["id"]
+
+    def _page_with_authors(self, page, viewer_id):
+        return {
+            "articles": self._with_authors(page["articles"], viewer_id),
+            "articles_count": page["articles_count"],
+        }
+
+    def _with_authors(self, records, viewer_id):
+        """Attach author profiles to records with one users call for all of them."""
+        author_ids = list(dict.fromkeys(record["author_id"] for record in records))
+        profiles = self.users.get_profiles(author_ids, viewer_id) if author_ids else []
+        by_id = {profile["id"]: profile for profile in profiles}
+        return [blog_schemas.with_author(record, by_id) for record in records]

@@ -1,0 +1,121 @@
+"""Rules of articles and comments: validation, slugs, who may change what.
+
+Plain functions, testable without nameko.
+"""
+import re
+import unicodedata
+
+from services.errors import PermissionDenied, ValidationError
+
+TITLE_MAX = 255
+DESCRIPTION_MAX = 1000
+BODY_MAX = 100_000
+COMMENT_MAX = 10_000
+TAG_MAX = 64
+TAGS_PER_ARTICLE = 10
+SLUG_MAX = 80
+PAGE_LIMIT_MAX = 100
+ARTICLE_FIELDS = ("title", "description", "body", "tag_list")
+
+
+def slugify(title):
+    """``"Héllo, World!"`` -> ``"hello-world"``; never empty, at most 80 characters."""
+    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")
+    return slug[:SLUG_MAX].rstrip("-") or "article"
+
+
+def validate_new_article(title, description, body, tag_list):
+    return _validated_article(
+        {"title": title, "description": description, "body": body, "tag_list": tag_list},
+        required=True,
+    )
+
+
+def validate_article_changes(changes):
+    if not isinstance(changes, dict):
+        raise ValidationError.single("article", "must be an object")
+    unknown = sorted(set(changes) - set(ARTICLE_FIELDS))
+    if unknown:
+        raise ValidationError({field: ["is not a field that can be changed"] for field in unknown})
+    return _validated_article(changes, required=False)
+
+
+def _validated_article(values, required):
+    problems = {}
+    cleaned = {}
+    for field, value in values.items():
+        try:
+            cleaned[field] = ARTICLE_CHECKS[field](value, required)
+        except ValueError as exc:
+            problems.setdefault(field, []).append(str(exc))
+    if problems:
+        raise ValidationError(problems)
+    return cleaned
+
+
+def _text_check(limit):
+    def check(value, required):
+        if value is None and not required:
+            raise ValueError("can't be empty")
+        if not isinstance(value, str):
+            raise ValueError("can't be blank" if value is None else "must be a string")
+        value = value.strip()
+        if not value:
+            raise ValueError("can't be blank")
+        if len(value) > limit:
+            raise ValueError(f"must be at most {limit} characters")
+        return value
+
+    return check
+
+
+def check_tag_list(value, required=False):
+    """Tags trimmed, de-duplicated in order; at most 10 of at most 64 characters."""
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(tag, str) for tag in value):
+        raise ValueError("must be a list of strings")
+    tags = list(dict.fromkeys(" ".join(tag.split()) for tag in value if tag.strip()))
+    if len(tags) > TAGS_PER_ARTICLE:
+        raise ValueError(f"may have at most {TAGS_PER_ARTICLE} tags")
+    if any(len(tag) > TAG_MAX for tag in tags):
+        raise ValueError(f"tags must be at most {TAG_MAX} characters")
+    return tags
+
+
+ARTICLE_CHECKS = {
+    "title": _text_check(TITLE_MAX),
+    "description": _text_check(DESCRIPTION_MAX),
+    "body": _text_check(BODY_MAX),
+    "tag_list": check_tag_list,
+}
+
+
+def validate_comment(body):
+    try:
+        return _text_check(COMMENT_MAX)(body, True)
+    except ValueError as exc:
+        raise ValidationError.single("body", str(exc))
+
+
+def validate_page(limit, offset):
+    """``(limit, offset)`` as integers; limit 1..100, offset >= 0."""
+    problems = {}
+    if not _is_int(limit) or not 1 <= limit <= PAGE_LIMIT_MAX:
+        problems["limit"] = [f"must be a whole number from 1 to {PAGE_LIMIT_MAX}"]
+    if not _is_int(offset) or offset < 0:
+        problems["offset"] = ["must be a whole number, 0 or more"]
+    if problems:
+        raise ValidationError(problems)
+    return limit, offset
+
+
+def _is_int(value):
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def require_author(applied, what):
+    """A conditional write by author that did not apply means someone else's item."""
+    if not applied:
+        raise PermissionDenied(f"only the author can change this {what}")

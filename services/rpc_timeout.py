@@ -1,0 +1,40 @@
+"""RPC between services, bounded by the configured timeout.
+
+nameko 2.14's ``RpcProxy`` waits forever for a reply; a hung downstream
+service would hold the caller's worker (and its caller) indefinitely. This
+proxy waits at most ``RPC_TIMEOUT`` seconds and then raises
+``ServiceUnavailable``, which the gateway and frontend show as 503.
+"""
+import eventlet
+from nameko.rpc import RpcProxy
+
+from services.errors import ServiceUnavailable
+
+
+class TimedRpcProxy(RpcProxy):
+    """``RpcProxy`` whose calls raise ``ServiceUnavailable`` after ``RPC_TIMEOUT`` seconds."""
+
+    def get_dependency(self, worker_ctx):
+        proxy = super().get_dependency(worker_ctx)
+        timeout = self.container.config.get("RPC_TIMEOUT", 10)
+        return TimedServiceProxy(proxy, self.target_service, timeout)
+
+
+class TimedServiceProxy:
+    def __init__(self, proxy, service_name, timeout):
+        self._proxy = proxy
+        self._service_name = service_name
+        self._timeout = timeout
+
+    def __getattr__(self, method_name):
+        method = getattr(self._proxy, method_name)
+
+        def call(*args, **kwargs):
+            reply = method.call_async(*args, **kwargs)
+            with eventlet.Timeout(self._timeout, False):
+                return reply.result()
+            raise ServiceUnavailable(
+                f"the {self._service_name} service did not answer within {self._timeout} seconds"
+            )
+
+        return call

@@ -1,0 +1,213 @@
+"""The storage service: the only process that opens the two databases.
+
+Its RPC surface is a data API grouped per database (``users_*`` and
+``blog_*``), one call per use case, each call one transaction. The rules of
+who may do what live in the users and blog services; storage keeps the data
+consistent (schema constraints, transactions, migrations).
+"""
+from nameko.rpc import rpc
+from sqlalchemy import text
+
+from services import migrations, storage_blog, storage_users
+from services.errors import EXPECTED
+from services.request_log import RequestLog
+from services.storage_database import StorageDatabase
+from services.storage_models import BlogBase, UsersBase
+
+
+class StorageService:
+    name = "storage"
+
+    users_db = StorageDatabase(UsersBase, "users")
+    blog_db = StorageDatabase(BlogBase, "blog")
+    request_log = RequestLog()
+
+    # -- health -------------------------------------------------------------
+
+    @rpc(expected_exceptions=EXPECTED)
+    def health(self):
+        """State of each database: ``{users: {ok, schema_version, schema_head, error}, blog: ...}``.
+
+        ``ok`` is true when the database answers and its schema is at the newest
+        migration this code knows.
+        """
+        return {
+            "users": database_health(self.users_db, "users"),
+            "blog": database_health(self.blog_db, "blog"),
+        }
+
+    # -- users database -----------------------------------------------------
+
+    @rpc(expected_exceptions=EXPECTED)
+    def users_create(self, username, email, password_hash):
+        """Insert a user; ``Conflict`` names the taken field (username or email)."""
+        with self.users_db.write() as session:
+            return storage_users.create_user(session, username, email, password_hash)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def users_get(self, user_id=None, username=None):
+        """The private record of a user by id or username (``NotFound`` if none)."""
+        with self.users_db.read() as session:
+            return storage_users.get_user(session, user_id=user_id, username=username)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def users_get_credentials(self, email):
+        """``{user, password_hash}`` for an email (what login needs), or ``None``."""
+        with self.users_db.read() as session:
+            return storage_users.get_credentials(session, email)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def users_update(self, user_id, changes):
+        """Apply column changes to a user; ``bump_token_version: true`` revokes old tokens."""
+        with self.users_db.write() as session:
+            return storage_users.update_user(session, user_id, dict(changes))
+
+    @rpc(expected_exceptions=EXPECTED)
+    def users_profile(self, username, viewer_id=None):
+        """The public profile of ``username`` with ``following`` relative to the viewer."""
+        with self.users_db.read() as session:
+            return storage_users.get_profile(session, username, viewer_id)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def users_profiles(self, user_ids, viewer_id=None):
+        """Profiles of many users in one call, in the order of ``user_ids``."""
+        with self.users_db.read() as session:
+            return storage_users.get_profiles(session, user_ids, viewer_id)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def users_follow(self, follower_id, username):
+        """Record that ``follower_id`` follows ``username`` (idempotent); returns the profile."""
+        with self.users_db.write() as session:
+            return storage_users.follow(session, follower_id, username)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def users_unfollow(self, follower_id, username):
+        """Remove the follow if any; returns the profile."""
+        with self.users_db.write() as session:
+            return storage_users.unfollow(session, follower_id, username)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def users_following_ids(self, user_id):
+        """Ids of the users that ``user_id`` follows."""
+        with self.users_db.read() as session:
+            return storage_users.following_ids(session, user_id)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def users_list(self, limit=50, offset=0, query=None):
+        """Users by id with the total count, optionally filtered by a search string."""
+        with self.users_db.read() as session:
+            return storage_users.list_users(session, limit, offset, query)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def users_set_banned(self, username, banned):
+        """Ban (revoking every token) or unban a user; returns the record."""
+        with self.users_db.write() as session:
+            return storage_users.set_banned(session, username, banned)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def users_delete(self, username):
+        """Delete a user and their follows; returns ``{id, username}``."""
+        with self.users_db.write() as session:
+            return storage_users.delete_user(session, username)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def users_existing_ids(self, user_ids):
+        """The subset of ``user_ids`` that exist."""
+        with self.users_db.read() as session:
+            return storage_users.existing_user_ids(session, user_ids)
+
+    # -- blog database ------------------------------------------------------
+
+    @rpc(expected_exceptions=EXPECTED)
+    def blog_create_article(self, author_id, slug, title, description, body, tag_list,
+                            idempotency_key=None):
+        """Insert an article under ``slug`` or the next free ``slug-N``.
+
+        A repeated ``idempotency_key`` of the same author returns the first article.
+        """
+        with self.blog_db.write() as session:
+            return storage_blog.create_article(
+                session, author_id, slug, title, description, body, tag_list, idempotency_key
+            )
+
+    @rpc(expected_exceptions=EXPECTED)
+    def blog_get_article(self, slug, viewer_id=None):
+        """An article by slug with ``favorited`` relative to the viewer."""
+        with self.blog_db.read() as session:
+            return storage_blog.get_article(session, slug, viewer_id)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def blog_update_article(self, slug, changes, only_author_id):
+        """Apply changes if the article is by ``only_author_id``: ``{changed, article}``."""
+        with self.blog_db.write() as session:
+            return storage_blog.update_article(session, slug, changes, only_author_id)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def blog_delete_article(self, slug, only_author_id):
+        """Delete if by ``only_author_id``: ``{deleted, author_id}``."""
+        with self.blog_db.write() as session:
+            return storage_blog.delete_article(session, slug, only_author_id)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def blog_list_articles(self, tag=None, author_ids=None, favorited_by=None, limit=20,
+                           offset=0, viewer_id=None):
+        """Articles newest first with ``articles_count``, filtered by tag, authors, favoriter."""
+        with self.blog_db.read() as session:
+            return storage_blog.list_articles(
+                session, tag, author_ids, favorited_by, limit, offset, viewer_id
+            )
+
+    @rpc(expected_exceptions=EXPECTED)
+    def blog_favorite(self, slug, user_id):
+        """Mark an article as a favorite of ``user_id`` (idempotent); returns the article."""
+        with self.blog_db.write() as session:
+            return storage_blog.favorite(session, slug, user_id)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def blog_unfavorite(self, slug, user_id):
+        """Remove the favorite if any; returns the article."""
+        with self.blog_db.write() as session:
+            return storage_blog.unfavorite(session, slug, user_id)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def blog_add_comment(self, slug, author_id, body, idempotency_key=None):
+        """Add a comment; a repeated ``idempotency_key`` of the same author returns the first."""
+        with self.blog_db.write() as session:
+            return storage_blog.add_comment(session, slug, author_id, body, idempotency_key)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def blog_list_comments(self, slug):
+        """Comments of an article, oldest first."""
+        with self.blog_db.read() as session:
+            return storage_blog.list_comments(session, slug)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def blog_delete_comment(self, slug, comment_id, only_author_id):
+        """Delete a comment if by ``only_author_id``: ``{deleted}``."""
+        with self.blog_db.write() as session:
+            return storage_blog.delete_comment(session, slug, comment_id, only_author_id)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def blog_list_tags(self):
+        """Tag names in use, most used first."""
+        with self.blog_db.read() as session:
+            return storage_blog.list_tags(session)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def blog_delete_user_content(self, user_id):
+        """Remove a user's articles, comments and favorites (idempotent); returns counts."""
+        with self.blog_db.write() as session:
+            return storage_blog.delete_user_content(session, user_id)
+
+
+def database_health(database, db_name):
+    """``{ok, schema_version, schema_head, error}`` of one database."""
+    head = migrations.head_revision(db_name)
+    try:
+        with database.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+            version = migrations.current_revision(connection)
+    except Exception as exc:  # noqa: BLE001 - health reports any failure
+        return {"ok": False, "schema_version": None, "schema_head": head, "error": str(exc)}
+    error = None if version == head else f"schema at {version}, code expects {head}"
+    return {"ok": error is None, "schema_version": version, "schema_head": head, "error": error}

@@ -1,0 +1,286 @@
+"""Data API of the blog database: one function per use case, given a session.
+
+Functions return plain dicts with ``author_id`` fields (the blog service
+attaches author profiles from the users service) and raise ``NotFound`` for
+unknown slugs or comments. Writes that a client may retry take an
+idempotency key, unique per author in the schema. Conditional writes
+(``only_author_id``) report whether they applied, so the blog service can
+enforce who may change what in one round trip and without a race.
+"""
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
+
+from services.errors import NotFound
+from services.storage_models import Article, ArticleTag, Comment, Favorite, Tag, utcnow
+from services.timestamps import isoformat
+
+SLUG_ATTEMPTS = 5
+
+
+def article_records(session, articles, viewer_id=None):
+    """Article dicts with tags, favorite counts and ``favorited`` for the viewer."""
+    ids = [article.id for article in articles]
+    counts = dict(
+        session.execute(
+            select(Favorite.article_id, func.count())
+            .where(Favorite.article_id.in_(ids))
+            .group_by(Favorite.article_id)
+        ).all()
+    ) if ids else {}
+    favorited = set()
+    if viewer_id is not None and ids:
+        favorited = set(
+            session.scalars(
+                select(Favorite.article_id).where(
+                    Favorite.article_id.in_(ids), Favorite.user_id == viewer_id
+                )
+            )
+        )
+    return [
+        {
+            "slug": article.slug,
+            "title": article.title,
+            "description": article.description,
+            "body": article.body,
+            "tag_list": [tag.name for tag in article.tags],
+            "created_at": isoformat(article.created_at),
+            "updated_at": isoformat(article.updated_at),
+            "favorited": article.id in favorited,
+            "favorites_count": counts.get(article.id, 0),
+            "author_id": article.author_id,
+        }
+        for article in articles
+    ]
+
+
+def article_record(session, article, viewer_id=None):
+    return article_records(session, [article], viewer_id)[0]
+
+
+def create_article(session, author_id, slug, title, description, body, tag_list,
+                   idempotency_key=None):
+    """Insert an article under ``slug`` or, when taken, ``slug-2``, ``slug-3``...
+
+    With an ``idempotency_key`` already used by this author, the article made
+    the first time is returned instead of a new one.
+    """
+    if idempotency_key:
+        existing = session.scalar(
+            select(Article).where(
+                Article.author_id == author_id, Article.idempotency_key == idempotency_key
+            )
+        )
+        if existing is not None:
+            return article_record(session, existing)
+    tags = _tags(session, tag_list)
+    for attempt in range(SLUG_ATTEMPTS):
+        article = Article(
+            slug=_free_slug(session, slug), title=title, description=description, body=body,
+            author_id=author_id, idempotency_key=idempotency_key, tags=tags,
+        )
+        try:
+            with session.begin_nested():
+                session.add(article)
+                session.flush()
+            return article_record(session, article)
+        except IntegrityError:
+            if attempt == SLUG_ATTEMPTS - 1:
+                raise
+
+
+def get_article(session, slug, viewer_id=None):
+    return article_record(session, _find_article(session, slug), viewer_id)
+
+
+def update_article(session, slug, changes, only_author_id):
+    """Apply ``changes`` when the article is by ``only_author_id``.
+
+    Returns ``{"changed": bool, "article": ...}``; ``changed`` is false, and
+    nothing is written, for another author's article.
+    """
+    article = _find_article(session, slug)
+    if article.author_id != only_author_id:
+        return {"changed": False, "article": article_record(session, article, only_author_id)}
+    for field in ("title", "description", "body"):
+        if field in changes:
+            setattr(article, field, changes[field])
+    if "tag_list" in changes:
+        article.tags = _tags(session, changes["tag_list"])
+    article.updated_at = utcnow()
+    session.flush()
+    return {"changed": True, "article": article_record(session, article, only_author_id)}
+
+
+def delete_article(session, slug, only_author_id):
+    """Delete when by ``only_author_id``; returns ``{"deleted": bool, "author_id"}``."""
+    article = _find_article(session, slug)
+    if article.author_id != only_author_id:
+        return {"deleted": False, "author_id": article.author_id}
+    session.delete(article)
+    _drop_unused_tags(session)
+    return {"deleted": True, "author_id": article.author_id}
+
+
+def list_articles(session, tag=None, author_ids=None, favorited_by=None, limit=20,
+                  offset=0, viewer_id=None):
+    """Newest first; ``articles_count`` is the total before limit and offset."""
+    query = select(Article)
+    if tag:
+        query = query.where(
+            Article.id.in_(
+                select(ArticleTag.article_id).join(Tag).where(Tag.name == tag)
+            )
+        )
+    if author_ids is not None:
+        query = query.where(Article.author_id.in_(author_ids))
+    if favorited_by is not None:
+        query = query.where(
+            Article.id.in_(select(Favorite.article_id).where(Favorite.user_id == favorited_by))
+        )
+    count = session.scalar(select(func.count()).select_from(query.subquery()))
+    page = session.scalars(
+        query.order_by(Article.created_at.desc(), Article.id.desc()).limit(limit).offset(offset)
+    ).all()
+    return {"articles": article_records(session, page, viewer_id), "articles_count": count}
+
+
+def favorite(session, slug, user_id):
+    """Idempotent: favoriting twice counts once."""
+    article = _find_article(session, slug)
+    if session.get(Favorite, (article.id, user_id)) is None:
+        session.add(Favorite(article_id=article.id, user_id=user_id))
+        session.flush()
+    return article_record(session, article, user_id)
+
+
+def unfavorite(session, slug, user_id):
+    article = _find_article(session, slug)
+    session.execute(
+        delete(Favorite).where(Favorite.article_id == article.id, Favorite.user_id == user_id)
+    )
+    return article_record(session, article, user_id)
+
+
+def add_comment(session, slug, author_id, body, idempotency_key=None):
+    article = _find_article(session, slug)
+    if idempotency_key:
+        existing = session.scalar(
+            select(Comment).where(
+                Comment.author_id == author_id, Comment.idempotency_key == idempotency_key
+            )
+        )
+        if existing is not None:
+            return comment_record(existing)
+    comment = Comment(
+        article_id=article.id, author_id=author_id, body=body, idempotency_key=idempotency_key
+    )
+    session.add(comment)
+    session.flush()
+    return comment_record(comment)
+
+
+def list_comments(session, slug):
+    """Comments of an article, oldest first."""
+    article = _find_article(session, slug)
+    comments = session.scalars(
+        select(Comment).where(Comment.article_id == article.id).order_by(Comment.id)
+    )
+    return [comment_record(comment) for comment in comments]
+
+
+def delete_comment(session, slug, comment_id, only_author_id):
+    """Delete when by ``only_author_id``; returns ``{"deleted": bool}``."""
+    article = _find_article(session, slug)
+    comment = session.scalar(
+        select(Comment).where(Comment.id == comment_id, Comment.article_id == article.id)
+    )
+    if comment is None:
+        raise NotFound(f"comment {comment_id} not found")
+    if comment.author_id != only_author_id:
+        return {"deleted": False}
+    session.delete(comment)
+    return {"deleted": True}
+
+
+def list_tags(session):
+    """Tag names in use, most used first, then by name."""
+    uses = func.count(ArticleTag.article_id)
+    rows = session.execute(
+        select(Tag.name).join(ArticleTag).group_by(Tag.id).order_by(uses.desc(), Tag.name)
+    )
+    return [name for (name,) in rows]
+
+
+def delete_user_content(session, user_id):
+    """Remove a user's articles, comments and favorites; idempotent. Returns counts."""
+    removed = {
+        "favorites": session.execute(delete(Favorite).where(Favorite.user_id == user_id)).rowcount,
+        "comments": session.execute(delete(Comment).where(Comment.author_id == user_id)).rowcount,
+    }
+    articles = session.scalars(select(Article).where(Article.author_id == user_id)).all()
+    for article in articles:
+        session.delete(article)
+    session.flush()
+    removed["articles"] = len(articles)
+    _drop_unused_tags(session)
+    return removed
+
+
+def author_ids(session):
+    """Every user id the blog database refers to (for integrity checks)."""
+    ids = set(session.scalars(select(Article.author_id).distinct()))
+    ids |= set(session.scalars(select(Comment.author_id).distinct()))
+    ids |= set(session.scalars(select(Favorite.user_id).distinct()))
+    return sorted(ids)
+
+
+def comment_record(comment):
+    return {
+        "id": comment.id,
+        "body": comment.body,
+        "created_at": isoformat(comment.created_at),
+        "updated_at": isoformat(comment.updated_at),
+        "author_id": comment.author_id,
+    }
+
+
+def _find_article(session, slug):
+    article = session.scalar(select(Article).where(Article.slug == slug))
+    if article is None:
+        raise NotFound(f"article '{slug}' not found")
+    return article
+
+
+def _tags(session, names):
+    """Tag rows for ``names``, creating the missing ones."""
+    names = sorted(set(names or []))
+    if not names:
+        return []
+    existing = {tag.name: tag for tag in session.scalars(select(Tag).where(Tag.name.in_(names)))}
+    for name in names:
+        if name not in existing:
+            existing[name] = Tag(name=name)
+            session.add(existing[name])
+    return [existing[name] for name in names]
+
+
+def _free_slug(session, base):
+    """``base`` if free, else ``base-N`` with the smallest free N from 2."""
+    taken = set(
+        session.scalars(
+            select(Article.slug).where(
+                (Article.slug == base) | Article.slug.like(f"{base}-%")
+            )
+        )
+    )
+    if base not in taken:
+        return base
+    number = 2
+    while f"{base}-{number}" in taken:
+        number += 1
+    return f"{base}-{number}"
+
+
+def _drop_unused_tags(session):
+    session.flush()
+    session.execute(delete(Tag).where(~Tag.id.in_(select(ArticleTag.tag_id))))

@@ -1,0 +1,184 @@
+"""The users service: accounts, authentication, profiles and the follow graph.
+
+Admins use it from ``nameko shell --config config.yaml``::
+
+    >>> n.rpc.users.list_users()
+    >>> n.rpc.users.ban_user("spammer")
+    >>> n.rpc.users.delete_user("spammer")
+
+It never opens a database: the storage service keeps the data.
+"""
+from eventlet import tpool
+from nameko.dependency_providers import Config
+from nameko.events import EventDispatcher
+from nameko.extensions import DependencyProvider
+from nameko.rpc import rpc
+
+from services import users_rules, users_schemas
+from services.clock import Clock
+from services.errors import EXPECTED, NotFound, PermissionDenied, Unauthenticated
+from services.request_log import RequestLog
+from services.rpc_timeout import TimedRpcProxy
+
+
+class PasswordHashing(DependencyProvider):
+    """argon2 hashing run in a native thread: hashing takes tens of
+    milliseconds of CPU, which would otherwise block the event loop and let
+    AMQP heartbeats lapse."""
+
+    def setup(self):
+        self.passwords = users_rules.Passwords()
+
+    def get_dependency(self, worker_ctx):
+        return self
+
+    def hash(self, password):
+        return tpool.execute(self.passwords.hash, password)
+
+    def verify(self, password_hash, password):
+        return tpool.execute(self.passwords.verify, password_hash, password)
+
+
+class UsersService:
+    name = "users"
+
+    storage = TimedRpcProxy("storage")
+    dispatch = EventDispatcher()
+    config = Config()
+    passwords = PasswordHashing()
+    clock = Clock()
+    request_log = RequestLog()
+
+    # -- accounts -----------------------------------------------------------
+
+    @rpc(expected_exceptions=EXPECTED)
+    def register(self, username, email, password):
+        """Create an account and return it with a token.
+
+        Every invalid field is reported at once in a ``ValidationError``; a taken
+        username or email is a ``Conflict``. Dispatches ``user_registered``.
+        """
+        fields = users_rules.validate_registration(username, email, password)
+        password_hash = self.passwords.hash(fields["password"])
+        record = self.storage.users_create(fields["username"], fields["email"], password_hash)
+        self.dispatch("user_registered", users_schemas.user_event(record))
+        return users_schemas.private_user(record, self._token_for(record))
+
+    @rpc(expected_exceptions=EXPECTED)
+    def login(self, email, password):
+        """Return the user with a fresh token for a correct email and password.
+
+        Wrong credentials raise ``Unauthenticated`` without saying which part was
+        wrong; a banned account raises ``PermissionDenied``.
+        """
+        if not isinstance(email, str) or not isinstance(password, str):
+            raise Unauthenticated("email or password is invalid")
+        credentials = self.storage.users_get_credentials(email.strip().lower())
+        password_hash = credentials["password_hash"] if credentials else None
+        if not self.passwords.verify(password_hash, password):
+            raise Unauthenticated("email or password is invalid")
+        record = credentials["user"]
+        if record["banned"]:
+            raise PermissionDenied("this account has been banned")
+        return users_schemas.private_user(record, self._token_for(record))
+
+    @rpc(expected_exceptions=EXPECTED)
+    def verify_token(self, token):
+        """The user a token belongs to; ``Unauthenticated`` if it is invalid or expired,
+        or its user was banned, deleted or changed password since it was issued."""
+        user_id, token_version = users_rules.read_token(
+            token, self.config["SECRET_KEY"], self.clock()
+        )
+        try:
+            record = self.storage.users_get(user_id=user_id)
+        except NotFound:
+            raise Unauthenticated("the account no longer exists")
+        users_rules.check_token_holder(record, token_version)
+        return users_schemas.private_user(record)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def get_user(self, user_id):
+        """The private record (email included) of a user by id."""
+        return users_schemas.private_user(self.storage.users_get(user_id=user_id))
+
+    @rpc(expected_exceptions=EXPECTED)
+    def update_user(self, user_id, changes):
+        """Change any of email, username, password, bio and image; returns the user with a
+        fresh token. A new password revokes every earlier token. Dispatches ``user_updated``."""
+        fields = users_rules.validate_changes(changes)
+        if "password" in fields:
+            fields["password_hash"] = self.passwords.hash(fields.pop("password"))
+            fields["bump_token_version"] = True
+        record = self.storage.users_update(user_id, fields)
+        self.dispatch("user_updated", users_schemas.user_event(record))
+        return users_schemas.private_user(record, self._token_for(record))
+
+    # -- profiles and follows -----------------------------------------------
+
+    @rpc(expected_exceptions=EXPECTED)
+    def get_profile(self, username, viewer_id=None):
+        """The public profile of ``username``; ``following`` is relative to ``viewer_id``."""
+        return self.storage.users_profile(username, viewer_id)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def get_profiles(self, user_ids, viewer_id=None):
+        """Profiles of many users in one call (unknown ids are left out)."""
+        return self.storage.users_profiles(list(user_ids), viewer_id)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def follow_user(self, follower_id, username):
+        """Follow ``username``; following twice is harmless, following yourself is an error."""
+        return self.storage.users_follow(follower_id, username)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def unfollow_user(self, follower_id, username):
+        """Stop following ``username``; returns the profile."""
+        return self.storage.users_unfollow(follower_id, username)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def following_ids(self, user_id):
+        """Ids of the users ``user_id`` follows (the blog's feed uses it)."""
+        return self.storage.users_following_ids(user_id)
+
+    # -- admin --------------------------------------------------------------
+
+    @rpc(expected_exceptions=EXPECTED)
+    def list_users(self, limit=50, offset=0, query=None):
+        """Admin: users by id with ``banned`` and the total count; ``query`` searches
+        usernames and emails."""
+        page = self.storage.users_list(limit, offset, query)
+        return {
+            "users": [users_schemas.admin_user(record) for record in page["users"]],
+            "users_count": page["users_count"],
+        }
+
+    @rpc(expected_exceptions=EXPECTED)
+    def ban_user(self, username):
+        """Admin: ban a user; their tokens stop working at once and they cannot sign in."""
+        record = self.storage.users_set_banned(username, True)
+        self.dispatch("user_updated", users_schemas.user_event(record))
+        return users_schemas.admin_user(record)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def unban_user(self, username):
+        """Admin: lift a ban (earlier tokens stay revoked; the user signs in again)."""
+        record = self.storage.users_set_banned(username, False)
+        self.dispatch("user_updated", users_schemas.user_event(record))
+        return users_schemas.admin_user(record)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def delete_user(self, username):
+        """Admin: delete a user and their follows. Dispatches ``user_deleted``, on which
+        the blog service removes their articles, comments and favorites."""
+        deleted = self.storage.users_delete(username)
+        self.dispatch("user_deleted", users_schemas.user_event(deleted))
+        return deleted
+
+    def _token_for(self, record):
+        return users_rules.issue_token(
+            record["id"],
+            record["token_version"],
+            self.config["SECRET_KEY"],
+            self.config.get("TOKEN_TTL_SECONDS", 14 * 24 * 3600),
+            self.clock(),
+        )
