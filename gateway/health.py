@@ -46,7 +46,7 @@ def _check_broker():
         with Connection(
             current_app.extensions["amqp_uri"], connect_timeout=BROKER_CONNECT_TIMEOUT_SECONDS
         ) as connection:
-            connection.connect()
+            connection.ensure_connection(max_retries=0)  # connect() would retry after 2 s
     except Exception as exc:  # noqa: BLE001 - any failure means "unreachable"
         return {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
     return {"ok": True}

@@ -1,0 +1,239 @@
+"""The gateway's HTTP plumbing: error mapping, limits, CORS, request ids, logs, health, OpenAPI."""
+import json
+import logging
+import re
+
+import pytest
+import yaml
+
+from gateway.app import create_app
+from gateway.openapi import DOCUMENT_PATH
+from gateway_fake_rpc import (  # noqa: F401
+    UNIT_CONFIG,
+    FakeRpc,
+    app,
+    client,
+    errors_of,
+    fake_rpc,
+    sign_up,
+)
+from services.errors import ServiceUnavailable
+
+HTTP_METHODS_SERVED = {"GET", "POST", "PUT", "DELETE"}
+
+
+def test_unparsable_json_is_400_with_a_json_error(client):
+    sign_up(client, "ann")
+
+    response = client.post("/api/users/login", data='{"user": ', content_type="application/json")
+
+    assert response.status_code == 400
+    assert errors_of(response) == ["request body is not valid JSON"]
+
+
+def test_a_body_over_the_configured_limit_is_413(client, fake_rpc):
+    oversize = json.dumps({"user": {"username": "a" * 5000, "email": "e", "password": "p"}})
+
+    response = client.post("/api/users", data=oversize, content_type="application/json")
+
+    assert response.status_code == 413
+    assert errors_of(response) == ["request body is larger than 4096 bytes"]
+    assert fake_rpc.calls == []
+
+
+@pytest.mark.parametrize("path", ["/api/nothing-here", "/", "/api/articles/a/b/c"])
+def test_an_unknown_path_is_a_json_404(client, path):
+    response = client.get(path)
+
+    assert response.status_code == 404
+    assert errors_of(response) == [f"no such resource: GET {path}"]
+
+
+def test_a_wrong_method_is_a_json_405_with_allow(client):
+    response = client.delete("/api/tags")
+
+    assert response.status_code == 405
+    assert errors_of(response) == ["method DELETE is not allowed on /api/tags"]
+    assert "GET" in response.headers["Allow"]
+
+
+def test_an_unavailable_service_is_503(client, fake_rpc):
+    fake_rpc.fail_next("blog", "list_tags", ServiceUnavailable("the blog service is not running"))
+
+    response = client.get("/api/tags")
+
+    assert response.status_code == 503
+    assert errors_of(response) == ["the blog service is not running"]
+
+
+def test_an_unexpected_error_is_500_with_a_logged_reference_and_no_traceback(
+        client, fake_rpc, caplog):
+    fake_rpc.fail_next("blog", "list_tags", KeyError("secret internals"))
+
+    with caplog.at_level(logging.ERROR, logger="gateway.error_responses"):
+        response = client.get("/api/tags", headers={"X-Request-Id": "req-500"})
+
+    assert response.status_code == 500
+    [message] = errors_of(response)
+    reference = re.fullmatch(r"internal error, reference ([0-9a-f]{12})", message).group(1)
+    assert b"secret internals" not in response.data and b"Traceback" not in response.data
+    [record] = caplog.records
+    assert reference in record.getMessage() and "req-500" in record.getMessage()
+    assert record.exc_info is not None
+
+
+def test_cors_preflight_allows_the_api_headers(client):
+    response = client.options("/api/articles", headers={
+        "Origin": "http://localhost:4200",
+        "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "Authorization, Content-Type",
+    })
+
+    assert response.status_code == 200
+    assert response.headers["Access-Control-Allow-Origin"] == "http://localhost:4200"
+    allowed_headers = response.headers["Access-Control-Allow-Headers"].lower()
+    assert "authorization" in allowed_headers and "content-type" in allowed_headers
+    assert "POST" in response.headers["Access-Control-Allow-Methods"]
+
+
+def test_cors_headers_on_answers_and_errors_expose_the_request_id(client):
+    ok = client.get("/api/tags", headers={"Origin": "http://localhost:4200"})
+    error = client.get("/api/user", headers={"Origin": "http://localhost:4200"})
+
+    for response in (ok, error):
+        assert response.headers["Access-Control-Allow-Origin"] == "http://localhost:4200"
+        assert "X-Request-Id" in response.headers["Access-Control-Expose-Headers"]
+
+
+def test_cors_origins_can_be_restricted():
+    config = {**UNIT_CONFIG, "GATEWAY": {"CORS_ORIGINS": "http://a.example, http://b.example"}}
+    client = create_app(config, rpc=FakeRpc()).test_client()
+
+    allowed = client.get("/api/tags", headers={"Origin": "http://b.example"})
+    refused = client.get("/api/tags", headers={"Origin": "http://evil.example"})
+
+    assert allowed.headers["Access-Control-Allow-Origin"] == "http://b.example"
+    assert "Access-Control-Allow-Origin" not in refused.headers
+
+
+def test_the_client_request_id_is_echoed_and_travels_into_every_rpc_call(client, fake_rpc):
+    auth = sign_up(client, "ann")
+    fake_rpc.calls.clear()
+
+    response = client.get("/api/user", headers={**auth, "X-Request-Id": "abc-123"})
+
+    assert response.headers["X-Request-Id"] == "abc-123"
+    assert [call[3] for call in fake_rpc.calls] == [{"request_id": "abc-123"}]
+
+
+@pytest.mark.parametrize("sent", [None, "has spaces", "x" * 200])
+def test_a_missing_or_unsafe_request_id_is_replaced_by_a_generated_one(client, fake_rpc, sent):
+    headers = {} if sent is None else {"X-Request-Id": sent}
+
+    response = client.get("/api/tags", headers=headers)
+
+    request_id = response.headers["X-Request-Id"]
+    assert re.fullmatch(r"[0-9a-f]{32}", request_id)
+    assert fake_rpc.calls[-1][3] == {"request_id": request_id}
+
+
+class RecordingHandler(logging.Handler):
+    def __init__(self):
+        super().__init__()
+        self.lines = []
+
+    def emit(self, record):
+        self.lines.append(record.getMessage())
+
+
+def test_each_request_writes_one_json_access_line(client):
+    handler = RecordingHandler()
+    logging.getLogger("gateway.access").addHandler(handler)
+    try:
+        client.get("/api/articles/nope", headers={"X-Request-Id": "log-1"})
+    finally:
+        logging.getLogger("gateway.access").removeHandler(handler)
+
+    [line] = handler.lines
+    entry = json.loads(line)
+    assert entry["request_id"] == "log-1"
+    assert (entry["method"], entry["path"], entry["status"]) == ("GET", "/api/articles/nope", 404)
+    assert isinstance(entry["duration_ms"], float) and entry["duration_ms"] >= 0
+
+
+def test_healthz_reports_the_broker_and_every_service(client):
+    response = client.get("/healthz")
+
+    body = response.get_json()
+    assert response.status_code == 200
+    assert body["status"] == "ok"
+    assert set(body["checks"]) == {"rabbitmq", "users", "blog", "storage"}
+    assert all(check["ok"] for check in body["checks"].values())
+    assert body["checks"]["storage"]["databases"]["blog"]["ok"] is True
+
+
+def test_healthz_is_503_and_names_the_service_that_does_not_answer(client, fake_rpc):
+    fake_rpc.fail_next("blog", "list_tags", ServiceUnavailable("the blog service did not answer"))
+
+    response = client.get("/healthz")
+
+    checks = response.get_json()["checks"]
+    assert response.status_code == 503
+    assert checks["blog"] == {"ok": False, "error": "the blog service did not answer"}
+    assert checks["users"]["ok"] is True
+
+
+def test_healthz_reports_a_failing_database(client, fake_rpc):
+    fake_rpc.storage_health = lambda: {"users": {"ok": True}, "blog": {"ok": False, "error": "x"}}
+
+    response = client.get("/healthz")
+
+    assert response.status_code == 503
+    assert response.get_json()["checks"]["storage"]["ok"] is False
+
+
+def test_healthz_reports_an_unreachable_broker():
+    config = {**UNIT_CONFIG, "AMQP_URI": "pyamqp://guest:guest@127.0.0.1:9//"}
+    client = create_app(config, rpc=FakeRpc()).test_client()
+
+    response = client.get("/healthz")
+
+    assert response.status_code == 503
+    assert response.get_json()["checks"]["rabbitmq"]["ok"] is False
+
+
+def served_operations(app):
+    operations = set()
+    for rule in app.url_map.iter_rules():
+        path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule)
+        operations |= {(path, method) for method in rule.methods & HTTP_METHODS_SERVED}
+    return operations
+
+
+def documented_operations(document):
+    return {
+        (path, method.upper())
+        for path, operations in document["paths"].items()
+        for method in operations
+    }
+
+
+def test_the_openapi_document_lists_exactly_the_served_routes(app):
+    with open(DOCUMENT_PATH) as document_file:
+        document = yaml.safe_load(document_file)
+
+    assert documented_operations(document) == served_operations(app)
+    assert len(served_operations(app)) == 19 + 2  # RealWorld's operations, the document, /healthz
+
+
+def test_the_openapi_document_is_served_as_json(client):
+    response = client.get("/api/openapi.json")
+
+    assert response.status_code == 200
+    assert response.get_json()["paths"]["/api/tags"]["get"]["operationId"] == "GetTags"
+
+
+def test_create_app_reads_config_yaml_by_default():
+    app = create_app(rpc=FakeRpc())
+
+    assert app.config["MAX_CONTENT_LENGTH"] == 1048576
