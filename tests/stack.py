@@ -1,0 +1,176 @@
+"""The whole system started as real processes, for end-to-end tests.
+
+Each ``Stack`` gets its own RabbitMQ virtual host (so services of a developer's
+``make run`` on the same broker never answer the tests), its own databases
+(SQLite files in a temporary folder unless URIs are given), and free ports for
+the gateway and the frontend. Services run one per process so a test can stop
+and restart any of them.
+"""
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import quote
+
+import requests
+
+from services.config import PROJECT_ROOT, load_config
+from services.errors import ServiceUnavailable
+from services.rpc_client import RpcClient
+
+SERVICES = ("storage", "users", "blog")
+RABBIT_API = os.environ.get("RABBIT_CTL_URI", "http://guest:guest@127.0.0.1:15672")
+BIN = Path(sys.executable).parent
+STARTUP_SECONDS = 40
+
+
+class Stack:
+    """Start with ``start_all()``, stop with ``stop_all()``."""
+
+    def __init__(self, workdir, users_db_uri=None, blog_db_uri=None, rpc_timeout=3,
+                 extra_env=None):
+        self.workdir = Path(workdir)
+        self.vhost = f"blog-test-{uuid.uuid4().hex[:8]}"
+        self.gateway_port = free_port()
+        self.frontend_port = free_port()
+        self.gateway_url = f"http://127.0.0.1:{self.gateway_port}"
+        self.frontend_url = f"http://127.0.0.1:{self.frontend_port}"
+        self.env = {
+            **os.environ,
+            "PYTHONPATH": str(PROJECT_ROOT),
+            "AMQP_URI": f"pyamqp://guest:guest@127.0.0.1:5672/{quote(self.vhost, safe='')}",
+            "USERS_DB_URI": users_db_uri or f"sqlite:///{self.workdir / 'users.db'}",
+            "BLOG_DB_URI": blog_db_uri or f"sqlite:///{self.workdir / 'blog.db'}",
+            "RPC_TIMEOUT": str(rpc_timeout),
+            "GATEWAY_PORT": str(self.gateway_port),
+            "FRONTEND_PORT": str(self.frontend_port),
+            "BACKUP_DIR": str(self.workdir / "backups"),
+            "SECRET_KEY": "e2e-secret",
+            **(extra_env or {}),
+        }
+        self.config = self._config()
+        self.processes = {}
+        self.rpc = RpcClient(self.config, timeout=rpc_timeout)
+
+    def _config(self):
+        saved = dict(os.environ)
+        os.environ.update(self.env)
+        try:
+            return load_config()
+        finally:
+            os.environ.clear()
+            os.environ.update(saved)
+
+    # -- whole stack ----------------------------------------------------------
+
+    def start_all(self):
+        create_vhost(self.vhost)
+        self.run_migrations()
+        for name in SERVICES:
+            self.start(name, wait=False)
+        for name in SERVICES:
+            self.wait_for_service(name)
+        self.start("gateway")
+        self.start("frontend")
+        return self
+
+    def stop_all(self):
+        for name in list(self.processes):
+            self.stop(name)
+        self.rpc.close()
+        delete_vhost(self.vhost)
+
+    def run_migrations(self):
+        subprocess.run(
+            [sys.executable, "-m", "services.migrations", "upgrade"],
+            cwd=PROJECT_ROOT, env=self.env, check=True, capture_output=True,
+        )
+
+    # -- one process ----------------------------------------------------------
+
+    def command(self, name):
+        if name in SERVICES or name.startswith(SERVICES):
+            service = name.split("#")[0]
+            return [str(BIN / "nameko"), "run", "--config", "config.yaml", f"services.{service}"]
+        port = self.gateway_port if name == "gateway" else self.frontend_port
+        return [str(BIN / "gunicorn"), "-k", "gthread", "--threads", "8", "-w", "1",
+                "-b", f"127.0.0.1:{port}", "--graceful-timeout", "5", f"{name}.wsgi:app"]
+
+    def start(self, name, wait=True):
+        """Start ``name`` (``storage``, ``users``, ``blog``, ``gateway``, ``frontend``;
+        ``blog#2`` for a second instance of a service) and wait until it answers."""
+        log = open(self.workdir / f"{name.replace('#', '-')}.log", "ab")
+        self.processes[name] = subprocess.Popen(
+            self.command(name), cwd=PROJECT_ROOT, env=self.env, stdout=log,
+            stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        if wait:
+            self.wait_for(name)
+
+    def stop(self, name, kill=False):
+        """Stop ``name``: SIGTERM lets it finish its work; ``kill`` does not."""
+        process = self.processes.pop(name)
+        os.killpg(process.pid, signal.SIGKILL if kill else signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+    def wait_for(self, name):
+        if name in ("gateway", "frontend"):
+            self.wait_for_http(self.gateway_url if name == "gateway" else self.frontend_url, name)
+        else:
+            self.wait_for_service(name.split("#")[0])
+
+    def wait_for_service(self, service):
+        probe = {"storage": ("health", {}), "users": ("get_profiles", {"user_ids": []}),
+                 "blog": ("list_tags", {})}[service]
+        self._wait(service, lambda: self.rpc.call(service, probe[0], **probe[1]))
+
+    def wait_for_http(self, url, name):
+        self._wait(name, lambda: requests.get(url + "/", timeout=2))
+
+    def _wait(self, name, probe):
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while True:
+            process = self.processes.get(name) or self.processes.get(name.split("#")[0])
+            if process is not None and process.poll() is not None:
+                raise RuntimeError(f"{name} exited: {self.log_tail(name)}")
+            try:
+                probe()
+                return
+            except (ServiceUnavailable, requests.ConnectionError):
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"{name} did not start: {self.log_tail(name)}")
+                time.sleep(0.3)
+
+    def log_tail(self, name, lines=40):
+        path = self.workdir / f"{name.replace('#', '-')}.log"
+        if not path.exists():
+            return ""
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def create_vhost(vhost):
+    name = quote(vhost, safe="")
+    requests.put(f"{RABBIT_API}/api/vhosts/{name}", timeout=10).raise_for_status()
+    requests.put(
+        f"{RABBIT_API}/api/permissions/{name}/guest",
+        json={"configure": ".*", "write": ".*", "read": ".*"},
+        timeout=10,
+    ).raise_for_status()
+
+
+def delete_vhost(vhost):
+    requests.delete(f"{RABBIT_API}/api/vhosts/{quote(vhost, safe='')}", timeout=10)
