@@ -1,0 +1,84 @@
+"""What every view needs about the request: the RPC client and the signed-in user.
+
+The browser keeps only the user's token, in the signed session cookie. The
+user behind it is asked from the users service at most once per request, and
+only when a page needs it (static files never do).
+"""
+from functools import wraps
+from urllib.parse import urlsplit
+
+from flask import current_app, g, redirect, request, session, url_for
+
+from services.errors import Unauthenticated
+
+
+def rpc():
+    """The process-wide RPC client (or the fake a test passed to ``create_app``)."""
+    return current_app.extensions["rpc"]
+
+
+def current_user():
+    """The signed-in user (a dict), or ``None``; a stale token signs the browser out."""
+    if "user" not in g:
+        g.user = _user_from_session()
+    return g.user
+
+
+def viewer_id():
+    user = current_user()
+    return user["id"] if user else None
+
+
+def forget_unknown_user():
+    """Show pages as signed out when the user could not be looked up (service down)."""
+    g.setdefault("user", None)
+
+
+def sign_in(user):
+    session.clear()
+    session.permanent = True
+    session["token"] = user["token"]
+    g.user = user
+
+
+def sign_out():
+    session.clear()
+    g.user = None
+
+
+def login_required(view):
+    """Send anonymous visitors to the sign-in page, coming back here afterwards."""
+
+    @wraps(view)
+    def guarded(*args, **kwargs):
+        if current_user() is None:
+            return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+        return view(*args, **kwargs)
+
+    return guarded
+
+
+def safe_next(default_endpoint, **default_values):
+    """Where to go after a form: the ``next`` field if it stays on this site."""
+    target = request.values.get("next", "")
+    parts = urlsplit(target)
+    stays_here = target.startswith("/") and not parts.netloc and not parts.scheme
+    if stays_here and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for(default_endpoint, **default_values)
+
+
+def register_template_globals(app):
+    """Globals (not a context processor) so that imported macros see them too."""
+    app.jinja_env.globals.update(current_user=current_user, site_name=app.config["SITE_NAME"])
+
+
+def _user_from_session():
+    token = session.get("token")
+    if not token:
+        return None
+    try:
+        return rpc().users.verify_token(token=token)
+    except Unauthenticated:
+        session.clear()
+        return None

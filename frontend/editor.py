@@ -1,0 +1,74 @@
+"""The editor: write a new article or change one, with a server-side preview.
+
+The "Preview" button submits the form like "Publish" does; the page comes
+back with the rendered Markdown and the fields as typed, nothing is saved.
+"""
+from flask import Blueprint, redirect, render_template, request, url_for
+
+from frontend.context import current_user, login_required, rpc
+from frontend.error_pages import status_for
+from frontend.forms import ArticleForm
+from services.errors import PermissionDenied, ValidationError
+
+blueprint = Blueprint("editor", __name__)
+
+
+@blueprint.route("/editor", methods=["GET", "POST"])
+@login_required
+def new_article():
+    form = ArticleForm()
+    if not form.validate_on_submit() or wants_preview():
+        return render_editor(form)
+
+    def publish(fields):
+        return rpc().blog.create_article(
+            author_id=current_user()["id"],
+            idempotency_key=form.idempotency_key.data,
+            **fields,
+        )
+
+    return save(form, publish)
+
+
+@blueprint.route("/editor/<slug>", methods=["GET", "POST"])
+@login_required
+def edit_article(slug):
+    article = rpc().blog.get_article(slug=slug, viewer_id=current_user()["id"])
+    if article["author"]["id"] != current_user()["id"]:
+        raise PermissionDenied("Only the author can edit this article.")
+    form = ArticleForm(data=form_data_of(article))
+    if not form.validate_on_submit() or wants_preview():
+        return render_editor(form, article)
+
+    def update(fields):
+        return rpc().blog.update_article(slug=slug, user_id=current_user()["id"], changes=fields)
+
+    return save(form, update, article)
+
+
+def wants_preview():
+    return request.method == "POST" and request.form.get("action") == "preview"
+
+
+def save(form, write, article=None):
+    """Run ``write(fields)``; on success show the article, else the form with errors."""
+    try:
+        saved = write(form.article_fields())
+    except ValidationError as error:
+        form.show_service_errors(error)
+        return render_editor(form, article), status_for(error, in_form=True)
+    return redirect(url_for("articles.show", slug=saved["slug"]))
+
+
+def render_editor(form, article=None):
+    preview = form.body.data if wants_preview() else None
+    return render_template("editor/editor.html", form=form, article=article, preview=preview)
+
+
+def form_data_of(article):
+    return {
+        "title": article["title"],
+        "description": article["description"],
+        "body": article["body"],
+        "tags": " ".join(article["tag_list"]),
+    }
