@@ -79,20 +79,20 @@ def check_password(value, required=True):
 
 
 def check_bio(value, required=False):
-    if value is None:
+    """Optional: ``None`` or blank clears it."""
+    if _is_blank(value):
         return None
     value = _text(value, required).strip()
     if len(value) > BIO_MAX_LENGTH:
         raise ValueError(f"must be at most {BIO_MAX_LENGTH} characters")
-    return value or None
+    return value
 
 
 def check_image(value, required=False):
-    if value is None:
+    """Optional http(s) URL: ``None`` or blank clears it."""
+    if _is_blank(value):
         return None
     value = _text(value, required).strip()
-    if not value:
-        return None
     if len(value) > IMAGE_MAX_LENGTH or not re.match(r"^https?://\S+$", value):
         raise ValueError("must be an http or https URL")
     return value
@@ -105,6 +105,10 @@ CHECKS = {
     "bio": check_bio,
     "image": check_image,
 }
+
+
+def _is_blank(value):
+    return value is None or (isinstance(value, str) and not value.strip())
 
 
 def _text(value, required):
@@ -152,7 +156,10 @@ def issue_token(user_id, token_version, secret, ttl_seconds, now):
 
 
 def read_token(token, secret, now):
-    """``(user_id, token_version)`` of a valid token, else ``Unauthenticated``."""
+    """``(user_id, token_version)`` of a valid token, else ``Unauthenticated``.
+
+    Time claims are checked against ``now`` (the service's clock), not PyJWT's.
+    """
     if not isinstance(token, str) or not token:
         raise Unauthenticated("a token is required")
     try:
@@ -160,7 +167,7 @@ def read_token(token, secret, now):
             token,
             secret,
             algorithms=[TOKEN_ALGORITHM],
-            options={"require": ["sub", "exp", "ver"], "verify_exp": False},
+            options={"require": ["sub", "exp", "ver"], "verify_exp": False, "verify_iat": False},
         )
         user_id = int(claims["sub"])
     except (jwt.InvalidTokenError, ValueError):

@@ -1,0 +1,97 @@
+"""The blog service's entrypoints with mocked storage, users and dispatcher."""
+import pytest
+from nameko.testing.services import worker_factory
+
+from services.blog import BlogService
+from services.errors import NotFound, PermissionDenied, ValidationError
+
+ALICE = {"id": 1, "username": "alice", "bio": None, "image": None, "following": False}
+
+
+def article(**overrides):
+    base = {"slug": "hello", "title": "Hello", "description": "d", "body": "b",
+            "tag_list": [], "created_at": "2026-11-23T10:00:00.000Z",
+            "updated_at": "2026-11-23T10:00:00.000Z", "favorited": False,
+            "favorites_count": 0, "author_id": 1}
+    return {**base, **overrides}
+
+
+@pytest.fixture
+def service():
+    blog = worker_factory(BlogService)
+    blog.users.get_profiles.return_value = [ALICE]
+    return blog
+
+
+def test_create_article_slugs_the_title_and_attaches_the_author(service):
+    service.storage.blog_create_article.return_value = article(slug="hello-world")
+    created = service.create_article(1, " Hello World ", "d", "b", ["x"], idempotency_key="k1")
+    service.storage.blog_create_article.assert_called_once_with(
+        1, "hello-world", "Hello World", "d", "b", ["x"], "k1")
+    assert created["author"] == ALICE and "author_id" not in created
+    service.dispatch.assert_called_once_with(
+        "article_published", {"slug": "hello-world", "author_id": 1})
+
+
+def test_create_article_validates_first(service):
+    with pytest.raises(ValidationError):
+        service.create_article(1, "", "d", "b")
+    service.storage.blog_create_article.assert_not_called()
+
+
+def test_only_the_author_may_update(service):
+    service.storage.blog_update_article.return_value = {"changed": False, "article": article()}
+    with pytest.raises(PermissionDenied):
+        service.update_article("hello", 2, {"body": "mine now"})
+    service.storage.blog_update_article.assert_called_once_with("hello", {"body": "mine now"}, 2)
+    service.dispatch.assert_not_called()
+
+
+def test_only_the_author_may_delete_articles_and_comments(service):
+    service.storage.blog_delete_article.return_value = {"deleted": False, "author_id": 1}
+    with pytest.raises(PermissionDenied):
+        service.delete_article("hello", 2)
+    service.storage.blog_delete_comment.return_value = {"deleted": False}
+    with pytest.raises(PermissionDenied):
+        service.delete_comment("hello", 5, 2)
+    service.dispatch.assert_not_called()
+
+
+def test_list_by_unknown_author_is_empty_not_an_error(service):
+    service.users.get_profile.side_effect = NotFound("user 'ghost' not found")
+    assert service.list_articles(author="ghost") == {"articles": [], "articles_count": 0}
+    service.storage.blog_list_articles.assert_not_called()
+
+
+def test_list_resolves_usernames_and_fetches_profiles_once(service):
+    service.users.get_profile.return_value = ALICE
+    service.storage.blog_list_articles.return_value = {
+        "articles": [article(slug="a"), article(slug="b")], "articles_count": 7}
+    page = service.list_articles(favorited="alice", limit=2, offset=4, viewer_id=9)
+    service.storage.blog_list_articles.assert_called_once_with(None, None, 1, 2, 4, 9)
+    service.users.get_profiles.assert_called_once_with([1], 9)
+    assert page["articles_count"] == 7 and [a["slug"] for a in page["articles"]] == ["a", "b"]
+
+
+def test_feed_of_nobody_followed_is_empty(service):
+    service.users.following_ids.return_value = []
+    assert service.feed(3) == {"articles": [], "articles_count": 0}
+    service.storage.blog_list_articles.assert_not_called()
+
+
+def test_feed_lists_followed_authors(service):
+    service.users.following_ids.return_value = [1, 4]
+    service.storage.blog_list_articles.return_value = {"articles": [article()], "articles_count": 1}
+    service.feed(3, limit=5)
+    service.storage.blog_list_articles.assert_called_once_with(None, [1, 4], None, 5, 0, 3)
+
+
+def test_deleted_author_shows_as_deleted(service):
+    service.users.get_profiles.return_value = []
+    service.storage.blog_get_article.return_value = article()
+    assert service.get_article("hello")["author"]["username"] == "[deleted]"
+
+
+def test_user_deleted_event_removes_their_content(service):
+    service.handle_user_deleted({"id": 4, "username": "gone"})
+    service.storage.blog_delete_user_content.assert_called_once_with(4)

@@ -1,0 +1,122 @@
+"""The users service's entrypoints with mocked storage, dispatcher and clock."""
+import pytest
+from argon2 import PasswordHasher
+from nameko.testing.services import worker_factory
+
+from services import users_rules
+from services.errors import NotFound, PermissionDenied, Unauthenticated, ValidationError
+from services.users import UsersService
+
+CONFIG = {"SECRET_KEY": "unit-secret", "TOKEN_TTL_SECONDS": 3600}
+NOW = 1_800_000_000
+FAST_PASSWORDS = users_rules.Passwords(PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+
+
+def record(**overrides):
+    base = {"id": 1, "username": "alice", "email": "alice@example.com", "bio": None,
+            "image": None, "banned": False, "token_version": 0,
+            "created_at": "2026-11-23T10:00:00.000Z", "updated_at": "2026-11-23T10:00:00.000Z"}
+    return {**base, **overrides}
+
+
+@pytest.fixture
+def service():
+    clock = lambda: NOW  # noqa: E731
+    return worker_factory(UsersService, config=CONFIG, clock=clock, passwords=FAST_PASSWORDS)
+
+
+def test_register_hashes_the_password_and_announces_the_user(service):
+    service.storage.users_create.return_value = record()
+    user = service.register("alice", "Alice@example.com", "correct horse")
+    username, email, password_hash = service.storage.users_create.call_args.args
+    assert (username, email) == ("alice", "alice@example.com")
+    assert FAST_PASSWORDS.verify(password_hash, "correct horse")
+    service.dispatch.assert_called_once_with("user_registered", {"id": 1, "username": "alice"})
+    assert users_rules.read_token(user["token"], CONFIG["SECRET_KEY"], NOW) == (1, 0)
+    assert "password_hash" not in user and "token_version" not in user
+
+
+def test_register_validates_before_touching_storage(service):
+    with pytest.raises(ValidationError):
+        service.register("alice", "nope", "correct horse")
+    service.storage.users_create.assert_not_called()
+    service.dispatch.assert_not_called()
+
+
+def test_login_with_the_right_password(service):
+    service.storage.users_get_credentials.return_value = {
+        "user": record(), "password_hash": FAST_PASSWORDS.hash("correct horse")}
+    user = service.login(" ALICE@example.com", "correct horse")
+    service.storage.users_get_credentials.assert_called_once_with("alice@example.com")
+    assert user["username"] == "alice" and user["token"]
+
+
+@pytest.mark.parametrize("credentials", [None, {"user": record(), "password_hash": "$argon2id$bad"}])
+def test_login_failures_do_not_say_which_part_was_wrong(service, credentials):
+    service.storage.users_get_credentials.return_value = credentials
+    with pytest.raises(Unauthenticated, match="email or password is invalid"):
+        service.login("alice@example.com", "wrong password")
+
+
+def test_banned_user_cannot_sign_in(service):
+    service.storage.users_get_credentials.return_value = {
+        "user": record(banned=True), "password_hash": FAST_PASSWORDS.hash("correct horse")}
+    with pytest.raises(PermissionDenied, match="banned"):
+        service.login("alice@example.com", "correct horse")
+
+
+def test_verify_token_returns_the_user(service):
+    token = users_rules.issue_token(1, 0, CONFIG["SECRET_KEY"], 60, NOW)
+    service.storage.users_get.return_value = record()
+    assert service.verify_token(token)["username"] == "alice"
+
+
+@pytest.mark.parametrize("stored, message", [
+    (record(banned=True), "banned"),
+    (record(token_version=1), "revoked"),
+    (NotFound("user 1 not found"), "no longer exists"),
+])
+def test_verify_token_fails_at_once_for_banned_changed_or_deleted_users(service, stored, message):
+    token = users_rules.issue_token(1, 0, CONFIG["SECRET_KEY"], 60, NOW)
+    if isinstance(stored, Exception):
+        service.storage.users_get.side_effect = stored
+    else:
+        service.storage.users_get.return_value = stored
+    with pytest.raises(Unauthenticated, match=message):
+        service.verify_token(token)
+
+
+def test_verify_token_fails_once_expired(service):
+    token = users_rules.issue_token(1, 0, CONFIG["SECRET_KEY"], 60, NOW - 61)
+    with pytest.raises(Unauthenticated, match="expired"):
+        service.verify_token(token)
+    service.storage.users_get.assert_not_called()
+
+
+def test_new_password_revokes_earlier_tokens(service):
+    service.storage.users_update.return_value = record(token_version=1)
+    user = service.update_user(1, {"password": "a new password", "bio": "hi"})
+    user_id, changes = service.storage.users_update.call_args.args
+    assert changes["bump_token_version"] is True and changes["bio"] == "hi"
+    assert FAST_PASSWORDS.verify(changes["password_hash"], "a new password")
+    assert "password" not in changes
+    assert users_rules.read_token(user["token"], CONFIG["SECRET_KEY"], NOW) == (1, 1)
+    service.dispatch.assert_called_once_with("user_updated", {"id": 1, "username": "alice"})
+
+
+def test_profile_changes_without_password_keep_tokens(service):
+    service.storage.users_update.return_value = record(bio="hi")
+    service.update_user(1, {"bio": "hi"})
+    assert service.storage.users_update.call_args.args[1] == {"bio": "hi"}
+
+
+def test_delete_user_announces_it(service):
+    service.storage.users_delete.return_value = {"id": 1, "username": "alice"}
+    assert service.delete_user("alice") == {"id": 1, "username": "alice"}
+    service.dispatch.assert_called_once_with("user_deleted", {"id": 1, "username": "alice"})
+
+
+def test_admin_list_shows_ban_state(service):
+    service.storage.users_list.return_value = {"users": [record(banned=True)], "users_count": 1}
+    listing = service.list_users()
+    assert listing["users_count"] == 1 and listing["users"][0]["banned"] is True
