@@ -1,0 +1,93 @@
+"""Fixtures of the integration tests: real RabbitMQ (nameko's ``rabbit_config``,
+one virtual host per test), real databases (SQLite files, and PostgreSQL when
+it answers on 127.0.0.1:5432), migrated with the project's Alembic migrations."""
+import os
+import socket
+import uuid
+from contextlib import contextmanager
+
+import pg8000.native
+import pytest
+from nameko.standalone.rpc import ClusterRpcProxy
+
+from services import migrations
+from services.storage_models import BlogBase, UsersBase
+
+POSTGRES_HOST = os.environ.get("POSTGRES_HOST", "127.0.0.1")
+POSTGRES_PORT = int(os.environ.get("POSTGRES_PORT", "5432"))
+POSTGRES_USER = os.environ.get("POSTGRES_USER", "postgres")
+
+
+def postgres_reachable():
+    try:
+        with socket.create_connection((POSTGRES_HOST, POSTGRES_PORT), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def postgres_uri(database):
+    return f"postgresql+pg8000://{POSTGRES_USER}@{POSTGRES_HOST}:{POSTGRES_PORT}/{database}"
+
+
+@contextmanager
+def postgres_databases(*names):
+    """Create empty PostgreSQL databases named ``names`` and drop them afterwards."""
+    admin = pg8000.native.Connection(POSTGRES_USER, host=POSTGRES_HOST, port=POSTGRES_PORT,
+                                     database="postgres")
+    try:
+        for name in names:
+            admin.run(f'CREATE DATABASE "{name}"')
+        yield [postgres_uri(name) for name in names]
+    finally:
+        for name in names:
+            admin.run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+
+def sqlite_uris(folder):
+    return [f"sqlite:///{folder / 'users.db'}", f"sqlite:///{folder / 'blog.db'}"]
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_uris(request, tmp_path):
+    """``{"users": uri, "blog": uri}`` of two fresh, migrated databases of one engine."""
+    if request.param == "sqlite":
+        uris = sqlite_uris(tmp_path)
+        yield migrated(uris)
+        return
+    if not postgres_reachable():
+        pytest.skip(f"PostgreSQL is not reachable on {POSTGRES_HOST}:{POSTGRES_PORT}")
+    suffix = uuid.uuid4().hex[:8]
+    with postgres_databases(f"test_users_{suffix}", f"test_blog_{suffix}") as uris:
+        yield migrated(uris)
+
+
+def migrated(uris):
+    users_uri, blog_uri = uris
+    migrations.upgrade("users", users_uri)
+    migrations.upgrade("blog", blog_uri)
+    return {"users": users_uri, "blog": blog_uri}
+
+
+@pytest.fixture
+def service_config(rabbit_config, database_uris, tmp_path):
+    """nameko config for the services: this test's vhost and databases."""
+    return {
+        **rabbit_config,
+        "DB_URIS": {
+            f"storage:{UsersBase.__name__}": database_uris["users"],
+            f"storage:{BlogBase.__name__}": database_uris["blog"],
+        },
+        "SECRET_KEY": "integration-secret",
+        "TOKEN_TTL_SECONDS": 3600,
+        "RPC_TIMEOUT": 10,
+        "BACKUP": {"DIR": str(tmp_path / "backups"), "KEEP": 3, "INTERVAL_SECONDS": 3600},
+    }
+
+
+@pytest.fixture
+def rpc(service_config):
+    """A standalone RPC client on this test's vhost."""
+    with ClusterRpcProxy(service_config, timeout=20) as proxy:
+        yield proxy
