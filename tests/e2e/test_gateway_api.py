@@ -419,6 +419,30 @@ def test_request_id_is_echoed_and_cors_is_answered(anonymous):
     assert response.headers["Access-Control-Allow-Origin"] in ("*", "http://localhost:4100")
 
 
+def log_lines_with(stack, process_name, text, seconds=5):
+    """The lines of a process's log that contain ``text``, waiting for them to be written.
+
+    A service logs its RPC after sending the reply, so the line may lag the HTTP answer.
+    """
+    deadline = time.monotonic() + seconds
+    while True:
+        lines = [line for line in stack.log_tail(process_name, lines=500).splitlines()
+                 if text in line]
+        if lines or time.monotonic() > deadline:
+            return lines
+        time.sleep(0.1)
+
+
+def test_the_request_id_reaches_the_access_log_and_the_service_log(stack, anonymous):
+    request_id = unique("trace-")
+
+    anonymous.get("/tags", headers={"X-Request-Id": request_id})
+
+    access_lines = [json.loads(line) for line in log_lines_with(stack, "gateway", request_id)]
+    assert [(line["path"], line["status"]) for line in access_lines] == [("/api/tags", 200)]
+    assert len(log_lines_with(stack, "blog", request_id)) == 1
+
+
 def test_healthz_and_openapi(stack, anonymous):
     health = requests.get(stack.gateway_url + "/healthz", timeout=30)
     document = anonymous.get("/openapi.json")
