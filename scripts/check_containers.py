@@ -1,0 +1,310 @@
+"""Checks the container files without a Docker engine: ``python -m scripts.check_containers``.
+
+``docker compose config`` (run by ``scripts/check_containers.sh`` where a
+compose implementation is installed) validates docker-compose.yml against the
+Compose schema. This module checks the rules the deployment relies on, which no
+schema knows:
+
+- every long-running service has a health check, and every
+  ``depends_on: condition: service_healthy`` points at one that has;
+- no service has a ``container_name`` and only the gateway and the frontend
+  publish ports, so ``docker compose up --scale blog=3`` works;
+- every ``${VAR}`` the compose file reads is documented in ``.env.example``
+  (and nothing there is unused); secrets have no defaults (``${VAR:?...}``);
+- database URIs use PostgreSQL through pg8000 (the eventlet-friendly driver);
+- the backup directory is on a volume;
+- every module or file a command names exists in the repository;
+- the Dockerfile pins its base image, runs as a non-root user, installs the
+  pinned requirements and fetches nothing by URL; .dockerignore keeps the
+  virtualenv, git history and local data out of the build context.
+
+Exits 1 and lists the problems when a rule is broken.
+"""
+import re
+import sys
+from pathlib import Path
+
+import yaml
+
+from services.config import PROJECT_ROOT
+
+PUBLISHED_SERVICES = {"gateway", "frontend"}
+SECRET_NAME = re.compile(r"(PASSWORD|SECRET_KEY)$")
+# ${NAME}, ${NAME:-default}, ${NAME-default}, ${NAME:?message}, ${NAME?message}; $$ escapes.
+VARIABLE = re.compile(r"(?<!\$)\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])[^}]*)?\}")
+DOCKERIGNORE_REQUIRED = (".git", ".venv", "var", ".env")
+
+
+# -- docker-compose.yml ---------------------------------------------------------
+
+def compose_problems(compose, env_example_names, repo_root=PROJECT_ROOT):
+    """Problems of a parsed compose document, as sentences; empty when it follows the rules."""
+    services = (compose or {}).get("services") or {}
+    if not services:
+        return ["docker-compose.yml has no services"]
+    problems = []
+    one_shot = one_shot_services(services)
+    for name, service in services.items():
+        problems += healthcheck_problems(name, service, services, one_shot)
+        problems += scaling_problems(name, service)
+        problems += command_problems(name, service, repo_root)
+        problems += database_uri_problems(name, service)
+        problems += backup_volume_problems(name, service, compose)
+    problems += variable_problems(compose, env_example_names)
+    return problems
+
+
+def one_shot_services(services):
+    """Services others wait for to *finish* (``service_completed_successfully``)."""
+    return {
+        target
+        for service in services.values()
+        for target, condition in depends_on(service).items()
+        if condition == "service_completed_successfully"
+    }
+
+
+def depends_on(service):
+    """``{service: condition}``; the short list form means ``service_started``."""
+    declared = service.get("depends_on") or {}
+    if isinstance(declared, list):
+        return {target: "service_started" for target in declared}
+    return {target: (spec or {}).get("condition", "service_started")
+            for target, spec in declared.items()}
+
+
+def has_healthcheck(service):
+    check = service.get("healthcheck") or {}
+    return bool(check.get("test")) and not check.get("disable") and check["test"] != ["NONE"]
+
+
+def healthcheck_problems(name, service, services, one_shot):
+    problems = []
+    if name not in one_shot and not has_healthcheck(service):
+        problems.append(f"service {name}: no healthcheck")
+    for target, condition in depends_on(service).items():
+        if target not in services:
+            problems.append(f"service {name}: depends on unknown service {target}")
+        elif condition == "service_healthy" and not has_healthcheck(services[target]):
+            problems.append(f"service {name}: waits for {target} to be healthy, "
+                            f"but {target} has no healthcheck")
+    return problems
+
+
+def scaling_problems(name, service):
+    problems = []
+    if "container_name" in service:
+        problems.append(f"service {name}: container_name prevents --scale")
+    if service.get("ports") and name not in PUBLISHED_SERVICES:
+        problems.append(f"service {name}: publishes ports; only "
+                        f"{', '.join(sorted(PUBLISHED_SERVICES))} may (and a fixed host port "
+                        "prevents --scale)")
+    return problems
+
+
+def command_problems(name, service, repo_root):
+    """Each ``-m module``, ``nameko run ... module``, ``-c file`` and ``module:app`` exists."""
+    command = service.get("command")
+    if not command or "build" not in service:
+        return []
+    words = command.split() if isinstance(command, str) else [str(word) for word in command]
+    return [f"service {name}: command names {what}, which is not in the repository"
+            for what in referenced_paths(words)
+            if not any((repo_root / path).exists() for path in candidate_paths(what))]
+
+
+def referenced_paths(words):
+    """Modules (dotted) and files (with a slash) that a command line names."""
+    named = []
+    for flag, value in zip(words, words[1:]):
+        if flag in ("-m", "-c", "--config"):
+            named.append(value)
+    if words[:2] == ["nameko", "run"]:
+        named += [word for word in words[2:] if not word.startswith("-") and word not in named
+                  and "." in word and "/" not in word and not word.endswith(".yaml")]
+    if words and words[0] == "gunicorn":
+        named += [word.split(":")[0] for word in words if ":" in word and not word.startswith("-")]
+    return named
+
+
+def candidate_paths(name):
+    if "/" in name or name.endswith((".yaml", ".yml", ".py")) and name.count(".") == 1:
+        return [Path(name)]
+    module = Path(*name.split("."))
+    return [module.with_suffix(".py"), module / "__init__.py"]
+
+
+def environment(service):
+    declared = service.get("environment") or {}
+    if isinstance(declared, list):
+        return dict(item.split("=", 1) if "=" in item else (item, "") for item in declared)
+    return {key: "" if value is None else str(value) for key, value in declared.items()}
+
+
+def database_uri_problems(name, service):
+    return [f"service {name}: {key} must use postgresql+pg8000:// (got {value.split(':')[0]})"
+            for key, value in environment(service).items()
+            if key.endswith("_DB_URI") and not value.startswith("postgresql+pg8000://")]
+
+
+def backup_volume_problems(name, service, compose):
+    backup_dir = environment(service).get("BACKUP_DIR")
+    if not backup_dir:
+        return []
+    targets = {volume_target(volume) for volume in service.get("volumes") or []}
+    if backup_dir not in targets:
+        return [f"service {name}: BACKUP_DIR {backup_dir} is not on a volume"]
+    return []
+
+
+def volume_target(volume):
+    if isinstance(volume, dict):
+        return volume.get("target")
+    parts = volume.split(":")
+    return parts[1] if len(parts) > 1 else parts[0]
+
+
+def variable_problems(compose, env_example_names):
+    problems = []
+    referenced = {}
+    for value in scalars(compose):
+        for match in VARIABLE.finditer(value):
+            referenced.setdefault(match.group(1), set()).add(match.group(2) or "")
+    for variable, operators in sorted(referenced.items()):
+        if variable not in env_example_names:
+            problems.append(f"${{{variable}}} is read but not documented in .env.example")
+        if SECRET_NAME.search(variable) and operators != {":?"}:
+            problems.append(f"${{{variable}}} is a secret: read it as ${{{variable}:?message}}, "
+                            "without a default")
+    for variable in sorted(set(env_example_names) - set(referenced)):
+        problems.append(f"{variable} is in .env.example but docker-compose.yml never reads it")
+    return problems
+
+
+def scalars(node):
+    """Every string in a parsed YAML document, keys included."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from scalars(key)
+            yield from scalars(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from scalars(item)
+    elif isinstance(node, str):
+        yield node
+
+
+def parse_compose(text):
+    """The compose document with every ``${VAR}`` left as written.
+
+    nameko's ``setup_yaml_parser`` (run by every process that loads config.yaml)
+    teaches ``yaml.SafeLoader`` to expand ``${VAR:default}`` while parsing, which
+    would hide the variables these rules are about.
+    """
+    class ComposeLoader(yaml.SafeLoader):
+        yaml_implicit_resolvers = {
+            first: [(tag, regexp) for tag, regexp in resolvers if tag != "!env_var"]
+            for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+        }
+
+    return yaml.load(text, Loader=ComposeLoader)  # noqa: S506 - a SafeLoader subclass
+
+
+def env_example_names(text):
+    return {line.split("=", 1)[0].strip() for line in text.splitlines()
+            if "=" in line and not line.lstrip().startswith("#")}
+
+
+# -- Dockerfile and .dockerignore -----------------------------------------------
+
+def dockerfile_instructions(text):
+    """``[(INSTRUCTION, arguments)]`` with continuation lines joined and comments dropped."""
+    instructions, pending = [], ""
+    for line in text.splitlines():
+        if not pending and (not line.strip() or line.lstrip().startswith("#")):
+            continue
+        if line.rstrip().endswith("\\"):
+            pending += line.rstrip()[:-1] + " "
+            continue
+        keyword, _, arguments = (pending + line).strip().partition(" ")
+        instructions.append((keyword.upper(), arguments.strip()))
+        pending = ""
+    return instructions
+
+
+def dockerfile_problems(text):
+    instructions = dockerfile_instructions(text)
+    problems = []
+    bases = [arguments.split()[-1] if " AS " in arguments.upper() else arguments
+             for keyword, arguments in instructions if keyword == "FROM"]
+    if not bases:
+        problems.append("Dockerfile: no FROM")
+    for base in bases:
+        base_image = base.split()[0]
+        tag = base_image.rpartition(":")[2] if ":" in base_image else ""
+        if "@sha256:" not in base_image and (not tag or tag == "latest"
+                                             or not re.search(r"\d", tag)):
+            problems.append(f"Dockerfile: base image {base_image} is not pinned to a version")
+    users = [arguments for keyword, arguments in instructions if keyword == "USER"]
+    if not users or users[-1].split(":")[0] in ("root", "0"):
+        problems.append("Dockerfile: the image runs as root (add USER with a non-root user)")
+    for keyword, arguments in instructions:
+        if keyword == "ADD" and re.search(r"\b(https?|ftp)://", arguments):
+            problems.append(f"Dockerfile: ADD of a URL ({arguments}); fetch nothing at build "
+                            "time that requirements.txt does not pin")
+    if not any(keyword == "RUN" and re.search(r"pip install .*-r requirements\.txt", arguments)
+               for keyword, arguments in instructions):
+        problems.append("Dockerfile: requirements.txt is not installed (pip install -r)")
+    return problems
+
+
+def dockerignore_problems(text):
+    entries = {line.strip().rstrip("/") for line in text.splitlines()
+               if line.strip() and not line.lstrip().startswith("#")}
+    return [f".dockerignore: {entry} is not excluded from the build context"
+            for entry in DOCKERIGNORE_REQUIRED if entry not in entries]
+
+
+def image_healthcheck_problems(dockerfile_text, compose):
+    """The image has a HEALTHCHECK, or every long-running service built from it declares one."""
+    if any(keyword == "HEALTHCHECK" and not arguments.upper().startswith("NONE")
+           for keyword, arguments in dockerfile_instructions(dockerfile_text)):
+        return []
+    services = (compose or {}).get("services") or {}
+    one_shot = one_shot_services(services)
+    return [f"service {name}: built from the Dockerfile, which has no HEALTHCHECK, "
+            "and declares none itself"
+            for name, service in services.items()
+            if "build" in service and name not in one_shot and not has_healthcheck(service)]
+
+
+# -- command line ---------------------------------------------------------------
+
+def all_problems(repo_root=PROJECT_ROOT):
+    repo_root = Path(repo_root)
+    compose = parse_compose((repo_root / "docker-compose.yml").read_text())
+    dockerfile = (repo_root / "Dockerfile").read_text()
+    names = env_example_names((repo_root / ".env.example").read_text())
+    dockerignore = repo_root / ".dockerignore"
+    return (
+        compose_problems(compose, names, repo_root)
+        + dockerfile_problems(dockerfile)
+        + image_healthcheck_problems(dockerfile, compose)
+        + dockerignore_problems(dockerignore.read_text() if dockerignore.exists() else "")
+    )
+
+
+def main():
+    problems = all_problems()
+    for problem in problems:
+        print(problem)
+    if problems:
+        print(f"container files: {len(problems)} problem(s)")
+        return 1
+    print("container files: Dockerfile, .dockerignore, docker-compose.yml and .env.example "
+          "follow the deployment rules")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
