@@ -3,14 +3,19 @@
 Its RPC surface is a data API grouped per database (``users_*`` and
 ``blog_*``), one call per use case, each call one transaction. The rules of
 who may do what live in the users and blog services; storage keeps the data
-consistent (schema constraints, transactions, migrations).
+consistent (schema constraints, transactions, migrations), takes and restores
+backups (``storage_backup``) and checks integrity across the two databases
+(``storage_integrity``).
 """
+from nameko.events import EventDispatcher
 from nameko.rpc import rpc
 from sqlalchemy import text
 
-from services import migrations, storage_blog, storage_users
+from services import migrations, storage_backup, storage_blog, storage_integrity, storage_users
+from services.clock import Clock
 from services.errors import EXPECTED
 from services.request_log import RequestLog
+from services.storage_backup import BackupStore, scheduled_backup
 from services.storage_database import StorageDatabase
 from services.storage_models import BlogBase, UsersBase
 
@@ -21,6 +26,9 @@ class StorageService:
     users_db = StorageDatabase(UsersBase, "users")
     blog_db = StorageDatabase(BlogBase, "blog")
     request_log = RequestLog()
+    backups = BackupStore()
+    clock = Clock()
+    dispatch = EventDispatcher()
 
     # -- health -------------------------------------------------------------
 
@@ -198,6 +206,90 @@ class StorageService:
         """Remove a user's articles, comments and favorites (idempotent); returns counts."""
         with self.blog_db.write() as session:
             return storage_blog.delete_user_content(session, user_id)
+
+    # -- operations ---------------------------------------------------------
+
+    @rpc(expected_exceptions=EXPECTED)
+    def backup(self):
+        """Take a backup of both databases now and return its summary.
+
+        Each database is dumped from one consistent snapshot (a single read
+        transaction) while writes go on; the result is a folder under
+        ``BACKUP.DIR`` with ``manifest.json`` and one JSON Lines file per table.
+        Only the newest ``BACKUP.KEEP`` backups are kept. Dispatches
+        ``backup_completed`` (the summary) or ``backup_failed`` (``{error}``).
+        Large databases take a while: call it with a long RPC timeout.
+        """
+        return self._backup()
+
+    @scheduled_backup
+    def backup_on_schedule(self):
+        """Take a backup every ``BACKUP.INTERVAL_SECONDS`` (never when 0)."""
+        self._backup()
+
+    @rpc(expected_exceptions=EXPECTED)
+    def list_backups(self):
+        """Summaries of the complete backups, newest first: ``[{id, created_at,
+        databases: {users: {dialect, schema_version, rows: {table: n}}, blog: ...},
+        size_bytes}]``; a backup whose manifest cannot be read appears as ``{id, error}``."""
+        return storage_backup.list_backups(self.backups)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def verify_backup(self, backup_id):
+        """Check a backup against its manifest: ``{id, ok, problems}``, where
+        ``problems`` lists missing files, wrong row counts and checksum mismatches.
+        ``NotFound`` for an unknown id."""
+        return storage_backup.verify_backup(self.backups, backup_id)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def restore(self, backup_id, confirm=False):
+        """Replace the rows of both databases with those of a backup.
+
+        The backup must pass ``verify_backup`` and each database must be migrated
+        to the backup's schema version; a database that holds rows is replaced
+        only with ``confirm=True`` (else ``ValidationError`` on ``confirm``).
+        Each database is restored in one transaction; id sequences continue after
+        the restored ids. Returns ``{id, restored: {users: {table: rows}, blog: ...}}``.
+        """
+        return storage_backup.restore_backup(
+            self.backups, self._engines(), backup_id, confirm=confirm
+        )
+
+    @rpc(expected_exceptions=EXPECTED)
+    def backup_progress(self):
+        """How far the backup or restore running in this storage instance is:
+        ``{operation, backup_id, done, total}`` in rows (``operation`` null when idle)."""
+        return dict(self.backups.progress.state)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def stats(self):
+        """Per database: dialect, schema version and row count of every table."""
+        return storage_backup.database_stats(self._engines())
+
+    @rpc(expected_exceptions=EXPECTED)
+    def check_integrity(self, repair=False):
+        """Find blog rows left behind by lost events and, with ``repair=True``, remove them.
+
+        Returns ``{ok, missing_user_ids, orphans: {articles, comments, favorites},
+        unused_tags, repaired}``: the ids of users the blog database refers to but
+        the users database no longer has, how many rows they left, and tags no
+        article uses. A repair deletes exactly those, as the ``user_deleted``
+        handler would have.
+        """
+        return storage_integrity.check_integrity(self.users_db, self.blog_db, repair=repair)
+
+    def _backup(self):
+        now = storage_backup.utc_now(self.clock())
+        try:
+            summary = storage_backup.create_backup(self.backups, self._engines(), now)
+        except Exception as exc:
+            self.dispatch("backup_failed", {"error": str(exc)})
+            raise
+        self.dispatch("backup_completed", summary)
+        return summary
+
+    def _engines(self):
+        return {"users": self.users_db.engine, "blog": self.blog_db.engine}
 
 
 def database_health(database, db_name):

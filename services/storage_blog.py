@@ -117,7 +117,7 @@ def delete_article(session, slug, only_author_id):
     if article.author_id != only_author_id:
         return {"deleted": False, "author_id": article.author_id}
     session.delete(article)
-    _drop_unused_tags(session)
+    drop_unused_tags(session)
     return {"deleted": True, "author_id": article.author_id}
 
 
@@ -222,7 +222,7 @@ def delete_user_content(session, user_id):
         session.delete(article)
     session.flush()
     removed["articles"] = len(articles)
-    _drop_unused_tags(session)
+    drop_unused_tags(session)
     return removed
 
 
@@ -281,6 +281,7 @@ def _free_slug(session, base):
     return f"{base}-{number}"
 
 
-def _drop_unused_tags(session):
+def drop_unused_tags(session):
+    """Delete tags no article uses any more (also the integrity repair of such tags)."""
     session.flush()
     session.execute(delete(Tag).where(~Tag.id.in_(select(ArticleTag.tag_id))))

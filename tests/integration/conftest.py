@@ -3,8 +3,10 @@ one virtual host per test), real databases (SQLite files, and PostgreSQL when
 it answers on 127.0.0.1:5432), migrated with the project's Alembic migrations."""
 import os
 import socket
+import tempfile
 import uuid
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
 
 import pg8000.native
 import pytest
@@ -73,17 +75,49 @@ def migrated(uris):
 @pytest.fixture
 def service_config(rabbit_config, database_uris, tmp_path):
     """nameko config for the services: this test's vhost and databases."""
+    return services_config(rabbit_config, database_uris, tmp_path / "backups")
+
+
+def services_config(rabbit_config, uris, backup_dir, **backup):
+    """nameko config on ``rabbit_config``'s vhost for the databases ``uris``;
+    ``backup`` overrides the ``BACKUP`` section (KEEP, INTERVAL_SECONDS)."""
     return {
         **rabbit_config,
         "DB_URIS": {
-            f"storage:{UsersBase.__name__}": database_uris["users"],
-            f"storage:{BlogBase.__name__}": database_uris["blog"],
+            f"storage:{UsersBase.__name__}": uris["users"],
+            f"storage:{BlogBase.__name__}": uris["blog"],
         },
         "SECRET_KEY": "integration-secret",
         "TOKEN_TTL_SECONDS": 3600,
         "RPC_TIMEOUT": 10,
-        "BACKUP": {"DIR": str(tmp_path / "backups"), "KEEP": 3, "INTERVAL_SECONDS": 3600},
+        "BACKUP": {"DIR": str(backup_dir), "KEEP": 3, "INTERVAL_SECONDS": 3600, **backup},
     }
+
+
+@pytest.fixture
+def make_databases(tmp_path):
+    """``make_databases("sqlite" | "postgresql")``: a new pair of migrated databases
+    (``{"users": uri, "blog": uri}``) each call, dropped at the end of the test."""
+    with ExitStack() as cleanup:
+
+        def make(engine):
+            if engine == "sqlite":
+                return migrated(sqlite_uris(Path(tempfile.mkdtemp(dir=tmp_path))))
+            if not postgres_reachable():
+                pytest.skip(f"PostgreSQL is not reachable on {POSTGRES_HOST}:{POSTGRES_PORT}")
+            suffix = uuid.uuid4().hex[:8]
+            names = (f"test_users_{suffix}", f"test_blog_{suffix}")
+            return migrated(cleanup.enter_context(postgres_databases(*names)))
+
+        yield make
+
+
+@pytest.fixture
+def config_for(rabbit_config, tmp_path):
+    """``config_for(uris, **backup)``: service config for the databases ``uris``; all
+    configs of one test share its vhost and backup directory."""
+    return lambda uris, **backup: services_config(rabbit_config, uris, tmp_path / "backups",
+                                                  **backup)
 
 
 @pytest.fixture

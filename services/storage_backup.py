@@ -1,0 +1,338 @@
+"""Backups of the two databases: create, list, verify, restore, retention.
+
+A backup is a directory ``BACKUP.DIR/<id>/`` holding ``manifest.json`` and one
+JSON Lines file per table (``users/users.jsonl``, ``blog/articles.jsonl``...,
+see ``storage_snapshot``). The manifest records the id, the time, and per
+database its dialect, schema version (Alembic revision) and per table the
+file, row count and sha256. A backup is written under ``.<id>.partial`` and
+renamed when complete, so a directory with a backup id is always whole.
+
+Restore verifies the backup first, requires each target database to be
+migrated to the backup's schema version, and refuses to replace existing rows
+unless ``confirm`` is true. One backup or restore runs at a time per service
+instance; ``Progress`` tells how far it is.
+"""
+import json
+import re
+import shutil
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+
+from eventlet.semaphore import Semaphore
+from nameko.extensions import DependencyProvider
+from nameko.timer import Timer
+
+from services import migrations, storage_snapshot
+from services.errors import NotFound, ValidationError
+from services.timestamps import isoformat
+
+FORMAT = 1
+MANIFEST = "manifest.json"
+BACKUP_ID = re.compile(r"^\d{8}T\d{12}Z$")
+
+
+# -- dependencies ---------------------------------------------------------------
+
+
+class BackupStore(DependencyProvider):
+    """Injects the ``BackupDirectory`` configured by ``BACKUP.DIR`` and ``BACKUP.KEEP``."""
+
+    def setup(self):
+        settings = self.container.config.get("BACKUP", {})
+        self.backups = BackupDirectory(
+            Path(settings.get("DIR", "var/backups")), int(settings.get("KEEP", 10))
+        )
+        self.backups.path.mkdir(parents=True, exist_ok=True)
+
+    def get_dependency(self, worker_ctx):
+        return self.backups
+
+
+class BackupTimer(Timer):
+    """A timer firing every ``BACKUP.INTERVAL_SECONDS`` (0 or less: never)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(interval=None, **kwargs)
+
+    def setup(self):
+        self.interval = float(self.container.config.get("BACKUP", {}).get("INTERVAL_SECONDS", 0))
+
+    def start(self):
+        if self.interval > 0:
+            super().start()
+
+    def stop(self):
+        if self.gt is not None:
+            super().stop()
+
+    def kill(self):
+        if self.gt is not None:
+            super().kill()
+
+
+scheduled_backup = BackupTimer.decorator
+
+
+class BackupDirectory:
+    """Where backups live, how many to keep, and the progress of the running one."""
+
+    def __init__(self, path, keep):
+        self.path = path
+        self.keep = keep
+        self.progress = Progress()
+
+    def folder(self, backup_id):
+        """The folder of an existing backup; ``NotFound`` otherwise."""
+        if not BACKUP_ID.match(str(backup_id)) or not (self.path / backup_id).is_dir():
+            raise NotFound(f"backup '{backup_id}' not found")
+        return self.path / backup_id
+
+    def backup_ids(self):
+        """Ids of the complete backups, newest first."""
+        names = (entry.name for entry in self.path.iterdir() if entry.is_dir())
+        return sorted((name for name in names if BACKUP_ID.match(name)), reverse=True)
+
+
+class Progress:
+    """Rows done of the backup or restore running in this service instance."""
+
+    IDLE = {"operation": None, "backup_id": None, "done": 0, "total": 0}
+
+    def __init__(self):
+        self._one_at_a_time = Semaphore(1)
+        self.state = dict(self.IDLE)
+
+    @contextmanager
+    def running(self, operation, backup_id):
+        with self._one_at_a_time:
+            self.state = {**self.IDLE, "operation": operation, "backup_id": backup_id}
+            try:
+                yield self
+            finally:
+                self.state = dict(self.IDLE)
+
+    def add_total(self, rows):
+        self.state["total"] += rows
+
+    def advance(self, rows):
+        self.state["done"] += rows
+
+
+# -- operations -----------------------------------------------------------------
+
+
+def create_backup(backups, engines, now):
+    """Snapshot every database of ``engines`` (name -> engine) into a new backup,
+    then apply retention. Returns the backup's summary."""
+    backup_id = new_backup_id(now)
+    partial = backups.path / f".{backup_id}.partial"
+    with backups.progress.running("backup", backup_id) as progress:
+        partial.mkdir()
+        try:
+            manifest = {"format": FORMAT, "id": backup_id, "created_at": isoformat(now),
+                        "databases": {}}
+            for name, engine in engines.items():
+                manifest["databases"][name] = dump_database(engine, name, partial, progress)
+            (partial / MANIFEST).write_text(json.dumps(manifest, indent=2))
+            partial.rename(backups.path / backup_id)
+        except BaseException:
+            shutil.rmtree(partial, ignore_errors=True)
+            raise
+    prune(backups)
+    return backup_summary(manifest, backups.path / backup_id)
+
+
+def dump_database(engine, name, folder, progress):
+    """Write one database's tables from one snapshot; returns its manifest entry."""
+    metadata = migrations.BASES[name].metadata
+    (folder / name).mkdir()
+    with storage_snapshot.snapshot(engine) as connection:
+        counts = storage_snapshot.table_counts(connection, metadata)
+        progress.add_total(sum(counts.values()))
+        tables = {}
+        for table in metadata.sorted_tables:
+            relative = f"{name}/{table.name}.jsonl"
+            written = storage_snapshot.dump_table(
+                connection, table, folder / relative, progress.advance
+            )
+            if written["rows"] != counts[table.name]:
+                raise RuntimeError(f"{name}.{table.name} changed during its snapshot")
+            tables[table.name] = {"file": relative, **written}
+        version = migrations.current_revision(connection)
+    return {"dialect": engine.dialect.name, "schema_version": version, "tables": tables}
+
+
+def list_backups(backups):
+    """Summaries of the complete backups, newest first."""
+    summaries = []
+    for backup_id in backups.backup_ids():
+        folder = backups.path / backup_id
+        try:
+            summaries.append(backup_summary(read_manifest(folder), folder))
+        except ValidationError as exc:
+            summaries.append({"id": backup_id, "error": exc.message})
+    return summaries
+
+
+def verify_backup(backups, backup_id):
+    """``{id, ok, problems}``: the manifest is readable and every file matches it."""
+    folder = backups.folder(backup_id)
+    try:
+        problems = file_problems(folder, read_manifest(folder))
+    except ValidationError as exc:
+        problems = [exc.message]
+    return {"id": backup_id, "ok": not problems, "problems": problems}
+
+
+def restore_backup(backups, engines, backup_id, confirm=False):
+    """Replace the databases' rows with the backup's; returns rows restored per database."""
+    folder = backups.folder(backup_id)
+    manifest = verified_manifest(folder)
+    for name, engine in engines.items():
+        check_restore_target(engine, name, manifest, confirm)
+    restored = {}
+    with backups.progress.running("restore", backup_id) as progress:
+        progress.add_total(total_rows(manifest))
+        for name, engine in engines.items():
+            restored[name] = restore_database(engine, name, folder, manifest, progress)
+    return {"id": backup_id, "restored": restored}
+
+
+def restore_database(engine, name, folder, manifest, progress):
+    """Load one database in one write transaction; returns ``{table: rows}``."""
+    metadata = migrations.BASES[name].metadata
+    tables = manifest["databases"][name]["tables"]
+    with storage_snapshot.write_transaction(engine) as connection:
+        storage_snapshot.clear_tables(connection, metadata)
+        rows = {
+            table.name: storage_snapshot.load_table(
+                connection, table, folder / tables[table.name]["file"], progress.advance
+            )
+            for table in metadata.sorted_tables
+        }
+        storage_snapshot.reset_sequences(connection, metadata)
+    return rows
+
+
+def database_stats(engines):
+    """Per database: dialect, schema version and rows per table."""
+    stats = {}
+    for name, engine in engines.items():
+        with storage_snapshot.snapshot(engine) as connection:
+            stats[name] = {
+                "dialect": engine.dialect.name,
+                "schema_version": migrations.current_revision(connection),
+                "tables": storage_snapshot.table_counts(
+                    connection, migrations.BASES[name].metadata
+                ),
+            }
+    return stats
+
+
+def prune(backups):
+    """Delete all but the newest ``keep`` backups; returns the ids deleted."""
+    doomed = backups.backup_ids()[max(backups.keep, 1):]
+    for backup_id in doomed:
+        shutil.rmtree(backups.path / backup_id)
+    return doomed
+
+
+# -- manifest -------------------------------------------------------------------
+
+
+def new_backup_id(now):
+    """A sortable id from the time: ``20261123T185752123456Z``."""
+    return now.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+
+
+def read_manifest(folder):
+    try:
+        manifest = json.loads((folder / MANIFEST).read_text())
+    except (OSError, ValueError) as exc:
+        raise ValidationError.single("backup", f"unreadable manifest: {exc}")
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise ValidationError.single("backup", f"manifest is not of format {FORMAT}")
+    return manifest
+
+
+def file_problems(folder, manifest):
+    """What does not match the manifest: missing files, row counts, checksums."""
+    problems = []
+    for name, database in manifest.get("databases", {}).items():
+        for table, entry in database.get("tables", {}).items():
+            path = folder / entry["file"]
+            if not path.is_file() or folder.resolve() not in path.resolve().parents:
+                problems.append(f"{name}.{table}: file {entry['file']} is missing")
+                continue
+            actual = storage_snapshot.file_digest(path)
+            if actual["sha256"] != entry["sha256"]:
+                problems.append(f"{name}.{table}: checksum of {entry['file']} does not match")
+            if actual["rows"] != entry["rows"]:
+                problems.append(f"{name}.{table}: {actual['rows']} rows, manifest says "
+                                f"{entry['rows']}")
+    return problems
+
+
+def verified_manifest(folder):
+    """The manifest of a backup that passes verification; ``ValidationError`` if not."""
+    manifest = read_manifest(folder)
+    problems = file_problems(folder, manifest)
+    if problems:
+        raise ValidationError({"backup": ["failed verification"] + problems})
+    return manifest
+
+
+def check_restore_target(engine, name, manifest, confirm):
+    """Refuse a restore the target database cannot take as asked."""
+    database = manifest["databases"].get(name)
+    if database is None:
+        raise ValidationError.single("backup", f"has no {name} database")
+    metadata = migrations.BASES[name].metadata
+    with storage_snapshot.snapshot(engine) as connection:
+        version = migrations.current_revision(connection)
+        rows = sum(storage_snapshot.table_counts(connection, metadata).values())
+    if version != database["schema_version"]:
+        raise ValidationError.single(
+            "schema_version",
+            f"the backup's {name} database is at {database['schema_version']}, the target at "
+            f"{version}: migrate the target to the backup's version first",
+        )
+    missing = [table.name for table in metadata.sorted_tables
+               if table.name not in database["tables"]]
+    if missing:
+        raise ValidationError.single("backup", f"{name} lacks tables {', '.join(missing)}")
+    if rows and not confirm:
+        raise ValidationError.single(
+            "confirm", f"the {name} database holds {rows} rows: pass confirm=True to replace them"
+        )
+
+
+def total_rows(manifest):
+    return sum(
+        entry["rows"]
+        for database in manifest["databases"].values()
+        for entry in database["tables"].values()
+    )
+
+
+def backup_summary(manifest, folder):
+    """``{id, created_at, databases: {name: {dialect, schema_version, rows}}, size_bytes}``."""
+    return {
+        "id": manifest["id"],
+        "created_at": manifest["created_at"],
+        "databases": {
+            name: {
+                "dialect": database["dialect"],
+                "schema_version": database["schema_version"],
+                "rows": {table: entry["rows"] for table, entry in database["tables"].items()},
+            }
+            for name, database in manifest["databases"].items()
+        },
+        "size_bytes": sum(path.stat().st_size for path in folder.rglob("*") if path.is_file()),
+    }
+
+
+def utc_now(timestamp):
+    """The aware UTC datetime of a Unix time (what the ``Clock`` dependency gives)."""
+    return datetime.fromtimestamp(timestamp, timezone.utc)
