@@ -8,8 +8,11 @@
 #     share, instead of five images that would be nearly identical anyway.
 FROM python:3.11.11-slim-bookworm
 
+# PYTHONPATH: the project's packages import from /app whatever the working
+# directory of a command (nameko, gunicorn, python -m scripts...).
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
+    PYTHONPATH=/app \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
@@ -37,4 +40,5 @@ USER blog
 # No HEALTHCHECK here: each part checks itself differently, so every service in
 # docker-compose.yml declares `python -m scripts.healthcheck PART`. Outside
 # compose: docker run --health-cmd "python -m scripts.healthcheck blog" IMAGE ...
+# Without a command, the image lists its parts (the usage of the health check).
 CMD ["python", "-m", "scripts.healthcheck", "--help"]
