@@ -171,7 +171,7 @@ def list_backups(backups):
         try:
             summaries.append(backup_summary(read_manifest(folder), folder))
         except ValidationError as exc:
-            summaries.append({"id": backup_id, "error": exc.message})
+            summaries.append({"id": backup_id, "error": "; ".join(exc.errors["backup"])})
     return summaries
 
 
@@ -181,7 +181,7 @@ def verify_backup(backups, backup_id):
     try:
         problems = file_problems(folder, read_manifest(folder))
     except ValidationError as exc:
-        problems = [exc.message]
+        problems = exc.errors["backup"]
     return {"id": backup_id, "ok": not problems, "problems": problems}
 
 
