@@ -64,14 +64,9 @@ def create_article(session, author_id, slug, title, description, body, tag_list,
     With an ``idempotency_key`` already used by this author, the article made
     the first time is returned instead of a new one.
     """
-    if idempotency_key:
-        existing = session.scalar(
-            select(Article).where(
-                Article.author_id == author_id, Article.idempotency_key == idempotency_key
-            )
-        )
-        if existing is not None:
-            return article_record(session, existing)
+    existing = _article_by_key(session, author_id, idempotency_key)
+    if existing is not None:
+        return article_record(session, existing)
     tags = _tags(session, tag_list)
     for attempt in range(SLUG_ATTEMPTS):
         article = Article(
@@ -84,8 +79,22 @@ def create_article(session, author_id, slug, title, description, body, tag_list,
                 session.flush()
             return article_record(session, article)
         except IntegrityError:
+            # A concurrent retry with the same key may have committed first.
+            existing = _article_by_key(session, author_id, idempotency_key)
+            if existing is not None:
+                return article_record(session, existing)
             if attempt == SLUG_ATTEMPTS - 1:
                 raise
+
+
+def _article_by_key(session, author_id, idempotency_key):
+    if not idempotency_key:
+        return None
+    return session.scalar(
+        select(Article).where(
+            Article.author_id == author_id, Article.idempotency_key == idempotency_key
+        )
+    )
 
 
 def get_article(session, slug, viewer_id=None):
@@ -256,12 +265,21 @@ def _tags(session, names):
     names = sorted(set(names or []))
     if not names:
         return []
-    existing = {tag.name: tag for tag in session.scalars(select(Tag).where(Tag.name.in_(names)))}
+    existing = set(session.scalars(select(Tag.name).where(Tag.name.in_(names))))
     for name in names:
         if name not in existing:
-            existing[name] = Tag(name=name)
-            session.add(existing[name])
-    return [existing[name] for name in names]
+            _create_tag(session, name)
+    return list(session.scalars(select(Tag).where(Tag.name.in_(names)).order_by(Tag.name)))
+
+
+def _create_tag(session, name):
+    """Insert a tag unless a concurrent transaction just did (then it is reused)."""
+    try:
+        with session.begin_nested():
+            session.add(Tag(name=name))
+            session.flush()
+    except IntegrityError:
+        pass
 
 
 def _free_slug(session, base):
