@@ -1,50 +1,16 @@
 """Fixtures of the integration tests: real RabbitMQ (nameko's ``rabbit_config``,
 one virtual host per test), real databases (SQLite files, and PostgreSQL when
 it answers on 127.0.0.1:5432), migrated with the project's Alembic migrations."""
-import os
-import socket
 import tempfile
-import uuid
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from pathlib import Path
 
-import pg8000.native
 import pytest
 from nameko.standalone.rpc import ClusterRpcProxy
 
 from services import migrations
 from services.storage_models import BlogBase, UsersBase
-
-POSTGRES_HOST = os.environ.get("POSTGRES_HOST", "127.0.0.1")
-POSTGRES_PORT = int(os.environ.get("POSTGRES_PORT", "5432"))
-POSTGRES_USER = os.environ.get("POSTGRES_USER", "postgres")
-
-
-def postgres_reachable():
-    try:
-        with socket.create_connection((POSTGRES_HOST, POSTGRES_PORT), timeout=1):
-            return True
-    except OSError:
-        return False
-
-
-def postgres_uri(database):
-    return f"postgresql+pg8000://{POSTGRES_USER}@{POSTGRES_HOST}:{POSTGRES_PORT}/{database}"
-
-
-@contextmanager
-def postgres_databases(*names):
-    """Create empty PostgreSQL databases named ``names`` and drop them afterwards."""
-    admin = pg8000.native.Connection(POSTGRES_USER, host=POSTGRES_HOST, port=POSTGRES_PORT,
-                                     database="postgres")
-    try:
-        for name in names:
-            admin.run(f'CREATE DATABASE "{name}"')
-        yield [postgres_uri(name) for name in names]
-    finally:
-        for name in names:
-            admin.run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
+from tests.postgres import postgres_reachable, unreachable_reason, users_and_blog_databases
 
 
 def sqlite_uris(folder):
@@ -59,9 +25,8 @@ def database_uris(request, tmp_path):
         yield migrated(uris)
         return
     if not postgres_reachable():
-        pytest.skip(f"PostgreSQL is not reachable on {POSTGRES_HOST}:{POSTGRES_PORT}")
-    suffix = uuid.uuid4().hex[:8]
-    with postgres_databases(f"test_users_{suffix}", f"test_blog_{suffix}") as uris:
+        pytest.skip(unreachable_reason())
+    with users_and_blog_databases() as uris:
         yield migrated(uris)
 
 
@@ -104,10 +69,8 @@ def make_databases(tmp_path):
             if engine == "sqlite":
                 return migrated(sqlite_uris(Path(tempfile.mkdtemp(dir=tmp_path))))
             if not postgres_reachable():
-                pytest.skip(f"PostgreSQL is not reachable on {POSTGRES_HOST}:{POSTGRES_PORT}")
-            suffix = uuid.uuid4().hex[:8]
-            names = (f"test_users_{suffix}", f"test_blog_{suffix}")
-            return migrated(cleanup.enter_context(postgres_databases(*names)))
+                pytest.skip(unreachable_reason())
+            return migrated(cleanup.enter_context(users_and_blog_databases()))
 
         yield make
 
