@@ -1,0 +1,70 @@
+"""The admin CLI's commands, exit codes and output, with a fake storage client."""
+import io
+
+from scripts import blogadmin
+from services.errors import ValidationError
+
+SUMMARY = {"id": "20260101T000000000000Z", "created_at": "2026-01-01T00:00:00.000Z",
+           "databases": {"users": {"rows": {"users": 2, "follows": 1}},
+                         "blog": {"rows": {"articles": 3}}},
+           "size_bytes": 512}
+
+
+class FakeStorage:
+    def __init__(self, **answers):
+        self.answers = answers
+        self.calls = []
+
+    def __getattr__(self, method):
+        def call(**kwargs):
+            self.calls.append((method, kwargs))
+            answer = self.answers[method]
+            if isinstance(answer, Exception):
+                raise answer
+            return answer
+        return call
+
+
+class FakeRpc:
+    def __init__(self, **answers):
+        self.storage = FakeStorage(backup_progress={"operation": None}, **answers)
+
+
+def run(argv, **answers):
+    out, rpc = io.StringIO(), FakeRpc(**answers)
+    return blogadmin.main(argv, rpc=rpc, out=out), out.getvalue(), rpc.storage.calls
+
+
+def test_backup_and_list_print_ids_and_row_totals():
+    code, out, _ = run(["backup"], backup=SUMMARY)
+    assert (code, out) == (0, "backup 20260101T000000000000Z written: users 3 rows, blog 3 rows\n")
+    code, out, _ = run(["list"], list_backups=[SUMMARY, {"id": "x", "error": "unreadable"}])
+    assert out.splitlines() == [
+        "20260101T000000000000Z  2026-01-01T00:00:00.000Z  users 3 rows, blog 3 rows  512 bytes",
+        "x  unreadable: unreadable",
+    ]
+
+
+def test_failed_verification_exits_1_with_the_problems():
+    answer = {"id": "b1", "ok": False, "problems": ["blog.tags: checksum does not match"]}
+    code, out, _ = run(["verify", "b1"], verify_backup=answer)
+    assert code == 1
+    assert out.splitlines() == ["backup b1: FAILED", "  blog.tags: checksum does not match"]
+
+
+def test_restore_passes_yes_as_confirm_and_refusals_exit_2(capsys):
+    refusal = ValidationError.single("confirm", "the users database holds 3 rows")
+    code, _, calls = run(["restore", "b1"], restore=refusal)
+    assert code == 2 and calls[-1] == ("restore", {"backup_id": "b1", "confirm": False})
+    assert "holds 3 rows" in capsys.readouterr().err
+    restored = {"id": "b1", "restored": {"users": {"users": 2}, "blog": {"articles": 1}}}
+    code, out, calls = run(["restore", "b1", "--yes"], restore=restored)
+    assert (code, out) == (0, "backup b1 restored: users 2 rows, blog 1 rows\n")
+    assert ("restore", {"backup_id": "b1", "confirm": True}) in calls
+
+
+def test_check_exits_1_only_when_problems_remain():
+    problems = {"ok": False, "repaired": False, "missing_user_ids": [7]}
+    assert run(["check"], check_integrity=problems)[0] == 1
+    code, _, calls = run(["check", "--repair"], check_integrity={**problems, "repaired": True})
+    assert code == 0 and calls == [("check_integrity", {"repair": True})]
