@@ -63,6 +63,13 @@ def publish(storage, author_id, number):
                                        ["shared", f"own-{number}"])
 
 
+def backup_of_one_article(storage):
+    """Alice with article ``post-1``, backed up: ``(alice, backup summary)``."""
+    alice = storage.users_create("alice", "alice@example.com", "hash")
+    publish(storage, alice["id"], 1)
+    return alice, storage.backup()
+
+
 @ENGINES
 def test_backup_taken_while_writers_run_is_one_consistent_snapshot(engine, start, monkeypatch,
                                                                    config_for):
@@ -106,9 +113,7 @@ def test_backup_taken_while_writers_run_is_one_consistent_snapshot(engine, start
 @ENGINES
 def test_corrupted_backup_is_refused_by_verify_and_by_restore(engine, start):
     _, storage, config = start(engine)
-    author = storage.users_create("alice", "alice@example.com", "hash")
-    publish(storage, author["id"], 1)
-    summary = storage.backup()
+    _, summary = backup_of_one_article(storage)
     assert storage.verify_backup(summary["id"]) == {"id": summary["id"], "ok": True,
                                                     "problems": []}
     articles = backup_folder(config, summary["id"]) / "blog" / "articles.jsonl"
@@ -145,9 +150,7 @@ def test_unreadable_manifest_and_unknown_ids(engine, start):
 @ENGINES
 def test_restore_replaces_existing_data_only_when_confirmed(engine, start):
     _, storage, _ = start(engine)
-    alice = storage.users_create("alice", "alice@example.com", "hash")
-    publish(storage, alice["id"], 1)
-    summary = storage.backup()
+    alice, summary = backup_of_one_article(storage)
     publish(storage, alice["id"], 2)
     storage.users_create("bob", "bob@example.com", "hash")
 
