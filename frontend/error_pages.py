@@ -1,6 +1,6 @@
 """The one place where errors become HTTP statuses and friendly pages.
 
-Service errors (``services.errors``) map to statuses through ``status_for``;
+Service errors (``services.errors``) carry their status; ``status_for`` reads it;
 form views use the same function when they show a rejected form again.
 Anything unexpected becomes a 500 page carrying an id that is also logged
 with the traceback, so a user can report it without seeing internals.
@@ -15,7 +15,6 @@ from werkzeug.exceptions import HTTPException
 from frontend.context import current_user, forget_unknown_user, sign_out
 from services.errors import (
     BlogError,
-    Conflict,
     NotFound,
     PermissionDenied,
     ServiceUnavailable,
@@ -25,15 +24,6 @@ from services.errors import (
 
 log = logging.getLogger(__name__)
 
-STATUS_BY_ERROR = (
-    (NotFound, 404),
-    (Conflict, 409),
-    (ValidationError, 422),
-    (PermissionDenied, 403),
-    (Unauthenticated, 401),
-    (ServiceUnavailable, 503),
-)
-
 FORM_REJECTED = 422
 
 PAGE_TEXT = {
@@ -42,7 +32,6 @@ PAGE_TEXT = {
     403: ("Not allowed", "You do not have permission to do that."),
     404: ("Page not found", "There is nothing here. It may have been moved or deleted."),
     405: ("Not allowed", "That page cannot be used this way."),
-    409: ("Conflict", "That clashes with something that already exists."),
     422: ("Could not save", "Some of what you sent was not accepted."),
     500: ("Something went wrong", "An unexpected error happened on our side."),
     503: (
@@ -56,10 +45,7 @@ def status_for(error, in_form=False):
     """HTTP status of a service error; a rejected form is always 422."""
     if in_form and isinstance(error, ValidationError):
         return FORM_REJECTED
-    for error_class, status in STATUS_BY_ERROR:
-        if isinstance(error, error_class):
-            return status
-    return 500
+    return getattr(error, "http_status", 500)
 
 
 def register(app):

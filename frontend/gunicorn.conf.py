@@ -12,3 +12,10 @@ workers = int(os.environ.get("FRONTEND_WORKERS", "1"))
 threads = int(os.environ.get("FRONTEND_THREADS", "8"))
 bind = "{HOST}:{PORT}".format(**load_config()["FRONTEND"])
 graceful_timeout = 10
+
+
+def worker_exit(server, worker):
+    """Close the worker's broker connections instead of leaving reply queues behind."""
+    from frontend.wsgi import app
+
+    app.extensions["rpc"].close()

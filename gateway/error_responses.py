@@ -1,7 +1,7 @@
 """The one place where errors become HTTP responses.
 
 Every error body has the RealWorld shape ``{"errors": {"body": [...]}}``.
-Service errors map by class; HTTP errors raised by Flask itself (unknown
+Service errors carry their status (``http_status``); HTTP errors raised by Flask itself (unknown
 path, wrong method, oversize or unparsable body) keep their status and
 headers (``Allow`` on 405) with a JSON body; anything else is a 500 whose
 id is logged with the traceback and shown to the client instead of it.
@@ -12,23 +12,9 @@ import uuid
 from flask import g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from services.errors import (
-    NotFound,
-    PermissionDenied,
-    ServiceUnavailable,
-    Unauthenticated,
-    ValidationError,
-)
+from services.errors import BlogError, Unauthenticated, ValidationError
 
 log = logging.getLogger(__name__)
-
-STATUS_BY_SERVICE_ERROR = {
-    ValidationError: 422,  # Conflict is a subclass: a taken username is a form error
-    Unauthenticated: 401,
-    PermissionDenied: 403,
-    NotFound: 404,
-    ServiceUnavailable: 503,
-}
 
 HTTP_ERROR_MESSAGES = {
     404: "no such resource: {method} {path}",
@@ -42,20 +28,17 @@ def error_body(*messages):
 
 
 def init_app(app):
-    for error_class, status in STATUS_BY_SERVICE_ERROR.items():
-        app.register_error_handler(error_class, _service_error_handler(status))
+    app.register_error_handler(BlogError, _service_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected_error)
 
 
-def _service_error_handler(status):
-    def handle(error):
-        response = jsonify(error_body(*_messages(error)))
-        if status == 401:
-            response.headers["WWW-Authenticate"] = "Token"
-        return response, status
-
-    return handle
+def _service_error(error):
+    """A service error with the status its class names (``services.errors``)."""
+    response = jsonify(error_body(*_messages(error)))
+    if isinstance(error, Unauthenticated):
+        response.headers["WWW-Authenticate"] = "Token"
+    return response, error.http_status
 
 
 def _messages(error):

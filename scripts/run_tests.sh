@@ -20,7 +20,7 @@ fi
   --junitxml="$reports/services.xml" "$@"
 services_status=$?
 
-"$BIN/python" -m pytest tests/e2e -q -p no:cacheprovider --junitxml="$reports/e2e.xml" "$@"
+"$BIN/python" -m pytest tests/e2e -q -p no:cacheprovider --suppress-nameko-eventlet-notification --junitxml="$reports/e2e.xml" "$@"
 e2e_status=$?
 
 "$BIN/python" -m scripts.summarise_junit "$reports"/*.xml

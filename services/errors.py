@@ -5,6 +5,9 @@ imports this module receives the same class back from a remote call instead
 of a bare ``RemoteError``. The gateway and the frontend map these classes to
 HTTP statuses in one place each.
 
+Each class names the HTTP status it stands for (``http_status``), so the
+gateway and the frontend share one mapping.
+
 Exceptions cross RPC as their ``args``: every class keeps its constructor
 arguments JSON-friendly so it can be rebuilt on the other side.
 """
@@ -13,6 +16,8 @@ from nameko.exceptions import deserialize_to_instance
 
 class BlogError(Exception):
     """Base of every expected error; ``message`` is safe to show a user."""
+
+    http_status = 500
 
     def __init__(self, message):
         super().__init__(message)
@@ -26,10 +31,14 @@ class BlogError(Exception):
 class NotFound(BlogError):
     """The named thing (user, article, comment, backup) does not exist."""
 
+    http_status = 404
+
 
 @deserialize_to_instance
 class ValidationError(BlogError):
     """Input was rejected; ``errors`` maps each field to its messages."""
+
+    http_status = 422
 
     def __init__(self, errors):
         self.errors = {field: list(messages) for field, messages in errors.items()}
@@ -47,22 +56,29 @@ class ValidationError(BlogError):
 
 @deserialize_to_instance
 class Conflict(ValidationError):
-    """A uniqueness rule was broken (username taken, slug exists, ...)."""
+    """A uniqueness rule was broken (username taken, ...); a form error like any
+    other validation error, hence the same 422 (as RealWorld clients expect)."""
 
 
 @deserialize_to_instance
 class PermissionDenied(BlogError):
     """The caller is known but may not do this."""
 
+    http_status = 403
+
 
 @deserialize_to_instance
 class Unauthenticated(BlogError):
     """Credentials are missing, wrong, expired or revoked."""
 
+    http_status = 401
+
 
 @deserialize_to_instance
 class ServiceUnavailable(BlogError):
     """A service or database did not answer in time."""
+
+    http_status = 503
 
 
 EXPECTED = (

@@ -107,7 +107,7 @@ def follow(session, follower_id, username):
                 session.add(Follow(follower_id=follower_id, followee_id=followee.id))
                 session.flush()
         except IntegrityError:
-            raise ValidationError.single("username", "you cannot follow yourself")
+            raise ValidationError.single("username", "is your own: you cannot follow yourself")
     return profile_record(followee, True)
 
 

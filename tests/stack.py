@@ -18,6 +18,7 @@ from urllib.parse import quote
 
 import requests
 
+from gateway.health import SERVICE_PROBES
 from services.config import PROJECT_ROOT, load_config
 from services.errors import ServiceUnavailable
 from services.rpc_client import RpcClient
@@ -49,7 +50,7 @@ class Stack:
             "GATEWAY_PORT": str(self.gateway_port),
             "FRONTEND_PORT": str(self.frontend_port),
             "BACKUP_DIR": str(self.workdir / "backups"),
-            "SECRET_KEY": "e2e-secret",
+            "SECRET_KEY": "e2e-test-secret-of-at-least-32-bytes",
             **(extra_env or {}),
         }
         self.config = self._config()
@@ -128,9 +129,8 @@ class Stack:
             self.wait_for_service(name.split("#")[0])
 
     def wait_for_service(self, service):
-        probe = {"storage": ("health", {}), "users": ("get_profiles", {"user_ids": []}),
-                 "blog": ("list_tags", {})}[service]
-        self._wait(service, lambda: self.rpc.call(service, probe[0], **probe[1]))
+        method, kwargs, _ = SERVICE_PROBES[service]
+        self._wait(service, lambda: self.rpc.call(service, method, **kwargs))
 
     def wait_for_http(self, url, name):
         self._wait(name, lambda: requests.get(url + "/", timeout=2))

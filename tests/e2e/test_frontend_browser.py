@@ -50,13 +50,15 @@ class Visitor:
         self.page.fill("#username", username)
         self.page.fill("#email", f"{username}@example.com")
         self.page.fill("#password", PASSWORD)
-        self.page.click("button:has-text('Sign up')")
+        with self.page.expect_navigation():  # the session cookie is set by this response
+            self.page.click("button:has-text('Sign up')")
 
     def sign_in(self, username, password=PASSWORD):
         self.goto("/login")
         self.page.fill("#email", f"{username}@example.com")
         self.page.fill("#password", password)
-        self.page.click("form button:has-text('Sign in')")
+        with self.page.expect_navigation():
+            self.page.click("form button:has-text('Sign in')")
 
     def sign_out(self):
         self.goto("/settings")

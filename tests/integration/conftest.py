@@ -52,7 +52,7 @@ def services_config(rabbit_config, uris, backup_dir, **backup):
             f"storage:{UsersBase.__name__}": uris["users"],
             f"storage:{BlogBase.__name__}": uris["blog"],
         },
-        "SECRET_KEY": "integration-secret",
+        "SECRET_KEY": "integration-secret-of-at-least-32-bytes",
         "TOKEN_TTL_SECONDS": 3600,
         "RPC_TIMEOUT": 10,
         "BACKUP": {"DIR": str(backup_dir), "KEEP": 3, "INTERVAL_SECONDS": 3600, **backup},

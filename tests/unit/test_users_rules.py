@@ -5,7 +5,7 @@ from argon2 import PasswordHasher
 from services import users_rules
 from services.errors import Unauthenticated, ValidationError
 
-SECRET = "unit-secret"
+SECRET = "unit-test-secret-of-at-least-32-bytes"
 
 
 def test_registration_is_normalised():

@@ -7,7 +7,7 @@ from services import users_rules
 from services.errors import NotFound, PermissionDenied, Unauthenticated, ValidationError
 from services.users import UsersService
 
-CONFIG = {"SECRET_KEY": "unit-secret", "TOKEN_TTL_SECONDS": 3600}
+CONFIG = {"SECRET_KEY": "unit-test-secret-of-at-least-32-bytes", "TOKEN_TTL_SECONDS": 3600}
 NOW = 1_800_000_000
 FAST_PASSWORDS = users_rules.Passwords(PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
 
