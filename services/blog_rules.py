@@ -6,6 +6,7 @@ import re
 import unicodedata
 
 from services.errors import PermissionDenied, ValidationError
+from services.field_validation import validated, validated_changes
 
 TITLE_MAX = 255
 DESCRIPTION_MAX = 1000
@@ -15,7 +16,6 @@ TAG_MAX = 64
 TAGS_PER_ARTICLE = 10
 SLUG_MAX = 80
 PAGE_LIMIT_MAX = 100
-ARTICLE_FIELDS = ("title", "description", "body", "tag_list")
 
 
 def slugify(title):
@@ -26,32 +26,15 @@ def slugify(title):
 
 
 def validate_new_article(title, description, body, tag_list):
-    return _validated_article(
+    return validated(
         {"title": title, "description": description, "body": body, "tag_list": tag_list},
+        ARTICLE_CHECKS,
         required=True,
     )
 
 
 def validate_article_changes(changes):
-    if not isinstance(changes, dict):
-        raise ValidationError.single("article", "must be an object")
-    unknown = sorted(set(changes) - set(ARTICLE_FIELDS))
-    if unknown:
-        raise ValidationError({field: ["is not a field that can be changed"] for field in unknown})
-    return _validated_article(changes, required=False)
-
-
-def _validated_article(values, required):
-    problems = {}
-    cleaned = {}
-    for field, value in values.items():
-        try:
-            cleaned[field] = ARTICLE_CHECKS[field](value, required)
-        except ValueError as exc:
-            problems.setdefault(field, []).append(str(exc))
-    if problems:
-        raise ValidationError(problems)
-    return cleaned
+    return validated_changes(changes, ARTICLE_CHECKS, "article")
 
 
 def _text_check(limit):

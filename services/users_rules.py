@@ -9,7 +9,8 @@ import jwt
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from services.errors import Unauthenticated, ValidationError
+from services.errors import Unauthenticated
+from services.field_validation import validated, validated_changes
 
 USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9_-]+$")
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -20,37 +21,17 @@ BIO_MAX_LENGTH = 2000
 IMAGE_MAX_LENGTH = 2048
 TOKEN_ALGORITHM = "HS256"
 
-PROFILE_FIELDS = ("email", "username", "password", "bio", "image")
-
 
 def validate_registration(username, email, password):
     """Normalised ``{username, email, password}``, or ``ValidationError`` per field."""
-    return _validated(
-        {"username": username, "email": email, "password": password}, required=True
+    return validated(
+        {"username": username, "email": email, "password": password}, CHECKS, required=True
     )
 
 
 def validate_changes(changes):
     """Normalised profile changes; unknown fields are an error, not ignored."""
-    if not isinstance(changes, dict):
-        raise ValidationError.single("user", "must be an object")
-    unknown = sorted(set(changes) - set(PROFILE_FIELDS))
-    if unknown:
-        raise ValidationError({field: ["is not a field that can be changed"] for field in unknown})
-    return _validated(changes, required=False)
-
-
-def _validated(values, required):
-    problems = {}
-    cleaned = {}
-    for field, value in values.items():
-        try:
-            cleaned[field] = CHECKS[field](value, required)
-        except ValueError as exc:
-            problems.setdefault(field, []).append(str(exc))
-    if problems:
-        raise ValidationError(problems)
-    return cleaned
+    return validated_changes(changes, CHECKS, "user")
 
 
 def check_username(value, required=True):
