@@ -34,6 +34,7 @@ class BlogService:
         the first time. Dispatches ``article_published``.
         """
         fields = blog_rules.validate_new_article(title, description, body, tag_list)
+        idempotency_key = blog_rules.validate_idempotency_key(idempotency_key)
         record = self.storage.blog_create_article(
             author_id, blog_rules.slugify(fields["title"]), fields["title"],
             fields["description"], fields["body"], fields["tag_list"], idempotency_key,
@@ -110,6 +111,7 @@ class BlogService:
         """Comment on an article; a repeated ``idempotency_key`` returns the first comment.
         Dispatches ``comment_added``."""
         body = blog_rules.validate_comment(body)
+        idempotency_key = blog_rules.validate_idempotency_key(idempotency_key)
         record = self.storage.blog_add_comment(slug, author_id, body, idempotency_key)
         self.dispatch("comment_added", blog_schemas.comment_event(slug, record))
         return self._with_authors([record], author_id)[0]

@@ -16,6 +16,7 @@ TAG_MAX = 64
 TAGS_PER_ARTICLE = 10
 SLUG_MAX = 80
 PAGE_LIMIT_MAX = 100
+IDEMPOTENCY_KEY_MAX = 100
 
 
 def slugify(title):
@@ -80,6 +81,18 @@ def validate_comment(body):
         return _text_check(COMMENT_MAX)(body, True)
     except ValueError as exc:
         raise ValidationError.single("body", str(exc))
+
+
+def validate_idempotency_key(key):
+    """A blank key (an empty ``Idempotency-Key`` header) is no key: ``None``; a key has at
+    most 100 characters (what storage keeps)."""
+    if key is None or not key.strip():
+        return None
+    if len(key) > IDEMPOTENCY_KEY_MAX:
+        raise ValidationError.single(
+            "idempotency_key", f"must be at most {IDEMPOTENCY_KEY_MAX} characters"
+        )
+    return key
 
 
 def validate_page(limit, offset):

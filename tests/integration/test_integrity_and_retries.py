@@ -82,6 +82,20 @@ def test_retried_create_article_and_add_comment_create_one_each(start_services, 
     assert len(rpc.blog.list_comments(slug="once")) == 1
 
 
+def test_blank_idempotency_keys_are_no_keys(start_services, rpc):
+    """An empty ``Idempotency-Key`` header once made the second create fail on the
+    unique (author, key) constraint: a 500 found by the gateway's schema fuzzing."""
+    start_services(StorageService, UsersService, BlogService)
+    alice = register(rpc, "alice")
+    article = dict(author_id=alice["id"], title="Blank", description="d", body="b")
+    slugs = [rpc.blog.create_article(**article, idempotency_key=key)["slug"]
+             for key in ("", "", " ")]
+    assert slugs == ["blank", "blank-2", "blank-3"]
+    comment = dict(slug="blank", author_id=alice["id"], body="hi")
+    ids = {rpc.blog.add_comment(**comment, idempotency_key=key)["id"] for key in ("", "", " ")}
+    assert len(ids) == 3
+
+
 def test_concurrent_retries_with_one_key_create_one_article(start_services, rpc, service_config):
     start_services(StorageService)
     author = rpc.storage.users_create("alice", "alice@example.com", "hash")

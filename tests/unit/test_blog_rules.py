@@ -65,6 +65,18 @@ def test_comment_body_is_required_and_bounded():
     assert caught.value.errors == {"body": ["must be at most 10000 characters"]}
 
 
+@pytest.mark.parametrize("blank", [None, "", "   "])
+def test_a_blank_idempotency_key_is_no_key(blank):
+    assert blog_rules.validate_idempotency_key(blank) is None
+
+
+def test_an_idempotency_key_is_kept_as_sent_and_bounded():
+    assert blog_rules.validate_idempotency_key("retry-1") == "retry-1"
+    with pytest.raises(ValidationError) as caught:
+        blog_rules.validate_idempotency_key("k" * 101)
+    assert caught.value.errors == {"idempotency_key": ["must be at most 100 characters"]}
+
+
 @pytest.mark.parametrize("limit, offset, field", [
     (0, 0, "limit"), (101, 0, "limit"), ("5", 0, "limit"), (True, 0, "limit"), (5, -1, "offset"),
 ])
