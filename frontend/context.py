@@ -8,6 +8,7 @@ from functools import wraps
 from urllib.parse import urlsplit
 
 from flask import current_app, g, redirect, request, session, url_for
+from flask_wtf.csrf import generate_csrf
 
 from services.errors import Unauthenticated
 
@@ -35,9 +36,14 @@ def forget_unknown_user():
 
 
 def sign_in(user):
+    """Start a fresh session (no fixation) that carries its CSRF token from the start:
+    pages loading at once in several tabs then agree on one token instead of each
+    minting its own and invalidating the others' forms."""
     session.clear()
     session.permanent = True
     session["token"] = user["token"]
+    g.pop(current_app.config["WTF_CSRF_FIELD_NAME"], None)  # Flask-WTF's per-request cache
+    generate_csrf()
     g.user = user
 
 

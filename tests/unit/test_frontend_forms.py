@@ -86,6 +86,14 @@ def test_signing_in_never_redirects_off_the_site(client, fake_rpc):
         assert response.headers["Location"] == "/"
 
 
+def test_sign_in_starts_a_session_that_already_has_its_csrf_token(client, fake_rpc):
+    """Otherwise pages opened at once after sign-in (tabs, redirects) each mint a
+    token, and the cookie written last invalidates the forms of the others."""
+    sign_in_as(client, fake_rpc, "ann")
+    with client.session_transaction() as session:
+        assert "token" in session and "csrf_token" in session
+
+
 def test_signing_out_forgets_the_user(client, fake_rpc):
     sign_in_as(client, fake_rpc, "ann")
 
