@@ -98,16 +98,20 @@ def get_profiles(session, user_ids, viewer_id=None):
 
 
 def follow(session, follower_id, username):
-    """Idempotent: following twice leaves one follow. The schema refuses self-follows."""
+    """Idempotent: following twice leaves one follow. Self-follows are refused here, before
+    the schema's check constraint, whose violation PostgreSQL's driver does not report as
+    an IntegrityError."""
     followee = _find_user(session, username=username)
     _find_user(session, user_id=follower_id)
+    if followee.id == follower_id:
+        raise ValidationError.single("username", "is your own: you cannot follow yourself")
     if not _is_following(session, follower_id, followee.id):
         try:
             with session.begin_nested():
                 session.add(Follow(follower_id=follower_id, followee_id=followee.id))
                 session.flush()
         except IntegrityError:
-            raise ValidationError.single("username", "is your own: you cannot follow yourself")
+            pass  # the same follow, made concurrently, committed first
     return profile_record(followee, True)
 
 

@@ -111,6 +111,16 @@ def test_write_follow_favorite_comment_and_feed(runner, rpc):
     assert rpc.blog.list_tags() == ["rpc"]
 
 
+def test_following_yourself_is_a_validation_error(runner, rpc):
+    """On PostgreSQL this was a 500 (found by the gateway's schema fuzzing): the driver
+    reports the self-follow check constraint as a ProgrammingError."""
+    alice = register(rpc, "alice")
+    with pytest.raises(ValidationError) as caught:
+        rpc.users.follow_user(follower_id=alice["id"], username="alice")
+    assert caught.value.errors == {"username": ["is your own: you cannot follow yourself"]}
+    assert rpc.users.get_profile(username="alice", viewer_id=alice["id"])["following"] is False
+
+
 def test_list_filters_and_paging(runner, rpc):
     alice, bob = register(rpc, "alice"), register(rpc, "bob")
     for number in range(5):
