@@ -16,7 +16,7 @@ from contextlib import contextmanager
 
 from nameko_sqlalchemy import Database
 from sqlalchemy import event
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from services.errors import ServiceUnavailable
 
@@ -70,9 +70,9 @@ class DatabaseAccess:
             session.connection(execution_options={WRITE_OPTION: write})
             yield session
             session.commit()
-        except (OperationalError, DBAPIError) as exc:
+        except DBAPIError as exc:
             session.rollback()
-            if isinstance(exc, OperationalError) or exc.connection_invalidated:
+            if is_unavailable(exc):
                 log.error("%s database error: %s", self.label, exc)
                 raise ServiceUnavailable(f"the {self.label} database is unavailable")
             raise
@@ -81,6 +81,11 @@ class DatabaseAccess:
             raise
         finally:
             session.close()
+
+
+def is_unavailable(exc):
+    """Cannot connect, connection lost, or locked for too long: not the request's fault."""
+    return isinstance(exc, (OperationalError, InterfaceError)) or exc.connection_invalidated
 
 
 def configure_sqlite(engine):
