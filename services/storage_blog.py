@@ -11,7 +11,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from services.errors import NotFound
-from services.storage_models import Article, ArticleTag, Comment, Favorite, Tag, utcnow
+from services.storage_models import ID_MAX, Article, ArticleTag, Comment, Favorite, Tag, utcnow
 from services.timestamps import isoformat
 
 SLUG_ATTEMPTS = 5
@@ -202,7 +202,7 @@ def delete_comment(session, slug, comment_id, only_author_id):
     article = _find_article(session, slug)
     comment = session.scalar(
         select(Comment).where(Comment.id == comment_id, Comment.article_id == article.id)
-    )
+    ) if 0 < comment_id <= ID_MAX else None  # PostgreSQL refuses to compare a larger id
     if comment is None:
         raise NotFound(f"comment {comment_id} not found")
     if comment.author_id != only_author_id:

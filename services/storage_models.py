@@ -21,6 +21,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, relationship
 
+ID_MAX = 2**31 - 1
+"""The largest value of an ``Integer`` id column (PostgreSQL's INTEGER)."""
+
 
 def utcnow():
     return datetime.now(timezone.utc).replace(tzinfo=None)

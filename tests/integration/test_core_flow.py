@@ -121,6 +121,15 @@ def test_following_yourself_is_a_validation_error(runner, rpc):
     assert rpc.users.get_profile(username="alice", viewer_id=alice["id"])["following"] is False
 
 
+def test_deleting_a_comment_id_beyond_the_id_column_is_not_found(runner, rpc):
+    """On PostgreSQL this was a 500 (found by the gateway's schema fuzzing): an id
+    larger than an INTEGER column fails the query instead of matching nothing."""
+    alice = register(rpc, "alice")
+    rpc.blog.create_article(author_id=alice["id"], title="Ids", description="d", body="b")
+    with pytest.raises(NotFound, match="comment 2147483648 not found"):
+        rpc.blog.delete_comment(slug="ids", comment_id=2**31, user_id=alice["id"])
+
+
 def test_list_filters_and_paging(runner, rpc):
     alice, bob = register(rpc, "alice"), register(rpc, "bob")
     for number in range(5):
