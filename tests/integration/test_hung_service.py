@@ -1,0 +1,39 @@
+"""A hung downstream service is bounded: the caller gets ``ServiceUnavailable``
+after ``RPC_TIMEOUT`` instead of waiting forever (nameko's own ``RpcProxy``
+has no timeout)."""
+import time
+
+import eventlet
+import pytest
+from nameko.rpc import rpc
+
+from services.blog import BlogService
+from services.errors import ServiceUnavailable
+from services.storage import StorageService
+from tests.integration.conftest import migrated, sqlite_uris
+
+
+class HungUsersService:
+    """Stands in for the users service and never answers in time."""
+
+    name = "users"
+
+    @rpc
+    def get_profiles(self, user_ids, viewer_id=None):
+        eventlet.sleep(30)
+
+
+@pytest.fixture
+def database_uris(tmp_path):
+    """SQLite only: the behaviour under test is the RPC timeout, not the database."""
+    return migrated(sqlite_uris(tmp_path))
+
+
+def test_blog_gives_up_on_a_hung_users_service(runner_factory, service_config, rpc):
+    config = {**service_config, "RPC_TIMEOUT": 1}
+    runner = runner_factory(config, StorageService, BlogService, HungUsersService)
+    runner.start()
+    started = time.monotonic()
+    with pytest.raises(ServiceUnavailable, match="the users service did not answer within 1 seconds"):
+        rpc.blog.create_article(author_id=1, title="T", description="D", body="B")
+    assert time.monotonic() - started < 5
