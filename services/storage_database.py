@@ -9,7 +9,9 @@ sessions per worker) and adds what the two databases need:
   keys, a busy timeout, and ``BEGIN IMMEDIATE`` for write transactions so
   concurrent writers queue instead of failing with "database is locked";
 * one transaction per use case through ``read()`` and ``write()``;
-* a clear ``ServiceUnavailable`` when the database cannot be reached.
+* a clear ``ServiceUnavailable`` when the database cannot be reached;
+* text with a NUL character refused as a ``ValidationError`` on every engine:
+  PostgreSQL cannot hold one and fails the query, SQLite would store it.
 """
 import logging
 from contextlib import contextmanager
@@ -18,7 +20,7 @@ from nameko_sqlalchemy import Database
 from sqlalchemy import event
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
-from services.errors import ServiceUnavailable
+from services.errors import ServiceUnavailable, ValidationError
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +37,7 @@ class StorageDatabase(Database):
 
     def setup(self):
         super().setup()
+        refuse_nul_characters(self.engine)
         if self.engine.dialect.name == "sqlite":
             configure_sqlite(self.engine)
 
@@ -86,6 +89,27 @@ class DatabaseAccess:
 def is_unavailable(exc):
     """Cannot connect, connection lost, or locked for too long: not the request's fault."""
     return isinstance(exc, (OperationalError, InterfaceError)) or exc.connection_invalidated
+
+
+def refuse_nul_characters(engine):
+    """No query runs with a NUL character in a text parameter (a lookup or a write)."""
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def on_execute(_connection, _cursor, _statement, parameters, _context, _executemany):
+        if any("\x00" in text for text in _texts_in(parameters)):
+            raise ValidationError.single("text", "must not contain NUL characters")
+
+
+def _texts_in(parameters):
+    """Every string among a statement's parameters (a dict, a sequence, or a list of those)."""
+    if isinstance(parameters, str):
+        yield parameters
+    elif isinstance(parameters, dict):
+        for value in parameters.values():
+            yield from _texts_in(value)
+    elif isinstance(parameters, (list, tuple)):
+        for value in parameters:
+            yield from _texts_in(value)
 
 
 def configure_sqlite(engine):

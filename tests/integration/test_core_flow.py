@@ -130,6 +130,20 @@ def test_deleting_a_comment_id_beyond_the_id_column_is_not_found(runner, rpc):
         rpc.blog.delete_comment(slug="ids", comment_id=2**31, user_id=alice["id"])
 
 
+def test_text_with_a_nul_character_is_a_validation_error(runner, rpc):
+    """PostgreSQL cannot store NUL and failed such queries with a 500 (found by the
+    gateway's schema fuzzing); SQLite stored it. Both engines refuse it now."""
+    alice = register(rpc, "alice")
+    nul_text = "must not contain NUL characters"
+    with pytest.raises(ValidationError, match=nul_text):
+        rpc.users.login(email="alice\x00@example.com", password=PASSWORD)
+    with pytest.raises(ValidationError, match=nul_text):
+        rpc.blog.create_article(author_id=alice["id"], title="T", description="d", body="a\x00b")
+    with pytest.raises(ValidationError, match=nul_text):
+        rpc.users.get_profile(username="alice\x00")
+    assert rpc.blog.list_articles()["articles_count"] == 0
+
+
 def test_list_filters_and_paging(runner, rpc):
     alice, bob = register(rpc, "alice"), register(rpc, "bob")
     for number in range(5):
