@@ -3,7 +3,9 @@
 A standalone nameko proxy costs a broker connection, a queue declaration and a
 reply queue, so each thread keeps one open proxy and reuses it for every call
 (the processes run threaded WSGI servers; a proxy is never shared between
-threads). Every call is bounded by the configured timeout. Failures that mean
+threads). Every call is bounded by the configured timeout, and its request
+expires from the service's queue after that timeout (``ExpiringClusterRpcProxy``).
+Failures that mean
 "the system cannot answer now" (timeout, broker unreachable, service not
 running) become ``ServiceUnavailable``; the shared error classes of
 ``services.errors`` arrive typed and pass through unchanged.
@@ -21,7 +23,8 @@ import threading
 from amqp.exceptions import ConnectionError as AmqpConnectionError
 from kombu.exceptions import OperationalError
 from nameko.exceptions import RpcTimeout, UnknownService
-from nameko.standalone.rpc import ClusterRpcProxy
+from nameko.rpc import ServiceProxy
+from nameko.standalone.rpc import ClusterProxy, ClusterRpcProxy
 
 from services import errors  # noqa: F401  registers the typed exceptions
 from services.errors import ServiceUnavailable
@@ -83,7 +86,7 @@ class RpcClient:
     def _proxy(self):
         pair = getattr(self._local, "pair", None)
         if pair is None:
-            proxy = ClusterRpcProxy(self.config, timeout=self.timeout)
+            proxy = ExpiringClusterRpcProxy(self.config, timeout=self.timeout)
             try:
                 cluster = proxy.start()
             except BROKEN_CONNECTION_ERRORS as exc:
@@ -101,6 +104,33 @@ class RpcClient:
             if proxy in self._all_proxies:
                 self._all_proxies.remove(proxy)
         _stop_quietly(proxy)
+
+
+class ExpiringClusterRpcProxy(ClusterRpcProxy):
+    """A standalone cluster proxy whose requests expire from the queue when the
+    caller stops waiting.
+
+    A request to a service that is stopped waits in its queue; without an
+    expiration the service would run it when it comes back, long after the
+    caller was told 503, so a "failed" write would happen after all.
+    """
+
+    def __init__(self, config, timeout):
+        super().__init__(config, timeout=timeout)
+        self._proxy = _ExpiringClusterProxy(self._worker_ctx, self._reply_listener, timeout)
+
+
+class _ExpiringClusterProxy(ClusterProxy):
+    def __init__(self, worker_ctx, reply_listener, expiration):
+        super().__init__(worker_ctx, reply_listener)
+        self._expiration = expiration
+
+    def __getattr__(self, name):
+        if name not in self._proxies:
+            self._proxies[name] = ServiceProxy(
+                self._worker_ctx, name, self._reply_listener, expiration=self._expiration
+            )
+        return self._proxies[name]
 
 
 class _ServiceHandle:

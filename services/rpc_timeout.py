@@ -3,7 +3,9 @@
 nameko 2.14's ``RpcProxy`` waits forever for a reply; a hung downstream
 service would hold the caller's worker (and its caller) indefinitely. This
 proxy waits at most ``RPC_TIMEOUT`` seconds and then raises
-``ServiceUnavailable``, which the gateway and frontend show as 503.
+``ServiceUnavailable``, which the gateway and frontend show as 503, and the
+request expires from the downstream queue at the same moment, so a service
+that was down does not run it later for a caller who has given up.
 """
 import eventlet
 from nameko.rpc import RpcProxy
@@ -14,10 +16,17 @@ from services.errors import ServiceUnavailable
 class TimedRpcProxy(RpcProxy):
     """``RpcProxy`` whose calls raise ``ServiceUnavailable`` after ``RPC_TIMEOUT`` seconds."""
 
+    def setup(self):
+        super().setup()
+        self.options["expiration"] = self.timeout
+
+    @property
+    def timeout(self):
+        return self.container.config.get("RPC_TIMEOUT", 10)
+
     def get_dependency(self, worker_ctx):
         proxy = super().get_dependency(worker_ctx)
-        timeout = self.container.config.get("RPC_TIMEOUT", 10)
-        return TimedServiceProxy(proxy, self.target_service, timeout)
+        return TimedServiceProxy(proxy, self.target_service, self.timeout)
 
 
 class TimedServiceProxy:
