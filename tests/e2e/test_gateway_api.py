@@ -473,3 +473,18 @@ def test_a_stopped_blog_service_gives_503_within_the_timeout_then_recovers(stack
     assert health.status_code == 503 and health.json()["checks"]["blog"]["ok"] is False
     assert health.json()["checks"]["users"]["ok"] is True
     assert recovered.status_code == 200
+
+
+def test_an_article_refused_with_503_is_not_published_when_blog_returns(anonymous, sign_up, stack):
+    api, user = sign_up("patient")
+    stack.stop("blog")
+    try:
+        refused = api.post("/articles", {"article": {
+            "title": "Written while blog was down", "description": "D", "body": "B"}})
+    finally:
+        stack.start("blog")
+    time.sleep(1)  # time enough for blog to run a request left in its queue
+    listed = anonymous.get(f"/articles?author={user['username']}")
+
+    assert refused.status_code == 503
+    assert listed.json()["articlesCount"] == 0
