@@ -2,17 +2,8 @@
 import re
 
 from frontend.forms import parse_tags
-from frontend_fake_rpc import (  # noqa: F401
-    PASSWORD,
-    app,
-    client,
-    csrf_token,
-    fake_rpc,
-    make_user,
-    page_text,
-    sign_in_as,
-    submit,
-    write_article,
+from frontend_helpers import (
+    PASSWORD, csrf_token, make_user, page_text, sign_in_as, submit, write_article,
 )
 
 

@@ -1,16 +1,7 @@
 """Frontend pages rendered over a fake RPC: feeds, tags, pagination, articles, profiles."""
 import re
 
-from frontend_fake_rpc import (  # noqa: F401
-    app,
-    client,
-    fake_rpc,
-    make_user,
-    page_text,
-    sign_in_as,
-    submit,
-    write_article,
-)
+from frontend_helpers import make_user, page_text, sign_in_as, submit, write_article
 
 
 def titles_on(response):
@@ -96,7 +87,7 @@ def test_the_user_is_looked_up_once_per_request(client, fake_rpc):
 
     client.get("/article/hello")
 
-    assert [name for name, _ in fake_rpc.calls].count("verify_token") == 1
+    assert [call.method for call in fake_rpc.calls].count("verify_token") == 1
 
 
 def test_the_article_page_renders_markdown_author_card_and_comments(client, fake_rpc):
@@ -158,7 +149,7 @@ def test_settings_are_prefilled_and_only_changes_are_sent(client, fake_rpc):
                       email="ann@example.com", password="")
 
     assert response.status_code == 302
-    update = [kwargs for name, kwargs in fake_rpc.calls if name == "update_user"][-1]
+    update = fake_rpc.last_call("users", "update_user").kwargs
     assert update["changes"] == {"bio": "Hi there"}
     assert "Your settings are saved." in page_text(client.get("/settings"))
 

@@ -4,16 +4,7 @@ from html.parser import HTMLParser
 import pytest
 
 from frontend.markdown_render import render_markdown
-from frontend_fake_rpc import (  # noqa: F401
-    app,
-    client,
-    fake_rpc,
-    make_user,
-    page_text,
-    sign_in_as,
-    submit,
-    write_article,
-)
+from frontend_helpers import make_user, page_text, sign_in_as, submit, write_article
 
 HOSTILE_MARKDOWN = """\
 <script>alert("body")</script>

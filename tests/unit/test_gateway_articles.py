@@ -1,7 +1,7 @@
 """The gateway's articles, favorites, comments and tags routes over a fake RPC client."""
 import pytest
 
-from gateway_fake_rpc import app, client, errors_of, fake_rpc, sign_up  # noqa: F401
+from gateway_helpers import errors_of, sign_up
 
 SUMMARY_KEYS = {"slug", "title", "description", "tagList", "createdAt", "updatedAt",
                 "favorited", "favoritesCount", "author"}
@@ -68,9 +68,10 @@ def test_create_article_needs_authentication(client):
     assert client.post("/api/articles", json=new_article()).status_code == 401
 
 
-def test_article_list_items_have_no_body_and_count_everything(client, fake_rpc, ann):
+def test_article_list_items_have_no_body_and_count_everything(client, fake_rpc, ann, bob):
     for number in range(3):
         client.post("/api/articles", headers=ann, json=new_article(f"Title {number}"))
+        client.post(f"/api/articles/title-{number}/favorite", headers=bob)
 
     response = client.get("/api/articles?limit=2&offset=0&tag=dragons&author=ann&favorited=bob")
 

@@ -6,17 +6,10 @@ import re
 import pytest
 import yaml
 
+from fake_services import FakeRpc
 from gateway.app import create_app
 from gateway.openapi import DOCUMENT_PATH
-from gateway_fake_rpc import (  # noqa: F401
-    UNIT_CONFIG,
-    FakeRpc,
-    app,
-    client,
-    errors_of,
-    fake_rpc,
-    sign_up,
-)
+from gateway_helpers import UNIT_CONFIG, errors_of, sign_up
 from services.errors import ServiceUnavailable
 
 HTTP_METHODS_SERVED = {"GET", "POST", "PUT", "DELETE"}
@@ -184,7 +177,7 @@ def test_healthz_is_503_and_names_the_service_that_does_not_answer(client, fake_
 
 
 def test_healthz_reports_a_failing_database(client, fake_rpc):
-    fake_rpc.storage_health = lambda: {"users": {"ok": True}, "blog": {"ok": False, "error": "x"}}
+    fake_rpc.storage._implementation.health = lambda: {"users": {"ok": True}, "blog": {"ok": False, "error": "x"}}
 
     response = client.get("/healthz")
 

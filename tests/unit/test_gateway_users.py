@@ -1,7 +1,7 @@
 """The gateway's users and profiles routes over a fake RPC client."""
 import pytest
 
-from gateway_fake_rpc import app, client, errors_of, fake_rpc, sign_up  # noqa: F401
+from gateway_helpers import errors_of, sign_up
 
 USER_KEYS = {"email", "token", "username", "bio", "image"}
 PROFILE_KEYS = {"username", "bio", "image", "following"}
