@@ -220,12 +220,17 @@ class StorageService:
         ``backup_completed`` (the summary) or ``backup_failed`` (``{error}``).
         Large databases take a while: call it with a long RPC timeout.
         """
-        return self._backup()
+        return self._backup(self.clock())
 
     @scheduled_backup
     def backup_on_schedule(self):
-        """Take a backup every ``BACKUP.INTERVAL_SECONDS`` (never when 0)."""
-        self._backup()
+        """Take a backup every ``BACKUP.INTERVAL_SECONDS`` (never when 0).
+
+        Storage instances that share ``BACKUP.DIR`` (``--scale storage=3``) take
+        turns: only the first to claim each interval-long time slot backs up."""
+        now = self.clock()
+        if self.backups.claim_scheduled_slot(now):
+            self._backup(now)
 
     @rpc(expected_exceptions=EXPECTED)
     def list_backups(self):
@@ -257,9 +262,10 @@ class StorageService:
 
     @rpc(expected_exceptions=EXPECTED)
     def backup_progress(self):
-        """How far the backup or restore running in this storage instance is:
+        """How far the backup or restore running on ``BACKUP.DIR`` is, whichever
+        storage instance runs it:
         ``{operation, backup_id, done, total}`` in rows (``operation`` null when idle)."""
-        return dict(self.backups.progress.state)
+        return self.backups.progress.current()
 
     @rpc(expected_exceptions=EXPECTED)
     def stats(self):
@@ -278,8 +284,8 @@ class StorageService:
         """
         return storage_integrity.check_integrity(self.users_db, self.blog_db, repair=repair)
 
-    def _backup(self):
-        now = storage_backup.utc_now(self.clock())
+    def _backup(self, timestamp):
+        now = storage_backup.utc_now(timestamp)
         try:
             summary = storage_backup.create_backup(self.backups, self._engines(), now)
         except Exception as exc:

@@ -9,17 +9,19 @@ renamed when complete, so a directory with a backup id is always whole.
 
 Restore verifies the backup first, requires each target database to be
 migrated to the backup's schema version, and refuses to replace existing rows
-unless ``confirm`` is true. One backup or restore runs at a time per service
-instance; ``Progress`` tells how far it is.
+unless ``confirm`` is true. One backup or restore runs at a time per backup
+folder, whichever storage instance runs it; ``Progress`` tells how far it is.
 """
+import fcntl
 import json
+import os
 import re
 import shutil
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
-from eventlet.semaphore import Semaphore
+import eventlet
 from nameko.extensions import DependencyProvider
 from nameko.timer import Timer
 
@@ -35,13 +37,20 @@ BACKUP_ID = re.compile(r"^\d{8}T\d{12}Z$")
 # -- dependencies ---------------------------------------------------------------
 
 
+def backup_interval(config):
+    """Seconds between scheduled backups (``BACKUP.INTERVAL_SECONDS``; 0: none)."""
+    return float(config.get("BACKUP", {}).get("INTERVAL_SECONDS", 0))
+
+
 class BackupStore(DependencyProvider):
-    """Injects the ``BackupDirectory`` configured by ``BACKUP.DIR`` and ``BACKUP.KEEP``."""
+    """Injects the ``BackupDirectory`` configured by the ``BACKUP`` section."""
 
     def setup(self):
         settings = self.container.config.get("BACKUP", {})
         self.backups = BackupDirectory(
-            Path(settings.get("DIR", "var/backups")), int(settings.get("KEEP", 10))
+            Path(settings.get("DIR", "var/backups")),
+            int(settings.get("KEEP", 10)),
+            backup_interval(self.container.config),
         )
         self.backups.path.mkdir(parents=True, exist_ok=True)
 
@@ -56,7 +65,7 @@ class BackupTimer(Timer):
         super().__init__(interval=None, **kwargs)
 
     def setup(self):
-        self.interval = float(self.container.config.get("BACKUP", {}).get("INTERVAL_SECONDS", 0))
+        self.interval = backup_interval(self.container.config)
 
     def start(self):
         if self.interval > 0:
@@ -75,12 +84,29 @@ scheduled_backup = BackupTimer.decorator
 
 
 class BackupDirectory:
-    """Where backups live, how many to keep, and the progress of the running one."""
+    """Where backups live, how many to keep, how often to take one, and the
+    progress of the running one."""
 
-    def __init__(self, path, keep):
+    def __init__(self, path, keep, interval):
         self.path = path
         self.keep = keep
-        self.progress = Progress()
+        self.interval = interval
+        self.progress = Progress(path)
+
+    def claim_scheduled_slot(self, now):
+        """Claim the scheduled backup of the interval-long time slot holding ``now``
+        (Unix seconds): true for the first caller among every process sharing this
+        directory, false for the rest. The claim is a marker file created
+        exclusively; claims of earlier slots are removed."""
+        marker = self.path / f".scheduled-{int(now // self.interval)}"
+        try:
+            marker.touch(exist_ok=False)
+        except FileExistsError:
+            return False
+        for earlier in self.path.glob(".scheduled-*"):
+            if earlier != marker:
+                earlier.unlink(missing_ok=True)
+        return True
 
     def folder(self, backup_id):
         """The folder of an existing backup; ``NotFound`` otherwise."""
@@ -95,28 +121,78 @@ class BackupDirectory:
 
 
 class Progress:
-    """Rows done of the backup or restore running in this service instance."""
+    """The backup or restore running on one backup folder, seen alike by every
+    storage instance that shares the folder.
+
+    One operation runs at a time per folder: the runner holds an exclusive
+    ``flock`` on ``.running`` (the kernel releases it if the process dies) and
+    keeps its rows done in ``.progress.json`` for ``current()`` on any instance.
+    """
 
     IDLE = {"operation": None, "backup_id": None, "done": 0, "total": 0}
+    WAIT_SECONDS = 0.1
 
-    def __init__(self):
-        self._one_at_a_time = Semaphore(1)
+    def __init__(self, folder):
+        self.lock_path = folder / ".running"
+        self.state_path = folder / ".progress.json"
         self.state = dict(self.IDLE)
 
     @contextmanager
     def running(self, operation, backup_id):
-        with self._one_at_a_time:
+        with self._exclusive_lock():
             self.state = {**self.IDLE, "operation": operation, "backup_id": backup_id}
+            self._publish()
             try:
                 yield self
             finally:
                 self.state = dict(self.IDLE)
+                self._publish()
+
+    def current(self):
+        """The running operation's state, whichever instance runs it; idle if none."""
+        if not self._taken():
+            return dict(self.IDLE)
+        try:
+            return json.loads(self.state_path.read_text())
+        except (OSError, ValueError):
+            return dict(self.IDLE)
 
     def add_total(self, rows):
         self.state["total"] += rows
+        self._publish()
 
     def advance(self, rows):
         self.state["done"] += rows
+        self._publish()
+
+    @contextmanager
+    def _exclusive_lock(self):
+        """Wait (without blocking other green threads) until no other operation runs."""
+        with open(self.lock_path, "a") as lock:
+            while True:
+                try:
+                    fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    eventlet.sleep(self.WAIT_SECONDS)
+            yield
+
+    def _taken(self):
+        """Whether a process holds the lock, that is, an operation runs."""
+        try:
+            with open(self.lock_path, "a") as lock:
+                fcntl.flock(lock, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        except OSError:  # no folder to lock: nothing can run
+            return False
+        return False
+
+    def _publish(self):
+        """Replace ``.progress.json`` whole, so a reader never sees half of it."""
+        partial = self.state_path.with_name(f".progress.{os.getpid()}.partial")
+        partial.write_text(json.dumps(self.state))
+        os.replace(partial, self.state_path)
 
 
 # -- operations -----------------------------------------------------------------

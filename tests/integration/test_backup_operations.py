@@ -1,9 +1,10 @@
 """Backups of a running storage service, on SQLite and on PostgreSQL: a snapshot
 taken while writers run, corrupted backups refused, restore over existing data
-only when confirmed, retention, the schedule and the events."""
+only when confirmed, retention, the schedule (shared by instances) and the events."""
 import itertools
 import shutil
 import time
+from datetime import datetime, timezone
 from pathlib import Path
 
 import eventlet
@@ -17,6 +18,7 @@ from nameko.testing.utils import get_container
 from services import storage_snapshot
 from services.errors import NotFound, ValidationError
 from services.storage import StorageService
+from services.storage_backup import Progress
 
 ENGINES = pytest.mark.parametrize("engine", ["sqlite", "postgresql"])
 
@@ -180,6 +182,51 @@ def test_scheduled_backup_dispatches_backup_completed(start):
     with entrypoint_waiter(watcher, "handle_backup_completed", timeout=10) as waited:
         pass
     assert waited.get()["id"] in [summary["id"] for summary in storage.list_backups()]
+
+
+def test_storage_instances_sharing_a_backup_folder_take_turns_on_the_schedule(
+        config_for, make_databases, runner_factory):
+    interval = 0.5
+    config = config_for(make_databases("sqlite"), INTERVAL_SECONDS=interval, KEEP=100)
+    runner_factory(config, StorageService).start()
+    runner_factory(config, StorageService).start()  # a second instance, same databases and folder
+    time.sleep(8 * interval)
+
+    ids = [path.name for path in Path(config["BACKUP"]["DIR"]).iterdir() if path.is_dir()]
+    slots = [int(storage_backup_time(backup_id) // interval) for backup_id in ids]
+    assert len(ids) >= 4
+    assert len(set(slots)) == len(slots), f"two backups in one interval: {sorted(ids)}"
+
+
+def test_progress_of_a_backup_is_seen_from_every_storage_instance(
+        config_for, make_databases, runner_factory, monkeypatch):
+    monkeypatch.setattr(storage_snapshot, "BATCH_ROWS", 1)
+    slow_advance = Progress.advance
+    monkeypatch.setattr(Progress, "advance",
+                        lambda self, rows: (slow_advance(self, rows), eventlet.sleep(0.02)))
+    config = config_for(make_databases("sqlite"), INTERVAL_SECONDS=0)
+    runner_factory(config, StorageService).start()
+    runner_factory(config, StorageService).start()  # a second instance, same databases and folder
+    with ClusterRpcProxy(config, timeout=60) as rpc:
+        author = rpc.storage.users_create("writer", "writer@example.com", "hash")
+        for number in range(20):
+            publish(rpc.storage, author["id"], number)
+
+        running = rpc.storage.backup.call_async()
+        eventlet.sleep(0.3)
+        seen = [rpc.storage.backup_progress() for _ in range(10)]  # RabbitMQ alternates instances
+        summary = running.result()
+        after = rpc.storage.backup_progress()
+
+    assert {(state["operation"], state["backup_id"]) for state in seen} == {("backup", summary["id"])}
+    done = [state["done"] for state in seen]
+    assert done == sorted(done) and 0 < done[-1] < seen[-1]["total"]
+    assert after == {"operation": None, "backup_id": None, "done": 0, "total": 0}
+
+
+def storage_backup_time(backup_id):
+    """Unix time of a backup id (``20261123T185752123456Z``)."""
+    return datetime.strptime(backup_id, "%Y%m%dT%H%M%S%fZ").replace(tzinfo=timezone.utc).timestamp()
 
 
 def test_failed_backup_dispatches_backup_failed_and_leaves_nothing(start):
