@@ -17,7 +17,7 @@ import json
 import os
 import re
 import shutil
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -267,27 +267,32 @@ def restore_backup(backups, engines, backup_id, confirm=False):
     manifest = verified_manifest(folder)
     for name, engine in engines.items():
         check_restore_target(engine, name, manifest, confirm)
-    restored = {}
-    with backups.progress.running("restore", backup_id) as progress:
+    with backups.progress.running("restore", backup_id) as progress, ExitStack() as transactions:
         progress.add_total(total_rows(manifest))
-        for name, engine in engines.items():
-            restored[name] = restore_database(engine, name, folder, manifest, progress)
+        restored = {
+            name: restore_database(
+                transactions.enter_context(storage_snapshot.write_transaction(engine)),
+                name, folder, manifest, progress,
+            )
+            for name, engine in engines.items()
+        }
     return {"id": backup_id, "restored": restored}
 
 
-def restore_database(engine, name, folder, manifest, progress):
-    """Load one database in one write transaction; returns ``{table: rows}``."""
+def restore_database(connection, name, folder, manifest, progress):
+    """Load one database inside the write transaction of ``connection``; returns
+    ``{table: rows}``. The caller keeps every database's transaction open until
+    all are loaded, so a failure part-way leaves every database as it was."""
     metadata = migrations.BASES[name].metadata
     tables = manifest["databases"][name]["tables"]
-    with storage_snapshot.write_transaction(engine) as connection:
-        storage_snapshot.clear_tables(connection, metadata)
-        rows = {
-            table.name: storage_snapshot.load_table(
-                connection, table, folder / tables[table.name]["file"], progress.advance
-            )
-            for table in metadata.sorted_tables
-        }
-        storage_snapshot.reset_sequences(connection, metadata)
+    storage_snapshot.clear_tables(connection, metadata)
+    rows = {
+        table.name: storage_snapshot.load_table(
+            connection, table, folder / tables[table.name]["file"], progress.advance
+        )
+        for table in metadata.sorted_tables
+    }
+    storage_snapshot.reset_sequences(connection, metadata)
     return rows
 
 

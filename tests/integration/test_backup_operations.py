@@ -169,6 +169,29 @@ def test_restore_replaces_existing_data_only_when_confirmed(engine, start):
 
 
 @ENGINES
+def test_a_restore_that_fails_part_way_leaves_both_databases_as_they_were(engine, start,
+                                                                         monkeypatch):
+    _, storage, _ = start(engine)
+    _, summary = backup_of_one_article(storage)
+    bob = storage.users_create("bob", "bob@example.com", "hash")
+    publish(storage, bob["id"], 2)
+    before = storage.stats()
+    load_table = storage_snapshot.load_table
+
+    def load_until_comments(connection, table, *args):
+        if table.name == "comments":  # blog is restored after users
+            raise RuntimeError("the disk went away")
+        return load_table(connection, table, *args)
+
+    monkeypatch.setattr(storage_snapshot, "load_table", load_until_comments)
+    with pytest.raises(RemoteError, match="the disk went away"):
+        storage.restore(summary["id"], confirm=True)
+
+    assert storage.stats() == before
+    assert storage.backup_progress()["operation"] is None
+
+
+@ENGINES
 def test_retention_keeps_the_newest_backups(engine, start):
     _, storage, config = start(engine, KEEP=2)
     ids = [storage.backup()["id"] for _ in range(3)]
