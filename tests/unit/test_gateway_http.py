@@ -211,12 +211,69 @@ def documented_operations(document):
     }
 
 
-def test_the_openapi_document_lists_exactly_the_served_routes(app):
+def read_document():
     with open(DOCUMENT_PATH) as document_file:
-        document = yaml.safe_load(document_file)
+        return yaml.safe_load(document_file)
+
+
+def test_the_openapi_document_lists_exactly_the_served_routes(app):
+    document = read_document()
 
     assert documented_operations(document) == served_operations(app)
     assert len(served_operations(app)) == 19 + 2  # RealWorld's operations, the document, /healthz
+
+
+CALLS_NO_SERVICE = {("/api/openapi.json", "GET")}
+BODY_FOR_ANY_OPERATION = {
+    "user": {"username": "ann", "email": "ann@example.com", "password": "secret-pass"},
+    "article": {"title": "T", "description": "D", "body": "B", "tagList": []},
+    "comment": {"body": "C"},
+}
+"""Passes the gateway's own checks of every operation's body, so each gets to call a service."""
+SERVICE_UNAVAILABLE = {"$ref": "#/components/responses/ServiceUnavailable"}
+HEALTH_RESPONSE = {"$ref": "#/components/responses/HealthResponse"}
+
+
+def answers_with_the_services_down(app, client, fake_rpc):
+    """``{(path, method): (whether it called a service, response)}`` for every route."""
+    fake_rpc.down = True
+    answers = {}
+    for path, method in served_operations(app):
+        fake_rpc.calls.clear()
+        url = path.replace("{username}", "ann").replace("{slug}", "a-slug")
+        response = client.open(url.replace("{comment_id}", "1"), method=method,
+                               json=BODY_FOR_ANY_OPERATION, headers={"Authorization": "Token x"})
+        answers[(path, method)] = (bool(fake_rpc.calls), response)
+    return answers
+
+
+def test_every_operation_that_calls_a_service_documents_its_503(app, client, fake_rpc):
+    """With the services down, every route but the document itself calls one and answers 503,
+    and the document says so: the shared ServiceUnavailable error, or /healthz's own checks."""
+    document = read_document()
+    answers = answers_with_the_services_down(app, client, fake_rpc)
+    calling = {operation for operation, (called, _) in answers.items() if called}
+
+    def documented_503(path, method):
+        return document["paths"][path][method.lower()]["responses"].get("503")
+
+    assert calling == served_operations(app) - CALLS_NO_SERVICE
+    assert {operation: response.status_code for operation, (_, response) in answers.items()
+            if operation in calling and response.status_code != 503} == {}
+    assert {(path, method): documented_503(path, method) for path, method in calling
+            if documented_503(path, method) != SERVICE_UNAVAILABLE and path != "/healthz"} == {}
+    assert documented_503("/healthz", "GET") == HEALTH_RESPONSE
+    assert documented_503("/api/openapi.json", "GET") is None
+    for operation in calling - {("/healthz", "GET")}:
+        assert errors_of(answers[operation][1]), operation
+    assert answers[("/healthz", "GET")][1].get_json()["status"] == "unavailable"
+
+
+def test_the_shared_503_of_the_api_has_the_error_body():
+    response = read_document()["components"]["responses"]["ServiceUnavailable"]
+
+    assert response["content"] == {
+        "application/json": {"schema": {"$ref": "#/components/schemas/GenericErrorModel"}}}
 
 
 def test_the_openapi_document_is_served_as_json(client):
