@@ -6,11 +6,13 @@ the gateway and the frontend.
 answers with the shapes of docs/rpc.md and raises the real ``services.errors`` classes
 for the same causes as the services: input is checked with the services' own rules
 (``services.users_rules``, ``services.blog_rules``) and answers are built with their
-schemas. A few messages are the fake's own, because tests pin them (the real ones, from
-the storage service, are noted beside each).
+schemas. What the storage service decides (not found, taken, following yourself) is
+said in the storage service's words (``services.storage_users``,
+``services.storage_blog``) and checked in the same order as the real services: input
+first, then existence, then ownership or uniqueness.
 
 Every call is recorded in ``calls``. ``down = True`` makes every call fail the way the
-real client does when a service is unreachable; ``fail_next(service, method, error)``
+real client does when a service is not running; ``fail_next(service, method, error)``
 makes one call raise ``error``.
 """
 import copy
@@ -22,12 +24,10 @@ from services import blog_rules, blog_schemas, users_rules, users_schemas
 from services.errors import (
     Conflict,
     NotFound,
-    PermissionDenied,
     ServiceUnavailable,
     Unauthenticated,
     ValidationError,
 )
-from services.field_validation import validated, validated_changes
 
 TIMESTAMP = "2026-01-02T03:04:05.678Z"
 """Every record's ``created_at`` and ``updated_at``; lists are ordered by creation."""
@@ -47,7 +47,7 @@ class FakeRpc:
     def call(self, service_name, method_name, context=None, **kwargs):
         self.calls.append(Call(service_name, method_name, kwargs, context))
         if self.down:
-            raise ServiceUnavailable(f"the {service_name} service did not answer")
+            raise ServiceUnavailable(f"the {service_name} service is not running")
         failure = self.failures.pop((service_name, method_name), None)
         if failure is not None:
             raise failure
@@ -81,19 +81,6 @@ class _Service:
         return call
 
 
-def _check_username(value, required=True):
-    """The fake's username rule, whose message tests/unit/test_frontend_forms.py pins; the
-    real rule (``users_rules.check_username``) allows 3 to 40 characters and says
-    "must be 3 to 40 characters" or "may contain only letters, digits, '_' and '-'"."""
-    value = users_rules._text(value, required).strip()
-    if not re.fullmatch(r"[A-Za-z0-9_-]{3,20}", value):
-        raise ValueError("must be 3 to 20 letters, digits, '_' or '-'")
-    return value
-
-
-USER_CHECKS = {**users_rules.CHECKS, "username": _check_username}
-
-
 class FakeUsers:
     def __init__(self):
         self.records = {}
@@ -101,10 +88,7 @@ class FakeUsers:
         self._ids = itertools.count(1)
 
     def register(self, username, email, password):
-        fields = validated(
-            {"username": username, "email": email, "password": password}, USER_CHECKS,
-            required=True,
-        )
+        fields = users_rules.validate_registration(username, email, password)
         self._check_unique(fields)
         user_id = next(self._ids)
         self.records[user_id] = {
@@ -131,10 +115,12 @@ class FakeUsers:
         return users_schemas.private_user(self.records[int(match.group(1))])
 
     def update_user(self, user_id, changes):
-        # Uniqueness is checked before the fields, unlike the real service (which reports
-        # a Conflict only for otherwise valid changes): test_frontend_pages.py relies on it.
-        self._check_unique(changes if isinstance(changes, dict) else {}, exclude=user_id)
-        self.records[user_id].update(validated_changes(changes, USER_CHECKS, "user"))
+        """As the real service: invalid fields first (a ``ValidationError`` that never
+        mentions a taken name), then the user, then a ``Conflict`` for taken values."""
+        fields = users_rules.validate_changes(changes)
+        record = self.with_id(user_id)
+        self._check_unique(fields, exclude=user_id)
+        record.update(fields)
         return self._with_token(user_id)
 
     def get_profile(self, username, viewer_id=None):
@@ -146,9 +132,9 @@ class FakeUsers:
 
     def follow_user(self, follower_id, username):
         followed = self.named(username)["id"]
+        self.with_id(follower_id)
         if followed == follower_id:
-            # The real message: "is your own: you cannot follow yourself".
-            raise ValidationError.single("username", "cannot follow yourself")
+            raise ValidationError.single("username", "is your own: you cannot follow yourself")
         self.follows.add((follower_id, followed))
         return self.profile_of(followed, follower_id)
 
@@ -171,7 +157,12 @@ class FakeUsers:
         for record in self.records.values():
             if record["username"] == username:
                 return record
-        raise NotFound(f"no user named {username}")  # real: "user '<username>' not found"
+        raise NotFound(f"user '{username}' not found")
+
+    def with_id(self, user_id):
+        if user_id not in self.records:
+            raise NotFound(f"user {user_id} not found")
+        return self.records[user_id]
 
     def _check_unique(self, values, exclude=None):
         taken = {
@@ -322,14 +313,12 @@ class FakeBlog:
 
     def _record(self, slug):
         if slug not in self.articles:
-            raise NotFound(f"no article {slug}")  # real: "article '<slug>' not found"
+            raise NotFound(f"article '{slug}' not found")
         return self.articles[slug]
 
     def _own(self, slug, user_id):
         record = self._record(slug)
-        if record["author_id"] != user_id:
-            # real: "only the author can change this article"
-            raise PermissionDenied("only its author may change an article")
+        blog_rules.require_author(record["author_id"] == user_id, "article")
         return record
 
     def _forget_key_of(self, comment):

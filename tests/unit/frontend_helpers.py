@@ -40,3 +40,10 @@ def write_article(fake_rpc, author, title, body="Some *text*.", tags=()):
 
 def page_text(response):
     return response.get_data(as_text=True)
+
+
+def errors_beside(response, field):
+    """The messages listed under ``field`` in the page."""
+    match = re.search(rf'<ul class="field-errors" id="{field}-errors">(.*?)</ul>',
+                      page_text(response), re.S)
+    return re.findall(r"<li>([^<]*)</li>", match.group(1)) if match else []

@@ -1,7 +1,9 @@
 """Frontend pages rendered over a fake RPC: feeds, tags, pagination, articles, profiles."""
 import re
 
-from frontend_helpers import make_user, page_text, sign_in_as, submit, write_article
+from frontend_helpers import (
+    errors_beside, make_user, page_text, sign_in_as, submit, write_article,
+)
 
 
 def titles_on(response):
@@ -137,7 +139,7 @@ def test_an_unknown_profile_is_a_404_page(client):
     response = client.get("/profile/nobody")
 
     assert response.status_code == 404
-    assert "no user named nobody" in page_text(response)
+    assert "user &#39;nobody&#39; not found" in page_text(response)
 
 
 def test_settings_are_prefilled_and_only_changes_are_sent(client, fake_rpc):
@@ -158,9 +160,18 @@ def test_settings_errors_are_shown_beside_the_field(client, fake_rpc):
     make_user(fake_rpc, "bob")
     sign_in_as(client, fake_rpc, "ann")
 
-    response = submit(client, "/settings", image="ftp://x", username="bob", bio="",
-                      email="ann@example.com", password="")
+    # As with the real users service: an invalid field is reported first, and a taken
+    # username only once the rest of the changes are valid.
+    bad_image = submit(client, "/settings", image="ftp://x", username="bob", bio="",
+                       email="ann@example.com", password="")
+    taken_username = submit(client, "/settings", image="https://example.com/ann.png",
+                            username="bob", bio="", email="ann@example.com", password="")
 
-    assert response.status_code == 422
-    assert re.search(r'id="username-errors">\s*<li>has already been taken', page_text(response))
-    assert fake_rpc.users.verify_token(token="token-2")["username"] == "ann"
+    assert bad_image.status_code == 422
+    assert errors_beside(bad_image, "image") == ["must be an http or https URL"]
+    assert errors_beside(bad_image, "username") == []
+    assert taken_username.status_code == 422
+    assert errors_beside(taken_username, "username") == ["has already been taken"]
+    assert errors_beside(taken_username, "image") == []
+    saved = fake_rpc.users.verify_token(token="token-2")
+    assert saved["username"] == "ann" and saved["image"] is None

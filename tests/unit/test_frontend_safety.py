@@ -167,7 +167,7 @@ def test_an_unknown_article_is_a_friendly_404(client):
     response = client.get("/article/missing")
 
     assert response.status_code == 404
-    assert "no article missing" in page_text(response)
+    assert "article &#39;missing&#39; not found" in page_text(response)
 
 
 def test_a_service_that_is_down_gives_a_friendly_503(client, fake_rpc):

@@ -117,7 +117,7 @@ def test_get_article_includes_body_and_unknown_slug_is_404(client, slug):
     assert found.status_code == 200
     assert found.get_json()["article"]["body"] == "You have to believe"
     assert missing.status_code == 404
-    assert errors_of(missing) == ["no article no-such-article"]
+    assert errors_of(missing) == ["article 'no-such-article' not found"]
 
 
 def test_update_article_by_its_author(client, fake_rpc, ann, slug):
@@ -134,7 +134,7 @@ def test_update_article_by_someone_else_is_403(client, bob, slug):
     response = client.put(f"/api/articles/{slug}", headers=bob, json={"article": {"body": "mine"}})
 
     assert response.status_code == 403
-    assert errors_of(response) == ["only its author may change an article"]
+    assert errors_of(response) == ["only the author can change this article"]
 
 
 def test_update_article_without_fields_is_422(client, ann, slug):

@@ -166,13 +166,15 @@ def test_healthz_reports_the_broker_and_every_service(client):
 
 
 def test_healthz_is_503_and_names_the_service_that_does_not_answer(client, fake_rpc):
-    fake_rpc.fail_next("blog", "list_tags", ServiceUnavailable("the blog service did not answer"))
+    fake_rpc.fail_next("blog", "list_tags",
+                       ServiceUnavailable("the blog service did not answer within 2.0 seconds"))
 
     response = client.get("/healthz")
 
     checks = response.get_json()["checks"]
     assert response.status_code == 503
-    assert checks["blog"] == {"ok": False, "error": "the blog service did not answer"}
+    assert checks["blog"] == {
+        "ok": False, "error": "the blog service did not answer within 2.0 seconds"}
     assert checks["users"]["ok"] is True
 
 

@@ -135,7 +135,7 @@ def test_unknown_profile_is_404(client):
     response = client.get("/api/profiles/nobody")
 
     assert response.status_code == 404
-    assert errors_of(response) == ["no user named nobody"]
+    assert errors_of(response) == ["user 'nobody' not found"]
 
 
 def test_following_needs_authentication(client):
@@ -151,7 +151,7 @@ def test_following_yourself_is_422(client):
     response = client.post("/api/profiles/ann/follow", headers=ann)
 
     assert response.status_code == 422
-    assert errors_of(response) == ["username cannot follow yourself"]
+    assert errors_of(response) == ["username is your own: you cannot follow yourself"]
 
 
 def test_a_bad_token_on_an_optional_route_is_401_not_anonymous(client):
