@@ -26,8 +26,9 @@ def browser():
 class Visitor:
     """One person's browser: its own cookies, and a record of every dialog it saw."""
 
-    def __init__(self, browser, url):
-        self.context = browser.new_context(viewport={"width": 1280, "height": 900})
+    def __init__(self, browser, url, javascript=True):
+        self.context = browser.new_context(viewport={"width": 1280, "height": 900},
+                                           java_script_enabled=javascript)
         self.page = self.context.new_page()
         self.url = url
         self.alerts = []
@@ -81,8 +82,8 @@ class Visitor:
 def visitors(browser, stack):
     opened = []
 
-    def open_visitor():
-        opened.append(Visitor(browser, stack.frontend_url))
+    def open_visitor(javascript=True):
+        opened.append(Visitor(browser, stack.frontend_url, javascript))
         return opened[-1]
 
     yield open_visitor
@@ -96,6 +97,14 @@ def unique(prefix):
 
 def nav(page):
     return page.locator("header nav")
+
+
+def tag_pills(page):
+    return page.locator(".tag-input .tag")
+
+
+def article_tags(page):
+    return page.locator(".article-content .tag")
 
 
 def test_an_author_and_a_reader_use_the_site(visitors):
@@ -208,3 +217,82 @@ def test_an_article_with_script_shows_no_active_content(visitors):
     hrefs = body.locator("a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
     assert not any((href or "").lower().startswith("javascript") for href in hrefs)
     assert body.locator("[onerror], [onload], [onclick]").count() == 0
+
+
+def test_tags_are_removable_pills_in_the_editor(visitors):
+    author = visitors()
+    author.sign_up(unique("fay"))
+    # Pages list tags by name: these sort in the order they are typed.
+    kept, removed, other = unique("a-"), unique("b-"), unique("c-")
+    title = unique("Pills ")
+    page = author.page
+    author.goto("/editor")
+    posts = []
+    page.on("request", lambda request: posts.append(request.url) if request.method == "POST" else None)
+    page.fill("#title", title)
+    page.fill("#description", "Tags as pills")
+    page.fill("#body", "Tags are typed one by one.")
+
+    tags = page.locator("#tags")
+    tags.press_sequentially(kept)
+    tags.press("Enter")
+    tags.press_sequentially(f"{removed},")
+    tags.press_sequentially(kept)
+    tags.press("Enter")  # a duplicate: ignored
+    tags.press_sequentially("oops")
+    tags.press("Enter")
+    tags.press("Backspace")  # in the empty field: takes the last pill away
+    tags.press_sequentially(other)
+    page.click("#description")  # leaving the field finishes the tag
+    expect(tag_pills(page)).to_have_text([kept, removed, other])
+    expect(tags).to_have_value("")
+
+    page.click(f".tag-input button[type=button][aria-label='Remove tag {removed}']")
+    expect(tag_pills(page)).to_have_text([kept, other])
+    expect(tags).to_be_focused()
+    assert posts == []  # Enter added tags; it never submitted the form
+    expect(page.locator("input[name=tags]")).to_have_value(f"{kept} {other}")
+
+    page.click("button:has-text('Publish article')")
+    expect(page.locator("h1.article-title")).to_have_text(title)
+    expect(article_tags(page)).to_have_text([kept, other])
+
+    page.click("text=Edit article")
+    expect(tag_pills(page)).to_have_text([kept, other])
+    expect(tags).to_have_value("")
+    assert author.alerts == []
+
+
+def test_a_rejected_tag_is_shown_beside_the_pills(visitors):
+    author = visitors()
+    author.sign_up(unique("gil"))
+    kept, too_long = unique("a-"), "x" * 65
+    author.goto("/editor")
+    page = author.page
+    page.fill("#title", unique("Long tag "))
+    page.fill("#description", "One tag is too long")
+    page.fill("#body", "A tag can be too long.")
+    page.locator("#tags").press_sequentially(f"{kept} {too_long}")
+
+    # Still typing: the pill made when the field loses focus must not cost the click.
+    page.click("button:has-text('Publish article')")
+
+    expect(page.locator("#tags-errors")).to_contain_text("at most 64 characters")
+    expect(tag_pills(page)).to_have_text([kept, too_long])
+    page.click(f"button[aria-label='Remove tag {too_long}']")
+    page.click("button:has-text('Publish article')")
+    expect(article_tags(page)).to_have_text([kept])
+
+
+def test_without_javascript_tags_are_one_plain_field(visitors):
+    author = visitors(javascript=False)
+    author.sign_up(unique("hal"))
+    first, second, third = unique("a-"), unique("b-"), unique("c-")
+    title = unique("No script ")
+
+    author.write_article(title, "Works without JavaScript.", f"{first}, {second} {third}")
+
+    expect(article_tags(author.page)).to_have_text([first, second, third])
+    author.page.click("text=Edit article")
+    expect(author.page.locator(".tag-input")).to_have_count(0)
+    expect(author.page.locator("input#tags[name=tags]")).to_have_value(f"{first} {second} {third}")
