@@ -122,9 +122,12 @@ def with_progress(rpc, operation, call):
     """Run ``call`` in a thread and show ``storage.backup_progress()`` as a bar meanwhile."""
     with ThreadPoolExecutor(max_workers=1) as pool:
         future = pool.submit(call)
-        with tqdm(desc=operation, unit="rows", file=sys.stderr) as bar:
+        # delay: work done before the first poll shows no bar at all (not "0rows")
+        with tqdm(desc=operation, unit="rows", file=sys.stderr, delay=PROGRESS_POLL_SECONDS) as bar:
             while not wait([future], timeout=PROGRESS_POLL_SECONDS).done:
                 show_progress(rpc, operation, bar)
+            if bar.total and future.exception() is None:
+                bar.update(bar.total - bar.n)  # the rows done since the last poll
         return future.result()
 
 

@@ -1,5 +1,6 @@
 """The admin CLI's commands, exit codes and output, with a fake storage client."""
 import io
+import time
 
 from scripts import blogadmin
 from services.errors import ValidationError
@@ -68,3 +69,31 @@ def test_check_exits_1_only_when_problems_remain():
     assert run(["check"], check_integrity=problems)[0] == 1
     code, _, calls = run(["check", "--repair"], check_integrity={**problems, "repaired": True})
     assert code == 0 and calls == [("check_integrity", {"repair": True})]
+
+
+class SlowRpc:
+    """A storage whose call takes a while and reports 40 of 100 rows done meanwhile."""
+
+    def __init__(self, seconds):
+        self.seconds = seconds
+        self.storage = FakeStorage(
+            backup_progress={"operation": "backup", "backup_id": "b1", "done": 40, "total": 100})
+
+    def backup(self):
+        time.sleep(self.seconds)
+        return SUMMARY
+
+
+def test_progress_bar_appears_for_long_work_and_ends_at_the_total(monkeypatch, capsys):
+    monkeypatch.setattr(blogadmin, "PROGRESS_POLL_SECONDS", 0.05)
+    rpc = SlowRpc(seconds=0.5)
+    assert blogadmin.with_progress(rpc, "backup", rpc.backup) == SUMMARY
+    last_state = capsys.readouterr().err.split("\r")[-1]
+    assert "backup: 100%" in last_state and "100/100" in last_state
+
+
+def test_work_done_before_the_first_poll_shows_no_bar(monkeypatch, capsys):
+    monkeypatch.setattr(blogadmin, "PROGRESS_POLL_SECONDS", 0.5)
+    rpc = SlowRpc(seconds=0)
+    assert blogadmin.with_progress(rpc, "backup", rpc.backup) == SUMMARY
+    assert capsys.readouterr().err == ""
