@@ -51,28 +51,30 @@ def stop_notes_service(runner_factory, config):
     runner.stop()
 
 
-def test_request_from_a_client_that_gave_up_is_not_run_later(runner_factory, config):
-    stop_notes_service(runner_factory, config)
-    client = RpcClient(config)
-    with pytest.raises(ServiceUnavailable, match="did not answer within 1 seconds"):
-        client.notes.add("while the service was down")
-
-    runner_factory(config, NotesService).start()
-
-    assert client.notes.add("after it came back") == 1
-    assert calls == ["after it came back"]
-    client.close()
+def add_note_directly(client, text):
+    """The gateway's and frontend's path: the shared client calls ``notes``."""
+    return client.notes.add(text)
 
 
-def test_request_from_a_service_that_gave_up_is_not_run_later(runner_factory, config):
+def add_note_through_a_service(client, text):
+    """A service's path: ``caller`` calls ``notes`` through ``TimedRpcProxy``."""
+    return client.caller.add_note(text)
+
+
+@pytest.mark.parametrize("add_note, client_timeout", [
+    (add_note_directly, TIMEOUT),  # the client gives up
+    (add_note_through_a_service, 10),  # the client waits longer: the service gives up
+])
+def test_a_request_whose_caller_gave_up_is_not_run_later(runner_factory, config, add_note,
+                                                         client_timeout):
     stop_notes_service(runner_factory, config)
     runner_factory(config, CallerService).start()
-    client = RpcClient({**config, "RPC_TIMEOUT": 10})
-    with pytest.raises(ServiceUnavailable, match="the notes service did not answer within 1"):
-        client.caller.add_note("while the service was down")
+    client = RpcClient({**config, "RPC_TIMEOUT": client_timeout})
+    with pytest.raises(ServiceUnavailable, match="the notes service did not answer within 1 sec"):
+        add_note(client, "while the service was down")
 
     runner_factory(config, NotesService).start()
 
-    assert client.caller.add_note("after it came back") == 1
+    assert add_note(client, "after it came back") == 1
     assert calls == ["after it came back"]
     client.close()
