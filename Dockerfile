@@ -9,7 +9,7 @@
 FROM python:3.11.11-slim-bookworm
 
 # PYTHONPATH: the project's packages import from /app whatever the working
-# directory of a command (nameko, gunicorn, python -m scripts...).
+# directory of a command (nameko, gunicorn, python -m admin.healthcheck...).
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PYTHONPATH=/app \
@@ -38,7 +38,7 @@ RUN mkdir -p /data/backups /app/var && chown -R blog:blog /data /app/var
 USER blog
 
 # No HEALTHCHECK here: each part checks itself differently, so every service in
-# docker-compose.yml declares `python -m scripts.healthcheck PART`. Outside
-# compose: docker run --health-cmd "python -m scripts.healthcheck blog" IMAGE ...
+# docker-compose.yml declares `python -m admin.healthcheck PART`. Outside
+# compose: docker run --health-cmd "python -m admin.healthcheck blog" IMAGE ...
 # Without a command, the image lists its parts (the usage of the health check).
-CMD ["python", "-m", "scripts.healthcheck", "--help"]
+CMD ["python", "-m", "admin.healthcheck", "--help"]

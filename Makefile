@@ -15,7 +15,7 @@ test: install system broker  ## the whole suite: unit, integration (RabbitMQ, SQ
 
 install: $(VENV)/.installed
 
-$(VENV)/.installed: requirements.txt
+$(VENV)/.installed: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements.txt
@@ -30,7 +30,7 @@ broker:  ## RabbitMQ reachable at the configured AMQP URI, started if needed
 
 migrate: install
 	@mkdir -p var
-	$(BIN)/python -m services.migrations upgrade
+	$(BIN)/python -m services.database.migrations upgrade
 
 test-unit: install
 	$(BIN)/nameko test tests/unit -q

@@ -22,7 +22,7 @@ from frontend import (
     template_filters,
 )
 from services.config import load_config
-from services.rpc_client import RpcClient
+from services.rpc.client import RpcClient
 
 BLUEPRINTS = (
     home.blueprint,

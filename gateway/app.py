@@ -19,7 +19,7 @@ from gateway import (
     users,
 )
 from services.config import load_config
-from services.rpc_client import RpcClient
+from services.rpc.client import RpcClient
 
 BLUEPRINTS = (
     users.blueprint,

@@ -1,4 +1,4 @@
-"""Checks the container files without a Docker engine: ``python -m scripts.check_containers``.
+"""Checks the container files without a Docker engine: ``python scripts/check_containers.py``.
 
 ``docker compose config`` (run by ``scripts/check_containers.sh`` where a
 compose implementation is installed) validates docker-compose.yml against the

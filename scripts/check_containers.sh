@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN="${BIN:-.venv/bin}"
 
-"$BIN/python" -W ignore -m scripts.check_containers
+"$BIN/python" -W ignore scripts/check_containers.py
 
 compose=()
 if docker compose version >/dev/null 2>&1; then

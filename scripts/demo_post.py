@@ -1,6 +1,6 @@
 """Create a user and a post over RPC and read the post back.
 
-    .venv/bin/python -m scripts.demo_post [--username demo]
+    .venv/bin/python scripts/demo_post.py [--username demo]
 
 Run it while `make run` is up. Safe to repeat: an existing demo user signs in
 instead, and the post is created with an idempotency key.
@@ -10,7 +10,7 @@ import json
 
 from services.config import load_config
 from services.errors import Conflict
-from services.rpc_client import RpcClient
+from services.rpc.client import RpcClient
 
 
 def demo_user(rpc, username, password):

@@ -23,7 +23,7 @@ services_status=$?
 "$BIN/python" -m pytest tests/e2e -q -p no:cacheprovider --suppress-nameko-eventlet-notification --junitxml="$reports/e2e.xml" "$@"
 e2e_status=$?
 
-"$BIN/python" -m scripts.summarise_junit "$reports"/*.xml
+"$BIN/python" scripts/summarise_junit.py "$reports"/*.xml
 echo "unit+integration exit code: $services_status; e2e exit code: $e2e_status"
 rm -rf "$reports"
 [ "$services_status" -eq 0 ] && [ "$e2e_status" -eq 0 ]

@@ -7,10 +7,10 @@ removes their content (``handle_user_deleted``), idempotently.
 from nameko.events import EventDispatcher, event_handler
 from nameko.rpc import rpc
 
-from services import blog_rules, blog_schemas
+from services.articles import rules, schemas
 from services.errors import EXPECTED, NotFound
-from services.request_log import RequestLog
-from services.rpc_timeout import TimedRpcProxy
+from services.rpc.request_log import RequestLog
+from services.rpc.timed_proxy import TimedRpcProxy
 
 EMPTY_PAGE = {"articles": [], "articles_count": 0}
 
@@ -33,13 +33,13 @@ class BlogService:
         Repeating a call with the same ``idempotency_key`` returns the article made
         the first time. Dispatches ``article_published``.
         """
-        fields = blog_rules.validate_new_article(title, description, body, tag_list)
-        idempotency_key = blog_rules.validate_idempotency_key(idempotency_key)
+        fields = rules.validate_new_article(title, description, body, tag_list)
+        idempotency_key = rules.validate_idempotency_key(idempotency_key)
         record = self.storage.blog_create_article(
-            author_id, blog_rules.slugify(fields["title"]), fields["title"],
+            author_id, rules.slugify(fields["title"]), fields["title"],
             fields["description"], fields["body"], fields["tag_list"], idempotency_key,
         )
-        self.dispatch("article_published", blog_schemas.article_event(record))
+        self.dispatch("article_published", schemas.article_event(record))
         return self._with_authors([record], author_id)[0]
 
     @rpc(expected_exceptions=EXPECTED)
@@ -52,10 +52,10 @@ class BlogService:
     def update_article(self, slug, user_id, changes):
         """Change title, description, body or tag_list; only the author may. The slug
         stays the same so links keep working. Dispatches ``article_updated``."""
-        fields = blog_rules.validate_article_changes(changes)
+        fields = rules.validate_article_changes(changes)
         result = self.storage.blog_update_article(slug, fields, user_id)
-        blog_rules.require_author(result["changed"], "article")
-        self.dispatch("article_updated", blog_schemas.article_event(result["article"]))
+        rules.require_author(result["changed"], "article")
+        self.dispatch("article_updated", schemas.article_event(result["article"]))
         return self._with_authors([result["article"]], user_id)[0]
 
     @rpc(expected_exceptions=EXPECTED)
@@ -63,7 +63,7 @@ class BlogService:
         """Delete an article with its comments and favorites; only the author may.
         Dispatches ``article_deleted``."""
         result = self.storage.blog_delete_article(slug, user_id)
-        blog_rules.require_author(result["deleted"], "article")
+        rules.require_author(result["deleted"], "article")
         self.dispatch("article_deleted", {"slug": slug, "author_id": result["author_id"]})
 
     @rpc(expected_exceptions=EXPECTED)
@@ -71,7 +71,7 @@ class BlogService:
                       viewer_id=None):
         """Articles newest first, filtered by tag, author username and favoriting
         username; ``articles_count`` is the total before ``limit`` and ``offset``."""
-        limit, offset = blog_rules.validate_page(limit, offset)
+        limit, offset = rules.validate_page(limit, offset)
         try:
             author_ids = [self._user_id(author)] if author else None
             favorited_by = self._user_id(favorited) if favorited else None
@@ -85,7 +85,7 @@ class BlogService:
     @rpc(expected_exceptions=EXPECTED)
     def feed(self, user_id, limit=20, offset=0):
         """Articles by the authors ``user_id`` follows, newest first, with the total."""
-        limit, offset = blog_rules.validate_page(limit, offset)
+        limit, offset = rules.validate_page(limit, offset)
         followed = self.users.following_ids(user_id)
         if not followed:
             return EMPTY_PAGE
@@ -110,10 +110,10 @@ class BlogService:
     def add_comment(self, slug, author_id, body, idempotency_key=None):
         """Comment on an article; a repeated ``idempotency_key`` returns the first comment.
         Dispatches ``comment_added``."""
-        body = blog_rules.validate_comment(body)
-        idempotency_key = blog_rules.validate_idempotency_key(idempotency_key)
+        body = rules.validate_comment(body)
+        idempotency_key = rules.validate_idempotency_key(idempotency_key)
         record = self.storage.blog_add_comment(slug, author_id, body, idempotency_key)
-        self.dispatch("comment_added", blog_schemas.comment_event(slug, record))
+        self.dispatch("comment_added", schemas.comment_event(slug, record))
         return self._with_authors([record], author_id)[0]
 
     @rpc(expected_exceptions=EXPECTED)
@@ -125,7 +125,7 @@ class BlogService:
     def delete_comment(self, slug, comment_id, user_id):
         """Delete a comment; only its author may."""
         result = self.storage.blog_delete_comment(slug, comment_id, user_id)
-        blog_rules.require_author(result["deleted"], "comment")
+        rules.require_author(result["deleted"], "comment")
 
     @rpc(expected_exceptions=EXPECTED)
     def list_tags(self):
@@ -153,4 +153,4 @@ class BlogService:
         author_ids = list(dict.fromkeys(record["author_id"] for record in records))
         profiles = self.users.get_profiles(author_ids, viewer_id) if author_ids else []
         by_id = {profile["id"]: profile for profile in profiles}
-        return [blog_schemas.with_author(record, by_id) for record in records]
+        return [schemas.with_author(record, by_id) for record in records]

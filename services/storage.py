@@ -4,20 +4,21 @@ Its RPC surface is a data API grouped per database (``users_*`` and
 ``blog_*``), one call per use case, each call one transaction. The rules of
 who may do what live in the users and blog services; storage keeps the data
 consistent (schema constraints, transactions, migrations), takes and restores
-backups (``storage_backup``) and checks integrity across the two databases
-(``storage_integrity``).
+backups (``services.backups``) and checks integrity across the two databases
+(``services.database.integrity``).
 """
 from nameko.events import EventDispatcher
 from nameko.rpc import rpc
 from sqlalchemy import text
 
-from services import migrations, storage_backup, storage_blog, storage_integrity, storage_users
+from services.backups import operations
+from services.backups.operations import BackupStore, scheduled_backup
 from services.clock import Clock
+from services.database import blog_data, integrity, migrations, users_data
+from services.database.access import StorageDatabase
+from services.database.models import BlogBase, UsersBase
 from services.errors import EXPECTED
-from services.request_log import RequestLog
-from services.storage_backup import BackupStore, scheduled_backup
-from services.storage_database import StorageDatabase
-from services.storage_models import BlogBase, UsersBase
+from services.rpc.request_log import RequestLog
 
 
 class StorageService:
@@ -50,79 +51,79 @@ class StorageService:
     def users_create(self, username, email, password_hash):
         """Insert a user; ``Conflict`` names the taken field (username or email)."""
         with self.users_db.write() as session:
-            return storage_users.create_user(session, username, email, password_hash)
+            return users_data.create_user(session, username, email, password_hash)
 
     @rpc(expected_exceptions=EXPECTED)
     def users_get(self, user_id=None, username=None):
         """The private record of a user by id or username (``NotFound`` if none)."""
         with self.users_db.read() as session:
-            return storage_users.get_user(session, user_id=user_id, username=username)
+            return users_data.get_user(session, user_id=user_id, username=username)
 
     @rpc(expected_exceptions=EXPECTED)
     def users_get_credentials(self, email):
         """``{user, password_hash}`` for an email (what login needs), or ``None``."""
         with self.users_db.read() as session:
-            return storage_users.get_credentials(session, email)
+            return users_data.get_credentials(session, email)
 
     @rpc(expected_exceptions=EXPECTED)
     def users_update(self, user_id, changes):
         """Apply column changes to a user; ``bump_token_version: true`` revokes old tokens."""
         with self.users_db.write() as session:
-            return storage_users.update_user(session, user_id, dict(changes))
+            return users_data.update_user(session, user_id, dict(changes))
 
     @rpc(expected_exceptions=EXPECTED)
     def users_profile(self, username, viewer_id=None):
         """The public profile of ``username`` with ``following`` relative to the viewer."""
         with self.users_db.read() as session:
-            return storage_users.get_profile(session, username, viewer_id)
+            return users_data.get_profile(session, username, viewer_id)
 
     @rpc(expected_exceptions=EXPECTED)
     def users_profiles(self, user_ids, viewer_id=None):
         """Profiles of many users in one call, in the order of ``user_ids``."""
         with self.users_db.read() as session:
-            return storage_users.get_profiles(session, user_ids, viewer_id)
+            return users_data.get_profiles(session, user_ids, viewer_id)
 
     @rpc(expected_exceptions=EXPECTED)
     def users_follow(self, follower_id, username):
         """Record that ``follower_id`` follows ``username`` (idempotent); returns the profile."""
         with self.users_db.write() as session:
-            return storage_users.follow(session, follower_id, username)
+            return users_data.follow(session, follower_id, username)
 
     @rpc(expected_exceptions=EXPECTED)
     def users_unfollow(self, follower_id, username):
         """Remove the follow if any; returns the profile."""
         with self.users_db.write() as session:
-            return storage_users.unfollow(session, follower_id, username)
+            return users_data.unfollow(session, follower_id, username)
 
     @rpc(expected_exceptions=EXPECTED)
     def users_following_ids(self, user_id):
         """Ids of the users that ``user_id`` follows."""
         with self.users_db.read() as session:
-            return storage_users.following_ids(session, user_id)
+            return users_data.following_ids(session, user_id)
 
     @rpc(expected_exceptions=EXPECTED)
     def users_list(self, limit=50, offset=0, query=None):
         """Users by id with the total count, optionally filtered by a search string."""
         with self.users_db.read() as session:
-            return storage_users.list_users(session, limit, offset, query)
+            return users_data.list_users(session, limit, offset, query)
 
     @rpc(expected_exceptions=EXPECTED)
     def users_set_banned(self, username, banned):
         """Ban (revoking every token) or unban a user; returns the record."""
         with self.users_db.write() as session:
-            return storage_users.set_banned(session, username, banned)
+            return users_data.set_banned(session, username, banned)
 
     @rpc(expected_exceptions=EXPECTED)
     def users_delete(self, username):
         """Delete a user and their follows; returns ``{id, username}``."""
         with self.users_db.write() as session:
-            return storage_users.delete_user(session, username)
+            return users_data.delete_user(session, username)
 
     @rpc(expected_exceptions=EXPECTED)
     def users_existing_ids(self, user_ids):
         """The subset of ``user_ids`` that exist."""
         with self.users_db.read() as session:
-            return storage_users.existing_user_ids(session, user_ids)
+            return users_data.existing_user_ids(session, user_ids)
 
     # -- blog database ------------------------------------------------------
 
@@ -134,7 +135,7 @@ class StorageService:
         A repeated ``idempotency_key`` of the same author returns the first article.
         """
         with self.blog_db.write() as session:
-            return storage_blog.create_article(
+            return blog_data.create_article(
                 session, author_id, slug, title, description, body, tag_list, idempotency_key
             )
 
@@ -142,26 +143,26 @@ class StorageService:
     def blog_get_article(self, slug, viewer_id=None):
         """An article by slug with ``favorited`` relative to the viewer."""
         with self.blog_db.read() as session:
-            return storage_blog.get_article(session, slug, viewer_id)
+            return blog_data.get_article(session, slug, viewer_id)
 
     @rpc(expected_exceptions=EXPECTED)
     def blog_update_article(self, slug, changes, only_author_id):
         """Apply changes if the article is by ``only_author_id``: ``{changed, article}``."""
         with self.blog_db.write() as session:
-            return storage_blog.update_article(session, slug, changes, only_author_id)
+            return blog_data.update_article(session, slug, changes, only_author_id)
 
     @rpc(expected_exceptions=EXPECTED)
     def blog_delete_article(self, slug, only_author_id):
         """Delete if by ``only_author_id``: ``{deleted, author_id}``."""
         with self.blog_db.write() as session:
-            return storage_blog.delete_article(session, slug, only_author_id)
+            return blog_data.delete_article(session, slug, only_author_id)
 
     @rpc(expected_exceptions=EXPECTED)
     def blog_list_articles(self, tag=None, author_ids=None, favorited_by=None, limit=20,
                            offset=0, viewer_id=None):
         """Articles newest first with ``articles_count``, filtered by tag, authors, favoriter."""
         with self.blog_db.read() as session:
-            return storage_blog.list_articles(
+            return blog_data.list_articles(
                 session, tag, author_ids, favorited_by, limit, offset, viewer_id
             )
 
@@ -169,43 +170,43 @@ class StorageService:
     def blog_favorite(self, slug, user_id):
         """Mark an article as a favorite of ``user_id`` (idempotent); returns the article."""
         with self.blog_db.write() as session:
-            return storage_blog.favorite(session, slug, user_id)
+            return blog_data.favorite(session, slug, user_id)
 
     @rpc(expected_exceptions=EXPECTED)
     def blog_unfavorite(self, slug, user_id):
         """Remove the favorite if any; returns the article."""
         with self.blog_db.write() as session:
-            return storage_blog.unfavorite(session, slug, user_id)
+            return blog_data.unfavorite(session, slug, user_id)
 
     @rpc(expected_exceptions=EXPECTED)
     def blog_add_comment(self, slug, author_id, body, idempotency_key=None):
         """Add a comment; a repeated ``idempotency_key`` of the same author returns the first."""
         with self.blog_db.write() as session:
-            return storage_blog.add_comment(session, slug, author_id, body, idempotency_key)
+            return blog_data.add_comment(session, slug, author_id, body, idempotency_key)
 
     @rpc(expected_exceptions=EXPECTED)
     def blog_list_comments(self, slug):
         """Comments of an article, oldest first."""
         with self.blog_db.read() as session:
-            return storage_blog.list_comments(session, slug)
+            return blog_data.list_comments(session, slug)
 
     @rpc(expected_exceptions=EXPECTED)
     def blog_delete_comment(self, slug, comment_id, only_author_id):
         """Delete a comment if by ``only_author_id``: ``{deleted}``."""
         with self.blog_db.write() as session:
-            return storage_blog.delete_comment(session, slug, comment_id, only_author_id)
+            return blog_data.delete_comment(session, slug, comment_id, only_author_id)
 
     @rpc(expected_exceptions=EXPECTED)
     def blog_list_tags(self):
         """Tag names in use, most used first."""
         with self.blog_db.read() as session:
-            return storage_blog.list_tags(session)
+            return blog_data.list_tags(session)
 
     @rpc(expected_exceptions=EXPECTED)
     def blog_delete_user_content(self, user_id):
         """Remove a user's articles, comments and favorites (idempotent); returns counts."""
         with self.blog_db.write() as session:
-            return storage_blog.delete_user_content(session, user_id)
+            return blog_data.delete_user_content(session, user_id)
 
     # -- operations ---------------------------------------------------------
 
@@ -237,14 +238,14 @@ class StorageService:
         """Summaries of the complete backups, newest first: ``[{id, created_at,
         databases: {users: {dialect, schema_version, rows: {table: n}}, blog: ...},
         size_bytes}]``; a backup whose manifest cannot be read appears as ``{id, error}``."""
-        return storage_backup.list_backups(self.backups)
+        return operations.list_backups(self.backups)
 
     @rpc(expected_exceptions=EXPECTED)
     def verify_backup(self, backup_id):
         """Check a backup against its manifest: ``{id, ok, problems}``, where
         ``problems`` lists missing files, wrong row counts and checksum mismatches.
         ``NotFound`` for an unknown id."""
-        return storage_backup.verify_backup(self.backups, backup_id)
+        return operations.verify_backup(self.backups, backup_id)
 
     @rpc(expected_exceptions=EXPECTED)
     def restore(self, backup_id, confirm=False):
@@ -256,7 +257,7 @@ class StorageService:
         Each database is restored in one transaction; id sequences continue after
         the restored ids. Returns ``{id, restored: {users: {table: rows}, blog: ...}}``.
         """
-        return storage_backup.restore_backup(
+        return operations.restore_backup(
             self.backups, self._engines(), backup_id, confirm=confirm
         )
 
@@ -270,7 +271,7 @@ class StorageService:
     @rpc(expected_exceptions=EXPECTED)
     def stats(self):
         """Per database: dialect, schema version and row count of every table."""
-        return storage_backup.database_stats(self._engines())
+        return operations.database_stats(self._engines())
 
     @rpc(expected_exceptions=EXPECTED)
     def check_integrity(self, repair=False):
@@ -282,12 +283,12 @@ class StorageService:
         article uses. A repair deletes exactly those, as the ``user_deleted``
         handler would have.
         """
-        return storage_integrity.check_integrity(self.users_db, self.blog_db, repair=repair)
+        return integrity.check_integrity(self.users_db, self.blog_db, repair=repair)
 
     def _backup(self, timestamp):
-        now = storage_backup.utc_now(timestamp)
+        now = operations.utc_now(timestamp)
         try:
-            summary = storage_backup.create_backup(self.backups, self._engines(), now)
+            summary = operations.create_backup(self.backups, self._engines(), now)
         except Exception as exc:
             self.dispatch("backup_failed", {"error": str(exc)})
             raise

@@ -14,11 +14,11 @@ from nameko.events import EventDispatcher
 from nameko.extensions import DependencyProvider
 from nameko.rpc import rpc
 
-from services import users_rules, users_schemas
+from services.accounts import rules, schemas
 from services.clock import Clock
 from services.errors import EXPECTED, NotFound, PermissionDenied, Unauthenticated
-from services.request_log import RequestLog
-from services.rpc_timeout import TimedRpcProxy
+from services.rpc.request_log import RequestLog
+from services.rpc.timed_proxy import TimedRpcProxy
 
 
 class PasswordHashing(DependencyProvider):
@@ -27,7 +27,7 @@ class PasswordHashing(DependencyProvider):
     AMQP heartbeats lapse."""
 
     def setup(self):
-        self.passwords = users_rules.Passwords()
+        self.passwords = rules.Passwords()
 
     def get_dependency(self, worker_ctx):
         return self
@@ -58,11 +58,11 @@ class UsersService:
         Every invalid field is reported at once in a ``ValidationError``; a taken
         username or email is a ``Conflict``. Dispatches ``user_registered``.
         """
-        fields = users_rules.validate_registration(username, email, password)
+        fields = rules.validate_registration(username, email, password)
         password_hash = self.passwords.hash(fields["password"])
         record = self.storage.users_create(fields["username"], fields["email"], password_hash)
-        self.dispatch("user_registered", users_schemas.user_event(record))
-        return users_schemas.private_user(record, self._token_for(record))
+        self.dispatch("user_registered", schemas.user_event(record))
+        return schemas.private_user(record, self._token_for(record))
 
     @rpc(expected_exceptions=EXPECTED)
     def login(self, email, password):
@@ -80,38 +80,38 @@ class UsersService:
         record = credentials["user"]
         if record["banned"]:
             raise PermissionDenied("this account has been banned")
-        return users_schemas.private_user(record, self._token_for(record))
+        return schemas.private_user(record, self._token_for(record))
 
     @rpc(expected_exceptions=EXPECTED)
     def verify_token(self, token):
         """The user a token belongs to; ``Unauthenticated`` if it is invalid or expired,
         or its user was banned, deleted or changed password since it was issued."""
-        user_id, token_version = users_rules.read_token(
+        user_id, token_version = rules.read_token(
             token, self.config["SECRET_KEY"], self.clock()
         )
         try:
             record = self.storage.users_get(user_id=user_id)
         except NotFound:
             raise Unauthenticated("the account no longer exists")
-        users_rules.check_token_holder(record, token_version)
-        return users_schemas.private_user(record)
+        rules.check_token_holder(record, token_version)
+        return schemas.private_user(record)
 
     @rpc(expected_exceptions=EXPECTED)
     def get_user(self, user_id):
         """The private record (email included) of a user by id."""
-        return users_schemas.private_user(self.storage.users_get(user_id=user_id))
+        return schemas.private_user(self.storage.users_get(user_id=user_id))
 
     @rpc(expected_exceptions=EXPECTED)
     def update_user(self, user_id, changes):
         """Change any of email, username, password, bio and image; returns the user with a
         fresh token. A new password revokes every earlier token. Dispatches ``user_updated``."""
-        fields = users_rules.validate_changes(changes)
+        fields = rules.validate_changes(changes)
         if "password" in fields:
             fields["password_hash"] = self.passwords.hash(fields.pop("password"))
             fields["bump_token_version"] = True
         record = self.storage.users_update(user_id, fields)
-        self.dispatch("user_updated", users_schemas.user_event(record))
-        return users_schemas.private_user(record, self._token_for(record))
+        self.dispatch("user_updated", schemas.user_event(record))
+        return schemas.private_user(record, self._token_for(record))
 
     # -- profiles and follows -----------------------------------------------
 
@@ -148,7 +148,7 @@ class UsersService:
         usernames and emails."""
         page = self.storage.users_list(limit, offset, query)
         return {
-            "users": [users_schemas.admin_user(record) for record in page["users"]],
+            "users": [schemas.admin_user(record) for record in page["users"]],
             "users_count": page["users_count"],
         }
 
@@ -156,26 +156,26 @@ class UsersService:
     def ban_user(self, username):
         """Admin: ban a user; their tokens stop working at once and they cannot sign in."""
         record = self.storage.users_set_banned(username, True)
-        self.dispatch("user_updated", users_schemas.user_event(record))
-        return users_schemas.admin_user(record)
+        self.dispatch("user_updated", schemas.user_event(record))
+        return schemas.admin_user(record)
 
     @rpc(expected_exceptions=EXPECTED)
     def unban_user(self, username):
         """Admin: lift a ban (earlier tokens stay revoked; the user signs in again)."""
         record = self.storage.users_set_banned(username, False)
-        self.dispatch("user_updated", users_schemas.user_event(record))
-        return users_schemas.admin_user(record)
+        self.dispatch("user_updated", schemas.user_event(record))
+        return schemas.admin_user(record)
 
     @rpc(expected_exceptions=EXPECTED)
     def delete_user(self, username):
         """Admin: delete a user and their follows. Dispatches ``user_deleted``, on which
         the blog service removes their articles, comments and favorites."""
         deleted = self.storage.users_delete(username)
-        self.dispatch("user_deleted", users_schemas.user_event(deleted))
+        self.dispatch("user_deleted", schemas.user_event(deleted))
         return deleted
 
     def _token_for(self, record):
-        return users_rules.issue_token(
+        return rules.issue_token(
             record["id"],
             record["token_version"],
             self.config["SECRET_KEY"],

@@ -21,7 +21,7 @@ import requests
 from gateway.health import SERVICE_PROBES
 from services.config import PROJECT_ROOT, load_config
 from services.errors import ServiceUnavailable
-from services.rpc_client import RpcClient
+from services.rpc.client import RpcClient
 
 SERVICES = ("storage", "users", "blog")
 RABBIT_API = os.environ.get("RABBIT_CTL_URI", "http://guest:guest@127.0.0.1:15672")
@@ -87,7 +87,7 @@ class Stack:
 
     def run_migrations(self):
         subprocess.run(
-            [sys.executable, "-m", "services.migrations", "upgrade"],
+            [sys.executable, "-m", "services.database.migrations", "upgrade"],
             cwd=PROJECT_ROOT, env=self.env, check=True, capture_output=True,
         )
 

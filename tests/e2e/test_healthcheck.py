@@ -1,4 +1,4 @@
-"""``python -m scripts.healthcheck PART``, the containers' health check, against real processes."""
+"""``python -m admin.healthcheck PART``, the containers' health check, against real processes."""
 import subprocess
 import sys
 
@@ -10,7 +10,7 @@ from tests.stack import free_port
 
 def healthcheck(stack, part, **env):
     return subprocess.run(
-        [sys.executable, "-W", "ignore", "-m", "scripts.healthcheck", part, "--timeout", "2"],
+        [sys.executable, "-W", "ignore", "-m", "admin.healthcheck", part, "--timeout", "2"],
         cwd=PROJECT_ROOT, env={**stack.env, **env}, capture_output=True, text=True, timeout=60,
     )
 

@@ -34,7 +34,7 @@ def api(stack, method, path, body=None, token=None):
 
 
 def blogadmin(stack, *args):
-    return subprocess.run([sys.executable, "-m", "scripts.blogadmin", "--timeout", "60", *args],
+    return subprocess.run([sys.executable, "-m", "admin.blogadmin", "--timeout", "60", *args],
                           cwd=PROJECT_ROOT, env=stack.env, capture_output=True, text=True,
                           timeout=120)
 

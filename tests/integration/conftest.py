@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from nameko.standalone.rpc import ClusterRpcProxy
 
-from services import migrations
-from services.storage_models import BlogBase, UsersBase
+from services.database import migrations
+from services.database.models import BlogBase, UsersBase
 from tests.postgres import postgres_reachable, unreachable_reason, users_and_blog_databases
 
 

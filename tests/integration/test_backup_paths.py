@@ -6,7 +6,7 @@ import pytest
 from nameko.standalone.rpc import ClusterRpcProxy
 from sqlalchemy import create_engine, select
 
-from services import migrations
+from services.database import migrations
 from services.storage import StorageService
 
 PATHS = [("sqlite", "sqlite"), ("sqlite", "postgresql"), ("postgresql", "sqlite"),

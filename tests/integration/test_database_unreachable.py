@@ -3,10 +3,10 @@ reported by ``health()``, while the other database keeps working."""
 import pytest
 from nameko.standalone.rpc import ClusterRpcProxy
 
-from services import migrations
+from services.database import migrations
 from services.errors import ServiceUnavailable
 from services.storage import StorageService
-from services.storage_models import BlogBase, UsersBase
+from services.database.models import BlogBase, UsersBase
 
 CLOSED_PORT_URI = "postgresql+pg8000://postgres@127.0.0.1:9/nowhere"
 

@@ -7,7 +7,7 @@ from sqlalchemy import create_engine, insert
 
 from services.blog import BlogService
 from services.storage import StorageService
-from services.storage_models import Tag
+from services.database.models import Tag
 from services.users import UsersService
 
 PASSWORD = "correct horse battery"

@@ -9,8 +9,8 @@ import pytest
 from nameko.rpc import rpc
 
 from services.errors import ServiceUnavailable
-from services.rpc_client import RpcClient
-from services.rpc_timeout import TimedRpcProxy
+from services.rpc.client import RpcClient
+from services.rpc.timed_proxy import TimedRpcProxy
 
 TIMEOUT = 1
 calls = []

@@ -1,14 +1,14 @@
 """An in-memory stand-in for the users, blog and storage services, for the unit tests of
 the gateway and the frontend.
 
-``FakeRpc`` is called like ``services.rpc_client.RpcClient``: ``rpc.users.login(...)``
+``FakeRpc`` is called like ``services.rpc.client.RpcClient``: ``rpc.users.login(...)``
 (the frontend) or ``rpc.call("users", "login", context=..., ...)`` (the gateway). It
 answers with the shapes of docs/rpc.md and raises the real ``services.errors`` classes
 for the same causes as the services: input is checked with the services' own rules
-(``services.users_rules``, ``services.blog_rules``) and answers are built with their
+(``services.accounts.rules``, ``services.articles.rules``) and answers are built with their
 schemas. What the storage service decides (not found, taken, following yourself) is
-said in the storage service's words (``services.storage_users``,
-``services.storage_blog``) and checked in the same order as the real services: input
+said in the storage service's words (``services.database.users_data``,
+``services.database.blog_data``) and checked in the same order as the real services: input
 first, then existence, then ownership or uniqueness.
 
 Every call is recorded in ``calls``. ``down = True`` makes every call fail the way the
@@ -20,7 +20,10 @@ import itertools
 import re
 from collections import namedtuple
 
-from services import blog_rules, blog_schemas, users_rules, users_schemas
+from services.accounts import rules as account_rules
+from services.accounts import schemas as account_schemas
+from services.articles import rules as article_rules
+from services.articles import schemas as article_schemas
 from services.errors import (
     Conflict,
     NotFound,
@@ -88,7 +91,7 @@ class FakeUsers:
         self._ids = itertools.count(1)
 
     def register(self, username, email, password):
-        fields = users_rules.validate_registration(username, email, password)
+        fields = account_rules.validate_registration(username, email, password)
         self._check_unique(fields)
         user_id = next(self._ids)
         self.records[user_id] = {
@@ -112,12 +115,12 @@ class FakeUsers:
             raise Unauthenticated("the token is invalid")
         if int(match.group(1)) not in self.records:
             raise Unauthenticated("the account no longer exists")
-        return users_schemas.private_user(self.records[int(match.group(1))])
+        return account_schemas.private_user(self.records[int(match.group(1))])
 
     def update_user(self, user_id, changes):
         """As the real service: invalid fields first (a ``ValidationError`` that never
         mentions a taken name), then the user, then a ``Conflict`` for taken values."""
-        fields = users_rules.validate_changes(changes)
+        fields = account_rules.validate_changes(changes)
         record = self.with_id(user_id)
         self._check_unique(fields, exclude=user_id)
         record.update(fields)
@@ -175,7 +178,7 @@ class FakeUsers:
             raise Conflict(taken)
 
     def _with_token(self, user_id):
-        return users_schemas.private_user(self.records[user_id], f"token-{user_id}")
+        return account_schemas.private_user(self.records[user_id], f"token-{user_id}")
 
 
 class FakeBlog:
@@ -190,11 +193,11 @@ class FakeBlog:
 
     def create_article(self, author_id, title, description, body, tag_list=None,
                        idempotency_key=None):
-        fields = blog_rules.validate_new_article(title, description, body, tag_list)
-        key = blog_rules.validate_idempotency_key(idempotency_key)
+        fields = article_rules.validate_new_article(title, description, body, tag_list)
+        key = article_rules.validate_idempotency_key(idempotency_key)
         if (author_id, key) in self._article_keys:
             return self.get_article(self._article_keys[(author_id, key)], author_id)
-        slug = self._free_slug(blog_rules.slugify(fields["title"]))
+        slug = self._free_slug(article_rules.slugify(fields["title"]))
         self.articles[slug] = {
             **fields, "slug": slug, "tag_list": sorted(set(fields["tag_list"])),
             "created_at": TIMESTAMP, "updated_at": TIMESTAMP, "author_id": author_id,
@@ -208,7 +211,7 @@ class FakeBlog:
         return self._with_authors([self._article(self._record(slug), viewer_id)], viewer_id)[0]
 
     def update_article(self, slug, user_id, changes):
-        fields = blog_rules.validate_article_changes(changes)
+        fields = article_rules.validate_article_changes(changes)
         self._own(slug, user_id).update(fields, updated_at=TIMESTAMP)
         if "tag_list" in fields:
             self.articles[slug]["tag_list"] = sorted(set(fields["tag_list"]))
@@ -226,7 +229,7 @@ class FakeBlog:
 
     def list_articles(self, tag=None, author=None, favorited=None, limit=20, offset=0,
                       viewer_id=None):
-        limit, offset = blog_rules.validate_page(limit, offset)
+        limit, offset = article_rules.validate_page(limit, offset)
         try:
             author_id = self.users.named(author)["id"] if author else None
             favoriter_id = self.users.named(favorited)["id"] if favorited else None
@@ -241,7 +244,7 @@ class FakeBlog:
         return self._page(records, limit, offset, viewer_id)
 
     def feed(self, user_id, limit=20, offset=0):
-        limit, offset = blog_rules.validate_page(limit, offset)
+        limit, offset = article_rules.validate_page(limit, offset)
         followed = self.users.following_ids(user_id)
         records = [r for r in self.articles.values() if r["author_id"] in followed]
         return self._page(records, limit, offset, user_id)
@@ -257,8 +260,8 @@ class FakeBlog:
         return self.get_article(slug, user_id)
 
     def add_comment(self, slug, author_id, body, idempotency_key=None):
-        body = blog_rules.validate_comment(body)
-        key = blog_rules.validate_idempotency_key(idempotency_key)
+        body = article_rules.validate_comment(body)
+        key = article_rules.validate_idempotency_key(idempotency_key)
         self._record(slug)
         comment = self._comment_keys.get((author_id, key))
         if comment is None:
@@ -277,7 +280,7 @@ class FakeBlog:
         self._record(slug)
         for comment in self.comments[slug]:
             if comment["id"] == comment_id:
-                blog_rules.require_author(comment["author_id"] == user_id, "comment")
+                article_rules.require_author(comment["author_id"] == user_id, "comment")
                 self.comments[slug].remove(comment)
                 self._forget_key_of(comment)
                 return None
@@ -309,7 +312,7 @@ class FakeBlog:
         author_ids = [record["author_id"] for record in records]
         by_id = {profile["id"]: profile
                  for profile in self.users.get_profiles(author_ids, viewer_id)}
-        return [blog_schemas.with_author(record, by_id) for record in records]
+        return [article_schemas.with_author(record, by_id) for record in records]
 
     def _record(self, slug):
         if slug not in self.articles:
@@ -318,7 +321,7 @@ class FakeBlog:
 
     def _own(self, slug, user_id):
         record = self._record(slug)
-        blog_rules.require_author(record["author_id"] == user_id, "article")
+        article_rules.require_author(record["author_id"] == user_id, "article")
         return record
 
     def _forget_key_of(self, comment):

@@ -1,7 +1,7 @@
 """Article rules: slugs, validation messages, paging and authorship."""
 import pytest
 
-from services import blog_rules
+from services.articles import rules as article_rules
 from services.errors import PermissionDenied, ValidationError
 
 
@@ -14,17 +14,17 @@ from services.errors import PermissionDenied, ValidationError
     ("word " * 40, ("word-" * 16).rstrip("-")),
 ])
 def test_slugify(title, slug):
-    assert blog_rules.slugify(title) == slug
+    assert article_rules.slugify(title) == slug
 
 
 def test_slug_is_at_most_80_characters_and_never_ends_with_a_dash():
-    slug = blog_rules.slugify("a" * 79 + " b")
+    slug = article_rules.slugify("a" * 79 + " b")
     assert len(slug) <= 80 and not slug.endswith("-")
 
 
 def test_new_article_reports_every_missing_field():
     with pytest.raises(ValidationError) as caught:
-        blog_rules.validate_new_article("", None, "   ", None)
+        article_rules.validate_new_article("", None, "   ", None)
     assert caught.value.errors == {
         "title": ["can't be blank"],
         "description": ["can't be blank"],
@@ -33,7 +33,7 @@ def test_new_article_reports_every_missing_field():
 
 
 def test_tags_are_trimmed_and_deduplicated_in_order():
-    fields = blog_rules.validate_new_article("T", "D", "B", [" rust ", "go", "rust", "", "big  data"])
+    fields = article_rules.validate_new_article("T", "D", "B", [" rust ", "go", "rust", "", "big  data"])
     assert fields["tag_list"] == ["rust", "go", "big data"]
 
 
@@ -45,35 +45,35 @@ def test_tags_are_trimmed_and_deduplicated_in_order():
 ])
 def test_bad_tag_lists(tags, message):
     with pytest.raises(ValidationError) as caught:
-        blog_rules.validate_new_article("T", "D", "B", tags)
+        article_rules.validate_new_article("T", "D", "B", tags)
     assert caught.value.errors == {"tag_list": [message]}
 
 
 def test_changes_reject_unknown_fields_and_blank_values():
     with pytest.raises(ValidationError) as caught:
-        blog_rules.validate_article_changes({"slug": "mine", "title": " "})
+        article_rules.validate_article_changes({"slug": "mine", "title": " "})
     assert caught.value.errors == {"slug": ["is not a field that can be changed"]}
     with pytest.raises(ValidationError) as caught:
-        blog_rules.validate_article_changes({"title": " "})
+        article_rules.validate_article_changes({"title": " "})
     assert caught.value.errors == {"title": ["can't be blank"]}
 
 
 def test_comment_body_is_required_and_bounded():
-    assert blog_rules.validate_comment("  nice  ") == "nice"
+    assert article_rules.validate_comment("  nice  ") == "nice"
     with pytest.raises(ValidationError) as caught:
-        blog_rules.validate_comment("x" * 10_001)
+        article_rules.validate_comment("x" * 10_001)
     assert caught.value.errors == {"body": ["must be at most 10000 characters"]}
 
 
 @pytest.mark.parametrize("blank", [None, "", "   "])
 def test_a_blank_idempotency_key_is_no_key(blank):
-    assert blog_rules.validate_idempotency_key(blank) is None
+    assert article_rules.validate_idempotency_key(blank) is None
 
 
 def test_an_idempotency_key_is_kept_as_sent_and_bounded():
-    assert blog_rules.validate_idempotency_key("retry-1") == "retry-1"
+    assert article_rules.validate_idempotency_key("retry-1") == "retry-1"
     with pytest.raises(ValidationError) as caught:
-        blog_rules.validate_idempotency_key("k" * 101)
+        article_rules.validate_idempotency_key("k" * 101)
     assert caught.value.errors == {"idempotency_key": ["must be at most 100 characters"]}
 
 
@@ -82,11 +82,11 @@ def test_an_idempotency_key_is_kept_as_sent_and_bounded():
 ])
 def test_page_bounds(limit, offset, field):
     with pytest.raises(ValidationError) as caught:
-        blog_rules.validate_page(limit, offset)
+        article_rules.validate_page(limit, offset)
     assert list(caught.value.errors) == [field]
 
 
 def test_only_the_author_may_change():
-    blog_rules.require_author(True, "article")
+    article_rules.require_author(True, "article")
     with pytest.raises(PermissionDenied, match="only the author can change this comment"):
-        blog_rules.require_author(False, "comment")
+        article_rules.require_author(False, "comment")

@@ -2,7 +2,7 @@
 import io
 import time
 
-from scripts import blogadmin
+from admin import blogadmin
 from services.errors import ValidationError
 
 SUMMARY = {"id": "20260101T000000000000Z", "created_at": "2026-01-01T00:00:00.000Z",

@@ -125,7 +125,7 @@ def test_without_any_healthcheck_the_image_is_refused(dockerfile, compose):
     broken["services"]["blog"].pop("healthcheck")
     problems = check_containers.image_healthcheck_problems(dockerfile, broken)
     assert problems and problems[0].startswith("service blog: built from the Dockerfile")
-    with_image_check = dockerfile + '\nHEALTHCHECK CMD ["python", "-m", "scripts.healthcheck", "blog"]\n'
+    with_image_check = dockerfile + '\nHEALTHCHECK CMD ["python", "-m", "admin.healthcheck", "blog"]\n'
     assert check_containers.image_healthcheck_problems(with_image_check, broken) == []
 
 

@@ -2,20 +2,20 @@
 import pytest
 from argon2 import PasswordHasher
 
-from services import users_rules
+from services.accounts import rules as account_rules
 from services.errors import Unauthenticated, ValidationError
 
 SECRET = "unit-test-secret-of-at-least-32-bytes"
 
 
 def test_registration_is_normalised():
-    fields = users_rules.validate_registration(" alice ", " Alice@Example.COM ", "correct horse")
+    fields = account_rules.validate_registration(" alice ", " Alice@Example.COM ", "correct horse")
     assert fields == {"username": "alice", "email": "alice@example.com", "password": "correct horse"}
 
 
 def test_registration_reports_every_field_at_once():
     with pytest.raises(ValidationError) as caught:
-        users_rules.validate_registration("a", "not-an-email", "short")
+        account_rules.validate_registration("a", "not-an-email", "short")
     assert caught.value.errors == {
         "username": ["must be 3 to 40 characters"],
         "email": ["is not a valid email address"],
@@ -32,25 +32,25 @@ def test_registration_reports_every_field_at_once():
 ])
 def test_username_messages(username, message):
     with pytest.raises(ValidationError) as caught:
-        users_rules.validate_registration(username, "a@example.com", "password1")
+        account_rules.validate_registration(username, "a@example.com", "password1")
     assert caught.value.errors == {"username": [message]}
 
 
 def test_changes_reject_unknown_fields_and_bad_image():
     with pytest.raises(ValidationError) as caught:
-        users_rules.validate_changes({"is_admin": True})
+        account_rules.validate_changes({"is_admin": True})
     assert caught.value.errors == {"is_admin": ["is not a field that can be changed"]}
     with pytest.raises(ValidationError) as caught:
-        users_rules.validate_changes({"image": "javascript:alert(1)"})
+        account_rules.validate_changes({"image": "javascript:alert(1)"})
     assert caught.value.errors == {"image": ["must be an http or https URL"]}
 
 
 def test_changes_clear_bio_and_image_with_empty_strings():
-    assert users_rules.validate_changes({"bio": "  ", "image": ""}) == {"bio": None, "image": None}
+    assert account_rules.validate_changes({"bio": "  ", "image": ""}) == {"bio": None, "image": None}
 
 
 def test_passwords_verify_only_the_right_password():
-    passwords = users_rules.Passwords(PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+    passwords = account_rules.Passwords(PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
     password_hash = passwords.hash("correct horse")
     assert password_hash.startswith("$argon2id$")
     assert passwords.verify(password_hash, "correct horse")
@@ -60,25 +60,25 @@ def test_passwords_verify_only_the_right_password():
 
 
 def test_token_round_trip():
-    token = users_rules.issue_token(7, 3, SECRET, ttl_seconds=60, now=1000)
-    assert users_rules.read_token(token, SECRET, now=1059) == (7, 3)
+    token = account_rules.issue_token(7, 3, SECRET, ttl_seconds=60, now=1000)
+    assert account_rules.read_token(token, SECRET, now=1059) == (7, 3)
 
 
 def test_token_expires():
-    token = users_rules.issue_token(7, 0, SECRET, ttl_seconds=60, now=1000)
+    token = account_rules.issue_token(7, 0, SECRET, ttl_seconds=60, now=1000)
     with pytest.raises(Unauthenticated, match="expired"):
-        users_rules.read_token(token, SECRET, now=1060)
+        account_rules.read_token(token, SECRET, now=1060)
 
 
-@pytest.mark.parametrize("token", ["", None, "garbage", users_rules.issue_token(1, 0, "other", 60, 0)])
+@pytest.mark.parametrize("token", ["", None, "garbage", account_rules.issue_token(1, 0, "other", 60, 0)])
 def test_bad_tokens_are_refused(token):
     with pytest.raises(Unauthenticated):
-        users_rules.read_token(token, SECRET, now=1)
+        account_rules.read_token(token, SECRET, now=1)
 
 
 def test_banned_or_superseded_tokens_are_revoked():
-    users_rules.check_token_holder({"banned": False, "token_version": 2}, 2)
+    account_rules.check_token_holder({"banned": False, "token_version": 2}, 2)
     with pytest.raises(Unauthenticated, match="banned"):
-        users_rules.check_token_holder({"banned": True, "token_version": 2}, 2)
+        account_rules.check_token_holder({"banned": True, "token_version": 2}, 2)
     with pytest.raises(Unauthenticated, match="revoked"):
-        users_rules.check_token_holder({"banned": False, "token_version": 3}, 2)
+        account_rules.check_token_holder({"banned": False, "token_version": 3}, 2)

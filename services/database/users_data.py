@@ -9,7 +9,7 @@ from sqlalchemy import delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from services.errors import Conflict, NotFound, ValidationError
-from services.storage_models import Follow, User, utcnow
+from services.database.models import Follow, User, utcnow
 from services.timestamps import isoformat
 
 UNIQUE_FIELDS = ("username", "email")

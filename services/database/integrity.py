@@ -11,8 +11,8 @@ write transaction, so no new blog row appears between the check and the fix.
 """
 from sqlalchemy import func, select
 
-from services import storage_blog, storage_users
-from services.storage_models import Article, ArticleTag, Comment, Favorite, Tag
+from services.database import blog_data, users_data
+from services.database.models import Article, ArticleTag, Comment, Favorite, Tag
 
 
 def check_integrity(users_db, blog_db, repair=False):
@@ -21,9 +21,9 @@ def check_integrity(users_db, blog_db, repair=False):
     ``users_db`` and ``blog_db`` give sessions through ``read()`` / ``write()``.
     """
     with (blog_db.write() if repair else blog_db.read()) as blog:
-        referenced = storage_blog.author_ids(blog)
+        referenced = blog_data.author_ids(blog)
         with users_db.read() as users:
-            existing = set(storage_users.existing_user_ids(users, referenced))
+            existing = set(users_data.existing_user_ids(users, referenced))
         missing = [user_id for user_id in referenced if user_id not in existing]
         report = {
             "missing_user_ids": missing,
@@ -60,5 +60,5 @@ def unused_tag_names(session):
 def remove_orphans(session, missing_user_ids):
     """Remove what the lost ``user_deleted`` events should have removed, and unused tags."""
     for user_id in missing_user_ids:
-        storage_blog.delete_user_content(session, user_id)
-    storage_blog.drop_unused_tags(session)
+        blog_data.delete_user_content(session, user_id)
+    blog_data.drop_unused_tags(session)

@@ -2,7 +2,7 @@
 
 A backup is a directory ``BACKUP.DIR/<id>/`` holding ``manifest.json`` and one
 JSON Lines file per table (``users/users.jsonl``, ``blog/articles.jsonl``...,
-see ``storage_snapshot``). The manifest records the id, the time, and per
+see ``services.database.snapshot``). The manifest records the id, the time, and per
 database its dialect, schema version (Alembic revision) and per table the
 file, row count and sha256. A backup is written under ``.<id>.partial`` and
 renamed when complete, so a directory with a backup id is always whole.
@@ -25,7 +25,7 @@ import eventlet
 from nameko.extensions import DependencyProvider
 from nameko.timer import Timer
 
-from services import migrations, storage_snapshot
+from services.database import migrations, snapshot
 from services.errors import NotFound, ValidationError
 from services.timestamps import isoformat
 
@@ -223,13 +223,13 @@ def dump_database(engine, name, folder, progress):
     """Write one database's tables from one snapshot; returns its manifest entry."""
     metadata = migrations.BASES[name].metadata
     (folder / name).mkdir()
-    with storage_snapshot.snapshot(engine) as connection:
-        counts = storage_snapshot.table_counts(connection, metadata)
+    with snapshot.snapshot(engine) as connection:
+        counts = snapshot.table_counts(connection, metadata)
         progress.add_total(sum(counts.values()))
         tables = {}
         for table in metadata.sorted_tables:
             relative = f"{name}/{table.name}.jsonl"
-            written = storage_snapshot.dump_table(
+            written = snapshot.dump_table(
                 connection, table, folder / relative, progress.advance
             )
             if written["rows"] != counts[table.name]:
@@ -271,7 +271,7 @@ def restore_backup(backups, engines, backup_id, confirm=False):
         progress.add_total(total_rows(manifest))
         restored = {
             name: restore_database(
-                transactions.enter_context(storage_snapshot.write_transaction(engine)),
+                transactions.enter_context(snapshot.write_transaction(engine)),
                 name, folder, manifest, progress,
             )
             for name, engine in engines.items()
@@ -285,14 +285,14 @@ def restore_database(connection, name, folder, manifest, progress):
     all are loaded, so a failure part-way leaves every database as it was."""
     metadata = migrations.BASES[name].metadata
     tables = manifest["databases"][name]["tables"]
-    storage_snapshot.clear_tables(connection, metadata)
+    snapshot.clear_tables(connection, metadata)
     rows = {
-        table.name: storage_snapshot.load_table(
+        table.name: snapshot.load_table(
             connection, table, folder / tables[table.name]["file"], progress.advance
         )
         for table in metadata.sorted_tables
     }
-    storage_snapshot.reset_sequences(connection, metadata)
+    snapshot.reset_sequences(connection, metadata)
     return rows
 
 
@@ -300,11 +300,11 @@ def database_stats(engines):
     """Per database: dialect, schema version and rows per table."""
     stats = {}
     for name, engine in engines.items():
-        with storage_snapshot.snapshot(engine) as connection:
+        with snapshot.snapshot(engine) as connection:
             stats[name] = {
                 "dialect": engine.dialect.name,
                 "schema_version": migrations.current_revision(connection),
-                "tables": storage_snapshot.table_counts(
+                "tables": snapshot.table_counts(
                     connection, migrations.BASES[name].metadata
                 ),
             }
@@ -346,7 +346,7 @@ def file_problems(folder, manifest):
             if not path.is_file() or folder.resolve() not in path.resolve().parents:
                 problems.append(f"{name}.{table}: file {entry['file']} is missing")
                 continue
-            actual = storage_snapshot.file_digest(path)
+            actual = snapshot.file_digest(path)
             if actual["sha256"] != entry["sha256"]:
                 problems.append(f"{name}.{table}: checksum of {entry['file']} does not match")
             if actual["rows"] != entry["rows"]:
@@ -370,9 +370,9 @@ def check_restore_target(engine, name, manifest, confirm):
     if database is None:
         raise ValidationError.single("backup", f"has no {name} database")
     metadata = migrations.BASES[name].metadata
-    with storage_snapshot.snapshot(engine) as connection:
+    with snapshot.snapshot(engine) as connection:
         version = migrations.current_revision(connection)
-        rows = sum(storage_snapshot.table_counts(connection, metadata).values())
+        rows = sum(snapshot.table_counts(connection, metadata).values())
     if version != database["schema_version"]:
         raise ValidationError.single(
             "schema_version",

@@ -11,7 +11,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from services.errors import NotFound
-from services.storage_models import ID_MAX, Article, ArticleTag, Comment, Favorite, Tag, utcnow
+from services.database.models import ID_MAX, Article, ArticleTag, Comment, Favorite, Tag, utcnow
 from services.timestamps import isoformat
 
 SLUG_ATTEMPTS = 5

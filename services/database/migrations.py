@@ -2,7 +2,7 @@
 
 Each database has its own migration environment (``migrations/users`` and
 ``migrations/blog``) because they are separate databases with separate
-histories. ``python -m services.migrations upgrade`` applies both, reading the
+histories. ``python -m services.database.migrations upgrade`` applies both, reading the
 URIs from ``config.yaml``.
 """
 import sys
@@ -14,7 +14,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import engine_from_config, pool
 
 from services.config import PROJECT_ROOT, load_config
-from services.storage_models import BlogBase, UsersBase
+from services.database.models import BlogBase, UsersBase
 
 MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
 BASES = {"users": UsersBase, "blog": BlogBase}
@@ -73,7 +73,7 @@ def upgrade_all(config):
 
 def main(argv):
     if argv[1:] != ["upgrade"]:
-        sys.exit("usage: python -m services.migrations upgrade")
+        sys.exit("usage: python -m services.database.migrations upgrade")
     upgrade_all(load_config())
 
 

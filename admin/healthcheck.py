@@ -1,4 +1,4 @@
-"""Health check of one part of the blog, for containers: ``python -m scripts.healthcheck PART``.
+"""Health check of one part of the blog, for containers: ``python -m admin.healthcheck PART``.
 
 Exits 0 when the part is healthy and 1 when it is not (Docker's convention),
 printing one line that says why. It reads ``config.yaml`` like every process.
@@ -21,7 +21,7 @@ import requests
 from gateway.health import SERVICE_PROBES
 from services.config import load_config
 from services.errors import BlogError
-from services.rpc_client import RpcClient
+from services.rpc.client import RpcClient
 
 DEFAULT_TIMEOUT_SECONDS = 3
 
@@ -69,7 +69,7 @@ def check(part, timeout=DEFAULT_TIMEOUT_SECONDS, config=None):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(
-        prog="python -m scripts.healthcheck",
+        prog="python -m admin.healthcheck",
         description="Exit 0 when PART of the blog is healthy, 1 when it is not.",
     )
     parser.add_argument("part", choices=PARTS)

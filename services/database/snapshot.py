@@ -21,7 +21,7 @@ from datetime import datetime
 import eventlet
 from sqlalchemy import DateTime, delete, func, select, text, tuple_
 
-from services.storage_database import WRITE_OPTION
+from services.database.access import WRITE_OPTION
 
 BATCH_ROWS = 500
 

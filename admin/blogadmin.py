@@ -1,11 +1,11 @@
 """Admin command line for the storage service: backups, restore, stats, integrity.
 
-    python -m scripts.blogadmin backup
-    python -m scripts.blogadmin list
-    python -m scripts.blogadmin verify ID
-    python -m scripts.blogadmin restore ID [--yes]
-    python -m scripts.blogadmin stats
-    python -m scripts.blogadmin check [--repair]
+    python -m admin.blogadmin backup
+    python -m admin.blogadmin list
+    python -m admin.blogadmin verify ID
+    python -m admin.blogadmin restore ID [--yes]
+    python -m admin.blogadmin stats
+    python -m admin.blogadmin check [--repair]
 
 Every command is one RPC to ``storage`` through the shared ``RpcClient`` with a
 long timeout (``--timeout``, default 3600 s): a backup or restore of a large
@@ -23,14 +23,14 @@ from tqdm import tqdm
 
 from services.config import load_config
 from services.errors import BlogError, ServiceUnavailable
-from services.rpc_client import RpcClient
+from services.rpc.client import RpcClient
 
 DEFAULT_TIMEOUT_SECONDS = 3600
 PROGRESS_POLL_SECONDS = 0.5
 
 
 def parser():
-    commands = argparse.ArgumentParser(prog="python -m scripts.blogadmin", description=__doc__,
+    commands = argparse.ArgumentParser(prog="python -m admin.blogadmin", description=__doc__,
                                        formatter_class=argparse.RawDescriptionHelpFormatter)
     commands.add_argument("--config", help="config file (default: $BLOG_CONFIG or config.yaml)")
     commands.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_SECONDS,
