@@ -1,22 +1,17 @@
 """Jinja filters for what the services send: Markdown, ISO timestamps, avatars."""
-from datetime import datetime
-
 from frontend.markdown_render import render_markdown
-
-
-def parse_timestamp(value):
-    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+from services.timestamps import parse_isoformat
 
 
 def long_date(value):
     """``2026-11-23T18:57:52.123Z`` -> ``November 23, 2026``."""
-    moment = parse_timestamp(value)
+    moment = parse_isoformat(value)
     return f"{moment:%B} {moment.day}, {moment.year}"
 
 
 def atom_date(value):
     """RFC 3339 as Atom wants it, in UTC."""
-    return parse_timestamp(value).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return parse_isoformat(value).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def initial(username):

@@ -9,16 +9,18 @@ backups (``services.backups``) and checks integrity across the two databases
 """
 from nameko.events import EventDispatcher
 from nameko.rpc import rpc
-from sqlalchemy import text
 
 from services.backups import operations
-from services.backups.operations import BackupStore, scheduled_backup
+from services.backups.providers import BackupStore, scheduled_backup
 from services.clock import Clock
-from services.database import blog_data, integrity, migrations, users_data
+from services.database import blog_data, integrity, users_data
 from services.database.access import StorageDatabase
+from services.database.health import database_health
 from services.database.models import BlogBase, UsersBase
+from services.database.stats import database_stats
 from services.errors import EXPECTED
 from services.rpc.request_log import RequestLog
+from services.timestamps import from_unix_time
 
 
 class StorageService:
@@ -271,7 +273,7 @@ class StorageService:
     @rpc(expected_exceptions=EXPECTED)
     def stats(self):
         """Per database: dialect, schema version and row count of every table."""
-        return operations.database_stats(self._engines())
+        return database_stats(self._engines())
 
     @rpc(expected_exceptions=EXPECTED)
     def check_integrity(self, repair=False):
@@ -286,7 +288,7 @@ class StorageService:
         return integrity.check_integrity(self.users_db, self.blog_db, repair=repair)
 
     def _backup(self, timestamp):
-        now = operations.utc_now(timestamp)
+        now = from_unix_time(timestamp)
         try:
             summary = operations.create_backup(self.backups, self._engines(), now)
         except Exception as exc:
@@ -298,15 +300,3 @@ class StorageService:
     def _engines(self):
         return {"users": self.users_db.engine, "blog": self.blog_db.engine}
 
-
-def database_health(database, db_name):
-    """``{ok, schema_version, schema_head, error}`` of one database."""
-    head = migrations.head_revision(db_name)
-    try:
-        with database.engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-            version = migrations.current_revision(connection)
-    except Exception as exc:  # noqa: BLE001 - health reports any failure
-        return {"ok": False, "schema_version": None, "schema_head": head, "error": str(exc)}
-    error = None if version == head else f"schema at {version}, code expects {head}"
-    return {"ok": error is None, "schema_version": version, "schema_head": head, "error": error}

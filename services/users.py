@@ -8,35 +8,16 @@ Admins use it from ``nameko shell --config config.yaml``::
 
 It never opens a database: the storage service keeps the data.
 """
-from eventlet import tpool
 from nameko.dependency_providers import Config
 from nameko.events import EventDispatcher
-from nameko.extensions import DependencyProvider
 from nameko.rpc import rpc
 
-from services.accounts import rules, schemas
+from services.accounts import rules, schemas, tokens
+from services.accounts.passwords import PasswordHashing
 from services.clock import Clock
 from services.errors import EXPECTED, NotFound, PermissionDenied, Unauthenticated
 from services.rpc.request_log import RequestLog
 from services.rpc.timed_proxy import TimedRpcProxy
-
-
-class PasswordHashing(DependencyProvider):
-    """argon2 hashing run in a native thread: hashing takes tens of
-    milliseconds of CPU, which would otherwise block the event loop and let
-    AMQP heartbeats lapse."""
-
-    def setup(self):
-        self.passwords = rules.Passwords()
-
-    def get_dependency(self, worker_ctx):
-        return self
-
-    def hash(self, password):
-        return tpool.execute(self.passwords.hash, password)
-
-    def verify(self, password_hash, password):
-        return tpool.execute(self.passwords.verify, password_hash, password)
 
 
 class UsersService:
@@ -86,14 +67,14 @@ class UsersService:
     def verify_token(self, token):
         """The user a token belongs to; ``Unauthenticated`` if it is invalid or expired,
         or its user was banned, deleted or changed password since it was issued."""
-        user_id, token_version = rules.read_token(
+        user_id, token_version = tokens.read_token(
             token, self.config["SECRET_KEY"], self.clock()
         )
         try:
             record = self.storage.users_get(user_id=user_id)
         except NotFound:
             raise Unauthenticated("the account no longer exists")
-        rules.check_token_holder(record, token_version)
+        tokens.check_token_holder(record, token_version)
         return schemas.private_user(record)
 
     @rpc(expected_exceptions=EXPECTED)
@@ -175,7 +156,7 @@ class UsersService:
         return deleted
 
     def _token_for(self, record):
-        return rules.issue_token(
+        return tokens.issue_token(
             record["id"],
             record["token_version"],
             self.config["SECRET_KEY"],

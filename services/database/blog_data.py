@@ -11,8 +11,8 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from services.errors import NotFound
-from services.database.models import ID_MAX, Article, ArticleTag, Comment, Favorite, Tag, utcnow
-from services.timestamps import isoformat
+from services.database.models import ID_MAX, Article, ArticleTag, Comment, Favorite, Tag
+from services.timestamps import isoformat, utc_now
 
 SLUG_ATTEMPTS = 5
 
@@ -115,7 +115,7 @@ def update_article(session, slug, changes, only_author_id):
             setattr(article, field, changes[field])
     if "tag_list" in changes:
         article.tags = _tags(session, changes["tag_list"])
-    article.updated_at = utcnow()
+    article.updated_at = utc_now()
     session.flush()
     return {"changed": True, "article": article_record(session, article, only_author_id)}
 

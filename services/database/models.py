@@ -6,8 +6,6 @@ rule lives in the schema, not only in code. The schema itself is created and
 changed by the Alembic migrations under ``migrations/``; these models
 describe it for queries.
 """
-from datetime import datetime, timezone
-
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
@@ -21,12 +19,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, relationship
 
+from services.timestamps import utc_now
+
 ID_MAX = 2**31 - 1
 """The largest value of an ``Integer`` id column (PostgreSQL's INTEGER)."""
-
-
-def utcnow():
-    return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
 class UsersBase(DeclarativeBase):
@@ -48,8 +44,8 @@ class User(UsersBase):
     image = Column(String(2048), nullable=True)
     banned = Column(Boolean, nullable=False, default=False)
     token_version = Column(Integer, nullable=False, default=0)
-    created_at = Column(DateTime, nullable=False, default=utcnow)
-    updated_at = Column(DateTime, nullable=False, default=utcnow)
+    created_at = Column(DateTime, nullable=False, default=utc_now)
+    updated_at = Column(DateTime, nullable=False, default=utc_now)
 
 
 class Follow(UsersBase):
@@ -62,7 +58,7 @@ class Follow(UsersBase):
     followee_id = Column(
         Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
     )
-    created_at = Column(DateTime, nullable=False, default=utcnow)
+    created_at = Column(DateTime, nullable=False, default=utc_now)
 
 
 class Article(BlogBase):
@@ -78,8 +74,8 @@ class Article(BlogBase):
     body = Column(Text, nullable=False)
     author_id = Column(Integer, nullable=False, index=True)
     idempotency_key = Column(String(100), nullable=True)
-    created_at = Column(DateTime, nullable=False, default=utcnow, index=True)
-    updated_at = Column(DateTime, nullable=False, default=utcnow)
+    created_at = Column(DateTime, nullable=False, default=utc_now, index=True)
+    updated_at = Column(DateTime, nullable=False, default=utc_now)
 
     tags = relationship("Tag", secondary="article_tags", order_by="Tag.name", lazy="selectin")
 
@@ -109,7 +105,7 @@ class Favorite(BlogBase):
         Integer, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
     )
     user_id = Column(Integer, primary_key=True, index=True)
-    created_at = Column(DateTime, nullable=False, default=utcnow)
+    created_at = Column(DateTime, nullable=False, default=utc_now)
 
 
 class Comment(BlogBase):
@@ -125,5 +121,5 @@ class Comment(BlogBase):
     author_id = Column(Integer, nullable=False, index=True)
     body = Column(Text, nullable=False)
     idempotency_key = Column(String(100), nullable=True)
-    created_at = Column(DateTime, nullable=False, default=utcnow)
-    updated_at = Column(DateTime, nullable=False, default=utcnow)
+    created_at = Column(DateTime, nullable=False, default=utc_now)
+    updated_at = Column(DateTime, nullable=False, default=utc_now)

@@ -9,8 +9,8 @@ from sqlalchemy import delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from services.errors import Conflict, NotFound, ValidationError
-from services.database.models import Follow, User, utcnow
-from services.timestamps import isoformat
+from services.database.models import Follow, User
+from services.timestamps import isoformat, utc_now
 
 UNIQUE_FIELDS = ("username", "email")
 
@@ -63,7 +63,7 @@ def update_user(session, user_id, changes):
     user = _find_user(session, user_id=user_id)
     if changes.pop("bump_token_version", False):
         changes["token_version"] = user.token_version + 1
-    changes["updated_at"] = utcnow()
+    changes["updated_at"] = utc_now()
 
     def apply_changes():
         for column, value in changes.items():
@@ -150,7 +150,7 @@ def set_banned(session, username, banned):
     if banned and not user.banned:
         user.token_version += 1
     user.banned = banned
-    user.updated_at = utcnow()
+    user.updated_at = utc_now()
     return user_record(user)
 
 

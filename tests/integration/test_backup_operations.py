@@ -15,10 +15,10 @@ from nameko.standalone.rpc import ClusterRpcProxy
 from nameko.testing.services import entrypoint_waiter
 from nameko.testing.utils import get_container
 
-from services.database import snapshot
+from services.backups.progress import Progress
+from services.database import table_files
 from services.errors import NotFound, ValidationError
 from services.storage import StorageService
-from services.backups.operations import Progress
 
 ENGINES = pytest.mark.parametrize("engine", ["sqlite", "postgresql"])
 
@@ -75,7 +75,7 @@ def backup_of_one_article(storage):
 @ENGINES
 def test_backup_taken_while_writers_run_is_one_consistent_snapshot(engine, start, monkeypatch,
                                                                    config_for):
-    monkeypatch.setattr(snapshot, "BATCH_ROWS", 3)  # many batches: writers interleave
+    monkeypatch.setattr(table_files, "BATCH_ROWS", 3)  # many batches: writers interleave
     _, storage, config = start(engine)
     author = storage.users_create("writer", "writer@example.com", "hash")
     for number in range(20):
@@ -176,14 +176,14 @@ def test_a_restore_that_fails_part_way_leaves_both_databases_as_they_were(engine
     bob = storage.users_create("bob", "bob@example.com", "hash")
     publish(storage, bob["id"], 2)
     before = storage.stats()
-    load_table = snapshot.load_table
+    load_table = table_files.load_table
 
     def load_until_comments(connection, table, *args):
         if table.name == "comments":  # blog is restored after users
             raise RuntimeError("the disk went away")
         return load_table(connection, table, *args)
 
-    monkeypatch.setattr(snapshot, "load_table", load_until_comments)
+    monkeypatch.setattr(table_files, "load_table", load_until_comments)
     with pytest.raises(RemoteError, match="the disk went away"):
         storage.restore(summary["id"], confirm=True)
 
@@ -223,7 +223,7 @@ def test_storage_instances_sharing_a_backup_folder_take_turns_on_the_schedule(
 
 def test_progress_of_a_backup_is_seen_from_every_storage_instance(
         config_for, make_databases, runner_factory, monkeypatch):
-    monkeypatch.setattr(snapshot, "BATCH_ROWS", 1)
+    monkeypatch.setattr(table_files, "BATCH_ROWS", 1)
     slow_advance = Progress.advance
     monkeypatch.setattr(Progress, "advance",
                         lambda self, rows: (slow_advance(self, rows), eventlet.sleep(0.02)))

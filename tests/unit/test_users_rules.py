@@ -2,6 +2,8 @@
 import pytest
 from argon2 import PasswordHasher
 
+from services.accounts import tokens
+from services.accounts.passwords import Passwords
 from services.accounts import rules as account_rules
 from services.errors import Unauthenticated, ValidationError
 
@@ -50,7 +52,7 @@ def test_changes_clear_bio_and_image_with_empty_strings():
 
 
 def test_passwords_verify_only_the_right_password():
-    passwords = account_rules.Passwords(PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+    passwords = Passwords(PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
     password_hash = passwords.hash("correct horse")
     assert password_hash.startswith("$argon2id$")
     assert passwords.verify(password_hash, "correct horse")
@@ -60,25 +62,25 @@ def test_passwords_verify_only_the_right_password():
 
 
 def test_token_round_trip():
-    token = account_rules.issue_token(7, 3, SECRET, ttl_seconds=60, now=1000)
-    assert account_rules.read_token(token, SECRET, now=1059) == (7, 3)
+    token = tokens.issue_token(7, 3, SECRET, ttl_seconds=60, now=1000)
+    assert tokens.read_token(token, SECRET, now=1059) == (7, 3)
 
 
 def test_token_expires():
-    token = account_rules.issue_token(7, 0, SECRET, ttl_seconds=60, now=1000)
+    token = tokens.issue_token(7, 0, SECRET, ttl_seconds=60, now=1000)
     with pytest.raises(Unauthenticated, match="expired"):
-        account_rules.read_token(token, SECRET, now=1060)
+        tokens.read_token(token, SECRET, now=1060)
 
 
-@pytest.mark.parametrize("token", ["", None, "garbage", account_rules.issue_token(1, 0, "other", 60, 0)])
+@pytest.mark.parametrize("token", ["", None, "garbage", tokens.issue_token(1, 0, "other", 60, 0)])
 def test_bad_tokens_are_refused(token):
     with pytest.raises(Unauthenticated):
-        account_rules.read_token(token, SECRET, now=1)
+        tokens.read_token(token, SECRET, now=1)
 
 
 def test_banned_or_superseded_tokens_are_revoked():
-    account_rules.check_token_holder({"banned": False, "token_version": 2}, 2)
+    tokens.check_token_holder({"banned": False, "token_version": 2}, 2)
     with pytest.raises(Unauthenticated, match="banned"):
-        account_rules.check_token_holder({"banned": True, "token_version": 2}, 2)
+        tokens.check_token_holder({"banned": True, "token_version": 2}, 2)
     with pytest.raises(Unauthenticated, match="revoked"):
-        account_rules.check_token_holder({"banned": False, "token_version": 3}, 2)
+        tokens.check_token_holder({"banned": False, "token_version": 3}, 2)

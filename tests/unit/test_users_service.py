@@ -3,13 +3,14 @@ import pytest
 from argon2 import PasswordHasher
 from nameko.testing.services import worker_factory
 
-from services.accounts import rules as account_rules
+from services.accounts import tokens
+from services.accounts.passwords import Passwords
 from services.errors import NotFound, PermissionDenied, Unauthenticated, ValidationError
 from services.users import UsersService
 
 CONFIG = {"SECRET_KEY": "unit-test-secret-of-at-least-32-bytes", "TOKEN_TTL_SECONDS": 3600}
 NOW = 1_800_000_000
-FAST_PASSWORDS = account_rules.Passwords(PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+FAST_PASSWORDS = Passwords(PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
 
 
 def record(**overrides):
@@ -32,7 +33,7 @@ def test_register_hashes_the_password_and_announces_the_user(service):
     assert (username, email) == ("alice", "alice@example.com")
     assert FAST_PASSWORDS.verify(password_hash, "correct horse")
     service.dispatch.assert_called_once_with("user_registered", {"id": 1, "username": "alice"})
-    assert account_rules.read_token(user["token"], CONFIG["SECRET_KEY"], NOW) == (1, 0)
+    assert tokens.read_token(user["token"], CONFIG["SECRET_KEY"], NOW) == (1, 0)
     assert "password_hash" not in user and "token_version" not in user
 
 
@@ -66,7 +67,7 @@ def test_banned_user_cannot_sign_in(service):
 
 
 def test_verify_token_returns_the_user(service):
-    token = account_rules.issue_token(1, 0, CONFIG["SECRET_KEY"], 60, NOW)
+    token = tokens.issue_token(1, 0, CONFIG["SECRET_KEY"], 60, NOW)
     service.storage.users_get.return_value = record()
     assert service.verify_token(token)["username"] == "alice"
 
@@ -77,7 +78,7 @@ def test_verify_token_returns_the_user(service):
     (NotFound("user 1 not found"), "no longer exists"),
 ])
 def test_verify_token_fails_at_once_for_banned_changed_or_deleted_users(service, stored, message):
-    token = account_rules.issue_token(1, 0, CONFIG["SECRET_KEY"], 60, NOW)
+    token = tokens.issue_token(1, 0, CONFIG["SECRET_KEY"], 60, NOW)
     if isinstance(stored, Exception):
         service.storage.users_get.side_effect = stored
     else:
@@ -87,7 +88,7 @@ def test_verify_token_fails_at_once_for_banned_changed_or_deleted_users(service,
 
 
 def test_verify_token_fails_once_expired(service):
-    token = account_rules.issue_token(1, 0, CONFIG["SECRET_KEY"], 60, NOW - 61)
+    token = tokens.issue_token(1, 0, CONFIG["SECRET_KEY"], 60, NOW - 61)
     with pytest.raises(Unauthenticated, match="expired"):
         service.verify_token(token)
     service.storage.users_get.assert_not_called()
@@ -100,7 +101,7 @@ def test_new_password_revokes_earlier_tokens(service):
     assert changes["bump_token_version"] is True and changes["bio"] == "hi"
     assert FAST_PASSWORDS.verify(changes["password_hash"], "a new password")
     assert "password" not in changes
-    assert account_rules.read_token(user["token"], CONFIG["SECRET_KEY"], NOW) == (1, 1)
+    assert tokens.read_token(user["token"], CONFIG["SECRET_KEY"], NOW) == (1, 1)
     service.dispatch.assert_called_once_with("user_updated", {"id": 1, "username": "alice"})
 
 
