@@ -79,6 +79,8 @@ class MakeRun:
 
     def interrupt(self):
         """Ctrl-C: every process stops."""
+        if self.process.poll() is not None:
+            return
         os.killpg(self.process.pid, signal.SIGINT)
         try:
             self.process.wait(timeout=30)
