@@ -45,6 +45,10 @@ def create_app(config=None, rpc=None):
     config = config if config is not None else load_config()
     settings = {**DEFAULT_SETTINGS, **(config.get("GATEWAY") or {})}
     app = Flask(__name__, static_folder=None)
+    # Every route also answers with a trailing slash (RealWorld clients post to
+    # /api/articles/); matching it directly, since a redirect would drop a POST body
+    # and fail the CORS preflight.
+    app.url_map.strict_slashes = False
     app.config["MAX_CONTENT_LENGTH"] = int(settings["MAX_BODY_BYTES"])
     app.extensions["rpc"] = rpc if rpc is not None else RpcClient(config)
     app.extensions["health_rpc"] = _health_client(config, settings, rpc)

@@ -62,10 +62,11 @@ class StorageService:
             return users_data.get_user(session, user_id=user_id, username=username)
 
     @rpc(expected_exceptions=EXPECTED)
-    def users_get_credentials(self, email):
-        """``{user, password_hash}`` for an email (what login needs), or ``None``."""
+    def users_get_credentials(self, email=None, user_id=None):
+        """``{user, password_hash}`` by email (what login needs) or by id (what a password
+        change needs), or ``None``."""
         with self.users_db.read() as session:
-            return users_data.get_credentials(session, email)
+            return users_data.get_credentials(session, email=email, user_id=user_id)
 
     @rpc(expected_exceptions=EXPECTED)
     def users_update(self, user_id, changes):

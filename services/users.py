@@ -85,10 +85,13 @@ class UsersService:
     @rpc(expected_exceptions=EXPECTED)
     def update_user(self, user_id, changes):
         """Change any of email, username, password, bio and image; returns the user with a
-        fresh token. A new password revokes every earlier token. Dispatches ``user_updated``."""
+        fresh token. A blank username, email or password is left unchanged, and so is a
+        password equal to the current one; a new password revokes every earlier token
+        (the fresh one excepted). Dispatches ``user_updated``."""
         fields = rules.validate_changes(changes)
-        if "password" in fields:
-            fields["password_hash"] = self.passwords.hash(fields.pop("password"))
+        password = fields.pop("password", None)
+        if password is not None and not self._is_current_password(user_id, password):
+            fields["password_hash"] = self.passwords.hash(password)
             fields["bump_token_version"] = True
         record = self.storage.users_update(user_id, fields)
         self.dispatch("user_updated", schemas.user_event(record))
@@ -154,6 +157,11 @@ class UsersService:
         deleted = self.storage.users_delete(username)
         self.dispatch("user_deleted", schemas.user_event(deleted))
         return deleted
+
+    def _is_current_password(self, user_id, password):
+        credentials = self.storage.users_get_credentials(user_id=user_id)
+        return credentials is not None and self.passwords.verify(
+            credentials["password_hash"], password)
 
     def _token_for(self, record):
         return tokens.issue_token(

@@ -14,6 +14,8 @@ PASSWORD_LENGTH = (8, 128)
 EMAIL_MAX_LENGTH = 254
 BIO_MAX_LENGTH = 2000
 IMAGE_MAX_LENGTH = 2048
+# Settings forms (the RealWorld clients') send "" for the fields a user left alone.
+UNCHANGED_WHEN_BLANK = ("username", "email", "password")
 
 
 def validate_registration(username, email, password):
@@ -24,7 +26,15 @@ def validate_registration(username, email, password):
 
 
 def validate_changes(changes):
-    """Normalised profile changes; unknown fields are an error, not ignored."""
+    """Normalised profile changes; unknown fields are an error, not ignored.
+
+    A blank username, email or password means "unchanged"; a blank bio or image clears it.
+    """
+    if isinstance(changes, dict):
+        changes = {
+            field: value for field, value in changes.items()
+            if not (field in UNCHANGED_WHEN_BLANK and _is_blank(value))
+        }
     return validated_changes(changes, CHECKS, "user")
 
 

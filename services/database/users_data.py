@@ -50,9 +50,13 @@ def get_user(session, user_id=None, username=None):
     return user_record(_find_user(session, user_id=user_id, username=username))
 
 
-def get_credentials(session, email):
-    """What login needs, by email: ``{user, password_hash}``, or ``None`` when unknown."""
-    user = session.scalar(select(User).where(User.email == email))
+def get_credentials(session, email=None, user_id=None):
+    """What checking a password needs, by email or id: ``{user, password_hash}``, or
+    ``None`` when unknown."""
+    if user_id is not None:
+        user = session.get(User, user_id)
+    else:
+        user = session.scalar(select(User).where(User.email == email))
     if user is None:
         return None
     return {"user": user_record(user), "password_hash": user.password_hash}

@@ -5,9 +5,12 @@ service would hold the caller's worker (and its caller) indefinitely. This
 proxy waits at most ``RPC_TIMEOUT`` seconds and then raises
 ``ServiceUnavailable``, which the gateway and frontend show as 503, and the
 request expires from the downstream queue at the same moment, so a service
-that was down does not run it later for a caller who has given up.
+that was down does not run it later for a caller who has given up. A service
+that has never run on this broker (no queue yet, nameko's ``UnknownService``)
+is ``ServiceUnavailable`` too, as it is for the standalone ``RpcClient``.
 """
 import eventlet
+from nameko.exceptions import UnknownService
 from nameko.rpc import RpcProxy
 
 from services.errors import ServiceUnavailable
@@ -39,7 +42,10 @@ class TimedServiceProxy:
         method = getattr(self._proxy, method_name)
 
         def call(*args, **kwargs):
-            reply = method.call_async(*args, **kwargs)
+            try:
+                reply = method.call_async(*args, **kwargs)
+            except UnknownService:
+                raise ServiceUnavailable(f"the {self._service_name} service is not running")
             with eventlet.Timeout(self._timeout, False):
                 return reply.result()
             raise ServiceUnavailable(

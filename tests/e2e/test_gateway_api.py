@@ -146,6 +146,52 @@ def test_image_and_bio_are_presented_the_same_in_user_and_profile(stack, sign_up
     assert (current["bio"], current["image"]) == (profile["bio"], profile["image"])
 
 
+def test_saving_settings_as_a_realworld_client_does_keeps_the_session(stack, sign_up):
+    """The Angular RealWorld client sends the current password and blanks for untouched
+    fields with every settings save, and keeps using its old token afterwards."""
+    api, user = sign_up()
+
+    response = api.put("/user", {"user": {
+        "username": "", "email": "", "password": "pass-word-1", "bio": "Saved twice", "image": ""}})
+    again = api.put("/user", {"user": {"password": "pass-word-1", "bio": "Saved twice"}})
+
+    assert response.status_code == 200, response.text
+    assert again.status_code == 200, again.text
+    current = api.get("/user")
+    assert current.status_code == 200
+    assert current.json()["user"]["username"] == user["username"]
+    assert current.json()["user"]["email"] == user["email"]
+    assert current.json()["user"]["bio"] == "Saved twice"
+
+
+def test_a_new_password_revokes_earlier_tokens_but_not_the_fresh_one(stack, anonymous, sign_up):
+    api, user = sign_up()
+
+    response = api.put("/user", {"user": {"password": "a-brand-new-password"}})
+
+    assert response.status_code == 200
+    assert errors_of(api.get("/user")) == ["the token has been revoked"]
+    assert Api(stack.gateway_url, response.json()["user"]["token"]).get("/user").status_code == 200
+    login = anonymous.post("/users/login", {"user": {
+        "email": user["email"], "password": "a-brand-new-password"}})
+    assert login.status_code == 200
+
+
+def test_publishing_with_a_trailing_slash_as_the_angular_client_does(stack, sign_up):
+    api, _ = sign_up()
+    preflight = requests.options(stack.gateway_url + "/api/articles/", timeout=10, headers={
+        "Origin": "http://localhost:4200", "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "authorization,content-type"})
+
+    response = api.post("/articles/", {"article": {
+        "title": "Slash", "description": "d", "body": "b", "tagList": []}})
+
+    assert preflight.status_code == 200
+    assert preflight.headers["Access-Control-Allow-Origin"] == "http://localhost:4200"
+    assert response.status_code == 201, response.text
+    assert api.get(f"/articles/{response.json()['article']['slug']}/").status_code == 200
+
+
 def test_update_user_to_a_taken_email_is_422(sign_up):
     api, _ = sign_up()
     _, other = sign_up()

@@ -1,6 +1,7 @@
-"""A hung downstream service is bounded: the caller gets ``ServiceUnavailable``
-after ``RPC_TIMEOUT`` instead of waiting forever (nameko's own ``RpcProxy``
-has no timeout)."""
+"""A downstream service that hangs or has never started is ``ServiceUnavailable``
+(503 at the web tier): after ``RPC_TIMEOUT`` instead of waiting forever
+(nameko's own ``RpcProxy`` has no timeout), and at once instead of a
+``RemoteError`` (500) when its queue does not exist yet."""
 import time
 
 import eventlet
@@ -37,3 +38,13 @@ def test_blog_gives_up_on_a_hung_users_service(runner_factory, service_config, r
     with pytest.raises(ServiceUnavailable, match="the users service did not answer within 1 seconds"):
         rpc.blog.create_article(author_id=1, title="T", description="D", body="B")
     assert time.monotonic() - started < 5
+
+
+def test_blog_reports_a_storage_that_never_started_as_unavailable(
+        runner_factory, service_config, rpc):
+    """At the first start on a broker, blog may consume before storage has declared its
+    queue: nameko's ``UnknownService`` used to reach the gateway as a 500."""
+    runner = runner_factory(service_config, BlogService)
+    runner.start()
+    with pytest.raises(ServiceUnavailable, match="the storage service is not running"):
+        rpc.blog.list_tags()

@@ -40,6 +40,18 @@ def test_create_article_answers_201_in_camel_case(client, ann):
     assert article["author"] == {"username": "ann", "bio": None, "image": None, "following": False}
 
 
+@pytest.mark.parametrize("path", ["/api/articles/", "/api/tags/", "/api/user/"])
+def test_a_trailing_slash_reaches_the_same_route_without_a_redirect(client, ann, path):
+    """The Angular RealWorld client publishes with ``POST /api/articles/``; a redirect
+    would drop the body and fail the CORS preflight, so the route itself must match."""
+    if path == "/api/articles/":
+        response = client.post(path, headers=ann, json=new_article())
+        assert response.status_code == 201
+        assert client.get("/api/articles/how-to-train-your-dragon/").status_code == 200
+    else:
+        assert client.get(path, headers=ann).status_code == 200
+
+
 def test_create_article_passes_the_idempotency_key_and_snake_case_fields(client, fake_rpc, ann):
     client.post("/api/articles", headers={**ann, "Idempotency-Key": "k-1"}, json=new_article())
 

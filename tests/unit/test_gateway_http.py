@@ -75,8 +75,10 @@ def test_an_unexpected_error_is_500_with_a_logged_reference_and_no_traceback(
     assert record.exc_info is not None
 
 
-def test_cors_preflight_allows_the_api_headers(client):
-    response = client.options("/api/articles", headers={
+@pytest.mark.parametrize("path", ["/api/articles", "/api/articles/"])
+def test_cors_preflight_allows_the_api_headers(client, path):
+    """RealWorld clients post to ``/api/articles/``: the preflight must pass there too."""
+    response = client.options(path, headers={
         "Origin": "http://localhost:4200",
         "Access-Control-Request-Method": "POST",
         "Access-Control-Request-Headers": "Authorization, Content-Type",

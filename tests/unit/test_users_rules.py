@@ -51,6 +51,14 @@ def test_changes_clear_bio_and_image_with_empty_strings():
     assert account_rules.validate_changes({"bio": "  ", "image": ""}) == {"bio": None, "image": None}
 
 
+def test_changes_leave_blank_username_email_and_password_unchanged():
+    changes = {"username": "", "email": " ", "password": None, "bio": "hi"}
+    assert account_rules.validate_changes(changes) == {"bio": "hi"}
+    with pytest.raises(ValidationError) as caught:
+        account_rules.validate_changes({"username": "x", "password": "short"})
+    assert set(caught.value.errors) == {"username", "password"}
+
+
 def test_passwords_verify_only_the_right_password():
     passwords = Passwords(PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
     password_hash = passwords.hash("correct horse")

@@ -94,7 +94,12 @@ def test_verify_token_fails_once_expired(service):
     service.storage.users_get.assert_not_called()
 
 
+def credentials(password):
+    return {"user": record(), "password_hash": FAST_PASSWORDS.hash(password)}
+
+
 def test_new_password_revokes_earlier_tokens(service):
+    service.storage.users_get_credentials.return_value = credentials("the old password")
     service.storage.users_update.return_value = record(token_version=1)
     user = service.update_user(1, {"password": "a new password", "bio": "hi"})
     user_id, changes = service.storage.users_update.call_args.args
@@ -103,6 +108,27 @@ def test_new_password_revokes_earlier_tokens(service):
     assert "password" not in changes
     assert tokens.read_token(user["token"], CONFIG["SECRET_KEY"], NOW) == (1, 1)
     service.dispatch.assert_called_once_with("user_updated", {"id": 1, "username": "alice"})
+
+
+def test_sending_the_current_password_again_changes_and_revokes_nothing(service):
+    """RealWorld settings forms always send the password field."""
+    service.storage.users_get_credentials.return_value = credentials("the same password")
+    service.storage.users_update.return_value = record(bio="hi")
+
+    user = service.update_user(1, {"password": "the same password", "bio": "hi"})
+
+    service.storage.users_get_credentials.assert_called_once_with(user_id=1)
+    assert service.storage.users_update.call_args.args[1] == {"bio": "hi"}
+    assert tokens.read_token(user["token"], CONFIG["SECRET_KEY"], NOW) == (1, 0)
+
+
+def test_blank_username_email_and_password_are_left_unchanged(service):
+    service.storage.users_update.return_value = record()
+
+    service.update_user(1, {"username": "", "email": "  ", "password": "", "bio": "hi"})
+
+    service.storage.users_get_credentials.assert_not_called()
+    assert service.storage.users_update.call_args.args[1] == {"bio": "hi"}
 
 
 def test_profile_changes_without_password_keep_tokens(service):
