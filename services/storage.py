@@ -121,12 +121,6 @@ class StorageService:
         with self.users_db.write() as session:
             return users_data.delete_user(session, username)
 
-    @rpc(expected_exceptions=EXPECTED)
-    def users_existing_ids(self, user_ids):
-        """The subset of ``user_ids`` that exist."""
-        with self.users_db.read() as session:
-            return users_data.existing_user_ids(session, user_ids)
-
     # -- blog database ------------------------------------------------------
 
     @rpc(expected_exceptions=EXPECTED)
