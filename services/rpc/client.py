@@ -27,6 +27,7 @@ from nameko.rpc import ServiceProxy
 from nameko.standalone.rpc import ClusterProxy, ClusterRpcProxy
 
 from services import errors  # noqa: F401  registers the typed exceptions
+from services.config import rpc_timeout
 from services.errors import ServiceUnavailable
 
 log = logging.getLogger(__name__)
@@ -45,7 +46,7 @@ class RpcClient:
 
     def __init__(self, config, timeout=None):
         self.config = config
-        self.timeout = timeout if timeout is not None else config.get("RPC_TIMEOUT", 10)
+        self.timeout = timeout if timeout is not None else rpc_timeout(config)
         self._local = threading.local()
         self._all_proxies = []
         self._lock = threading.Lock()

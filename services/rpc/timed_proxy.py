@@ -10,6 +10,7 @@ that was down does not run it later for a caller who has given up.
 import eventlet
 from nameko.rpc import RpcProxy
 
+from services.config import rpc_timeout
 from services.errors import ServiceUnavailable
 
 
@@ -22,7 +23,7 @@ class TimedRpcProxy(RpcProxy):
 
     @property
     def timeout(self):
-        return self.container.config.get("RPC_TIMEOUT", 10)
+        return rpc_timeout(self.container.config)
 
     def get_dependency(self, worker_ctx):
         proxy = super().get_dependency(worker_ctx)
