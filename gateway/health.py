@@ -7,7 +7,7 @@ down within seconds rather than hang.
 from flask import Blueprint, current_app
 from kombu import Connection
 
-from gateway import rpc
+from gateway.rpc import health_rpc
 from services.errors import ConduitError
 from services.rpc.probes import SERVICE_PROBES
 
@@ -38,7 +38,7 @@ def _check_broker():
 
 def _check_service(service_name, method_name, kwargs, judge):
     try:
-        answer = rpc.call_for_health(service_name, method_name, **kwargs)
+        answer = getattr(getattr(health_rpc(), service_name), method_name)(**kwargs)
     except ConduitError as error:
         return {"ok": False, "error": error.message}
     return judge(answer)

@@ -1,8 +1,8 @@
 """An in-memory stand-in for the users, blog and storage services, for the unit tests of
 the gateway and the frontend.
 
-``FakeRpc`` is called like ``services.rpc.client.RpcClient``: ``rpc.users.login(...)``
-(the frontend) or ``rpc.call("users", "login", context=..., ...)`` (the gateway). It
+``FakeRpc`` is called like ``services.rpc.client.RpcClient``: ``rpc.users.login(...)``,
+``rpc.with_context({...}).users.login(...)`` or ``rpc.call("users", "login", ...)``. It
 answers with the shapes of docs/rpc.md and raises the real ``services.errors`` classes
 for the same causes as the services: input is checked with the services' own rules
 (``services.accounts.rules``, ``services.articles.rules``) and answers are built with their
@@ -58,6 +58,16 @@ class FakeRpc:
         answer = getattr(implementation, method_name)(**kwargs)
         return copy.deepcopy(answer)  # a copy, as if it came over the wire
 
+    def with_context(self, context):
+        fake = self
+
+        class WithContext:
+            def __getattr__(self, service_name):
+                return _Service(fake, service_name, getattr(fake, service_name)._implementation,
+                                context)
+
+        return WithContext()
+
     def fail_next(self, service_name, method_name, error):
         self.failures[(service_name, method_name)] = error
 
@@ -69,17 +79,18 @@ class _Service:
     """``rpc.<service>.<method>(**kwargs)``, recorded like ``rpc.call``; the fake service
     itself is ``_implementation`` (tests may replace its methods or clear its data)."""
 
-    def __init__(self, fake, name, implementation):
+    def __init__(self, fake, name, implementation, context=None):
         self._fake = fake
         self._name = name
         self._implementation = implementation
+        self._context = context
 
     def __getattr__(self, method_name):
         if method_name.startswith("_"):
             raise AttributeError(method_name)
 
         def call(**kwargs):
-            return self._fake.call(self._name, method_name, **kwargs)
+            return self._fake.call(self._name, method_name, context=self._context, **kwargs)
 
         return call
 
@@ -209,6 +220,10 @@ class FakeBlog:
 
     def get_article(self, slug, viewer_id=None):
         return self._with_authors([self._article(self._record(slug), viewer_id)], viewer_id)[0]
+
+    def get_article_for_editing(self, slug, user_id):
+        article_rules.require_author(self._record(slug)["author_id"] == user_id, "article")
+        return self.get_article(slug, user_id)
 
     def update_article(self, slug, user_id, changes):
         fields = article_rules.validate_article_changes(changes)
