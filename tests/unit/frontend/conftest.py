@@ -9,8 +9,3 @@ UNIT_CONFIG = {"SECRET_KEY": "unit-test-secret", "FRONTEND": {"PAGE_SIZE": 3}}
 @pytest.fixture
 def app(fake_rpc):
     return create_app(UNIT_CONFIG, rpc=fake_rpc)
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()

@@ -9,8 +9,3 @@ UNIT_CONFIG = {"AMQP_URI": "memory://", "GATEWAY": {"MAX_BODY_BYTES": 4096, "COR
 @pytest.fixture
 def app(fake_rpc):
     return create_app(UNIT_CONFIG, rpc=fake_rpc)
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
