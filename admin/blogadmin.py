@@ -1,11 +1,13 @@
 """Admin command line for the storage service: backups, restore, stats, integrity.
 
-    python -m admin.blogadmin backup
-    python -m admin.blogadmin list
-    python -m admin.blogadmin verify ID
-    python -m admin.blogadmin restore ID [--yes]
-    python -m admin.blogadmin stats
-    python -m admin.blogadmin check [--repair]
+Installed as the console script ``blogadmin`` (``python -m admin.blogadmin`` too)::
+
+    blogadmin backup
+    blogadmin list
+    blogadmin verify ID
+    blogadmin restore ID [--yes]
+    blogadmin stats
+    blogadmin check [--repair]
 
 Every command is one RPC to ``storage`` through the shared ``RpcClient`` with a
 long timeout (``--timeout``, default 3600 s): a backup or restore of a large
@@ -22,7 +24,7 @@ from concurrent.futures import ThreadPoolExecutor, wait
 from tqdm import tqdm
 
 from services.config import load_config
-from services.errors import BlogError, ServiceUnavailable
+from services.errors import ConduitError, ServiceUnavailable
 from services.rpc.client import RpcClient
 
 DEFAULT_TIMEOUT_SECONDS = 3600
@@ -30,7 +32,7 @@ PROGRESS_POLL_SECONDS = 0.5
 
 
 def parser():
-    commands = argparse.ArgumentParser(prog="python -m admin.blogadmin", description=__doc__,
+    commands = argparse.ArgumentParser(prog="blogadmin", description=__doc__,
                                        formatter_class=argparse.RawDescriptionHelpFormatter)
     commands.add_argument("--config", help="config file (default: $BLOG_CONFIG or config.yaml)")
     commands.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_SECONDS,
@@ -54,7 +56,7 @@ def main(argv=None, rpc=None, out=None):
     client = rpc or RpcClient(load_config(args.config), timeout=args.timeout)
     try:
         return COMMANDS[args.command](client, args, out)
-    except BlogError as exc:
+    except ConduitError as exc:
         print(f"error: {exc.message}", file=sys.stderr)
         return 2
     finally:

@@ -1,11 +1,12 @@
-"""Health check of one part of the blog, for containers: ``python -m admin.healthcheck PART``.
+"""Health check of one part of the blog, for containers: ``blog-healthcheck PART``
+(the console script; ``python -m admin.healthcheck PART`` where the project is not installed).
 
 Exits 0 when the part is healthy and 1 when it is not (Docker's convention),
 printing one line that says why. It reads ``config.yaml`` like every process.
 
 - ``storage``, ``users``, ``blog``: one RPC through the broker, bounded by a
   short timeout, asking the same cheap question the gateway's ``/healthz``
-  asks (``gateway.health.SERVICE_PROBES``). Services consume from shared
+  asks (``services.rpc.probes``). Services consume from shared
   queues, so with several instances any of them may answer: the check means
   "the service answers on its queue", which is what the parts depending on it
   (``depends_on: condition: service_healthy``) need.
@@ -18,10 +19,10 @@ import sys
 
 import requests
 
-from gateway.health import SERVICE_PROBES
 from services.config import load_config
-from services.errors import BlogError
+from services.errors import ConduitError
 from services.rpc.client import RpcClient
+from services.rpc.probes import SERVICE_PROBES
 
 DEFAULT_TIMEOUT_SECONDS = 3
 
@@ -40,7 +41,7 @@ def check_service(config, service_name, timeout):
     client = RpcClient(config, timeout=timeout)
     try:
         verdict = judge(client.call(service_name, method_name, **kwargs))
-    except BlogError as error:
+    except ConduitError as error:
         return False, error.message
     finally:
         client.close()
@@ -69,7 +70,7 @@ def check(part, timeout=DEFAULT_TIMEOUT_SECONDS, config=None):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(
-        prog="python -m admin.healthcheck",
+        prog="blog-healthcheck",
         description="Exit 0 when PART of the blog is healthy, 1 when it is not.",
     )
     parser.add_argument("part", choices=PARTS)

@@ -21,7 +21,7 @@ from frontend import (
     settings,
     template_filters,
 )
-from services.config import load_config
+from services.config import load_config, token_ttl_seconds
 from services.rpc.client import RpcClient
 
 BLUEPRINTS = (
@@ -74,7 +74,7 @@ def flask_settings(config, frontend_config):
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": bool(frontend_config.get("COOKIE_SECURE", False)),
         "PERMANENT_SESSION_LIFETIME": timedelta(
-            seconds=int(config.get("TOKEN_TTL_SECONDS", 14 * 24 * 3600))
+            seconds=token_ttl_seconds(config)
         ),
         "WTF_CSRF_TIME_LIMIT": None,
         "PAGE_SIZE": int(frontend_config.get("PAGE_SIZE", 10)),

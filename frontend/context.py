@@ -14,7 +14,8 @@ from services.errors import Unauthenticated
 
 
 def rpc():
-    """The process-wide RPC client (or the fake a test passed to ``create_app``)."""
+    """The process-wide RPC client (or the fake a test passed to ``create_app``), called
+    as the gateway calls it: ``rpc().blog.get_article(slug=...)``."""
     return current_app.extensions["rpc"]
 
 

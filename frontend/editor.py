@@ -8,7 +8,7 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from frontend.context import current_user, login_required, rpc
 from frontend.error_pages import status_for
 from frontend.forms import ArticleForm
-from services.errors import PermissionDenied, ValidationError
+from services.errors import ValidationError
 
 blueprint = Blueprint("editor", __name__)
 
@@ -33,9 +33,7 @@ def new_article():
 @blueprint.route("/editor/<slug>", methods=["GET", "POST"])
 @login_required
 def edit_article(slug):
-    article = rpc().blog.get_article(slug=slug, viewer_id=current_user()["id"])
-    if article["author"]["id"] != current_user()["id"]:
-        raise PermissionDenied("Only the author can edit this article.")
+    article = rpc().blog.get_article_for_editing(slug=slug, user_id=current_user()["id"])
     form = ArticleForm(data=form_data_of(article))
     if not form.validate_on_submit() or wants_preview():
         return render_editor(form, article)

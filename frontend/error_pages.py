@@ -14,7 +14,7 @@ from werkzeug.exceptions import HTTPException
 
 from frontend.context import current_user, forget_unknown_user, sign_out
 from services.errors import (
-    BlogError,
+    ConduitError,
     NotFound,
     PermissionDenied,
     ServiceUnavailable,
@@ -49,7 +49,7 @@ def status_for(error, in_form=False):
 
 
 def register(app):
-    app.register_error_handler(BlogError, service_error_page)
+    app.register_error_handler(ConduitError, service_error_page)
     app.register_error_handler(CSRFError, expired_form_page)
     app.register_error_handler(HTTPException, http_error_page)
     app.register_error_handler(Exception, unexpected_error_page)
@@ -105,5 +105,5 @@ def _detail_for(error):
 def _resolve_user_safely():
     try:
         current_user()
-    except BlogError:
+    except ConduitError:
         forget_unknown_user()

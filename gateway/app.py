@@ -1,7 +1,7 @@
 """Builds the gateway's Flask app: blueprints, CORS, request ids, error mapping.
 
 The app holds the process's one ``RpcClient`` (``app.extensions["rpc"]``);
-views reach it through ``gateway.rpc.call`` so every call carries the request
+views reach it through ``gateway.rpc.rpc()`` so every call carries the request
 id. Tests pass a fake client as ``rpc``.
 """
 from flask import Flask

@@ -8,7 +8,7 @@ stored token is stale instead of silently seeing anonymous results.
 """
 from flask import g, request
 
-from gateway import rpc
+from gateway.rpc import rpc
 from services.errors import Unauthenticated
 
 ACCEPTED_SCHEMES = ("token", "bearer")
@@ -26,7 +26,7 @@ def optional_user():
     """The verified caller, or ``None`` when the request carries no ``Authorization`` header."""
     if "user" not in g:
         token = request_token()
-        g.user = None if token is None else rpc.call("users", "verify_token", token=token)
+        g.user = None if token is None else rpc().users.verify_token(token=token)
     return g.user
 
 

@@ -12,7 +12,7 @@ import uuid
 from flask import g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from services.errors import BlogError, Unauthenticated, ValidationError
+from services.errors import ConduitError, Unauthenticated, ValidationError
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +28,7 @@ def error_body(*messages):
 
 
 def init_app(app):
-    app.register_error_handler(BlogError, _service_error)
+    app.register_error_handler(ConduitError, _service_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected_error)
 

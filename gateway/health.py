@@ -1,35 +1,19 @@
 """/healthz: can the gateway reach RabbitMQ and does each service answer?
 
-Each service is asked something cheap it already offers (no health RPC is
-added to users or blog) through a client with a short timeout, so a stopped
-service makes the check report it down within seconds rather than hang.
+Each service is asked the cheap question of ``services.rpc.probes`` through a
+client with a short timeout, so a stopped service makes the check report it
+down within seconds rather than hang.
 """
 from flask import Blueprint, current_app
 from kombu import Connection
 
-from gateway import rpc
-from services.errors import BlogError
+from gateway.rpc import health_rpc
+from services.errors import ConduitError
+from services.rpc.probes import SERVICE_PROBES
 
 blueprint = Blueprint("health", __name__)
 
 BROKER_CONNECT_TIMEOUT_SECONDS = 2
-
-
-def _answered(answer):
-    """Any answer at all means the service is up."""
-    return {"ok": True}
-
-
-def _databases_ok(answer):
-    """storage.health() answers per database: ``{users: {ok, ...}, blog: {ok, ...}}``."""
-    return {"ok": all(database.get("ok") for database in answer.values()), "databases": answer}
-
-
-SERVICE_PROBES = {
-    "users": ("get_profiles", {"user_ids": []}, _answered),
-    "blog": ("list_tags", {}, _answered),
-    "storage": ("health", {}, _databases_ok),
-}
 
 
 @blueprint.get("/healthz")
@@ -54,7 +38,7 @@ def _check_broker():
 
 def _check_service(service_name, method_name, kwargs, judge):
     try:
-        answer = rpc.call_for_health(service_name, method_name, **kwargs)
-    except BlogError as error:
+        answer = getattr(getattr(health_rpc(), service_name), method_name)(**kwargs)
+    except ConduitError as error:
         return {"ok": False, "error": error.message}
     return judge(answer)

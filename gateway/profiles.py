@@ -1,16 +1,16 @@
 """Profiles and the follow graph: /api/profiles/<username>[/follow]."""
 from flask import Blueprint
 
-from gateway import rpc
 from gateway.auth import current_user, optional_user_id
 from gateway.presenters import present_profile
+from gateway.rpc import rpc
 
 blueprint = Blueprint("profiles", __name__, url_prefix="/api/profiles")
 
 
 @blueprint.get("/<username>")
 def get_profile(username):
-    profile = rpc.call("users", "get_profile", username=username, viewer_id=optional_user_id())
+    profile = rpc().users.get_profile(username=username, viewer_id=optional_user_id())
     return {"profile": present_profile(profile)}
 
 
@@ -26,5 +26,5 @@ def unfollow(username):
 
 def _change_following(method_name, username):
     follower_id = current_user()["id"]
-    profile = rpc.call("users", method_name, follower_id=follower_id, username=username)
+    profile = getattr(rpc().users, method_name)(follower_id=follower_id, username=username)
     return {"profile": present_profile(profile)}

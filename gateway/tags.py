@@ -1,11 +1,11 @@
 """Tags, most used first: /api/tags."""
 from flask import Blueprint
 
-from gateway import rpc
+from gateway.rpc import rpc
 
 blueprint = Blueprint("tags", __name__, url_prefix="/api")
 
 
 @blueprint.get("/tags")
 def list_tags():
-    return {"tags": rpc.call("blog", "list_tags")}
+    return {"tags": rpc().blog.list_tags()}

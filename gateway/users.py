@@ -1,10 +1,10 @@
 """Registration, login and the current user: /api/users, /api/users/login, /api/user."""
 from flask import Blueprint
 
-from gateway import rpc
 from gateway.auth import current_user, request_token
 from gateway.payload import read_object
 from gateway.presenters import present_user
+from gateway.rpc import rpc
 
 blueprint = Blueprint("users", __name__, url_prefix="/api")
 
@@ -12,14 +12,14 @@ blueprint = Blueprint("users", __name__, url_prefix="/api")
 @blueprint.post("/users")
 def register():
     fields = read_object("user", required=("username", "email", "password"))
-    user = rpc.call("users", "register", **fields)
+    user = rpc().users.register(**fields)
     return {"user": present_user(user, user["token"])}, 201
 
 
 @blueprint.post("/users/login")
 def login():
     fields = read_object("user", required=("email", "password"))
-    user = rpc.call("users", "login", **fields)
+    user = rpc().users.login(**fields)
     return {"user": present_user(user, user["token"])}
 
 
@@ -32,5 +32,5 @@ def get_current_user():
 def update_current_user():
     user_id = current_user()["id"]
     changes = read_object("user", optional=("email", "username", "password", "bio", "image"))
-    user = rpc.call("users", "update_user", user_id=user_id, changes=changes)
+    user = rpc().users.update_user(user_id=user_id, changes=changes)
     return {"user": present_user(user, user["token"])}

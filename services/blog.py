@@ -49,6 +49,14 @@ class BlogService:
         return self._with_authors([record], viewer_id)[0]
 
     @rpc(expected_exceptions=EXPECTED)
+    def get_article_for_editing(self, slug, user_id):
+        """The article as ``get_article`` gives it, for its author to edit;
+        ``PermissionDenied`` for anyone else (the frontend's editor opens with it)."""
+        record = self.storage.blog_get_article(slug, user_id)
+        rules.require_author(record["author_id"] == user_id, "article")
+        return self._with_authors([record], user_id)[0]
+
+    @rpc(expected_exceptions=EXPECTED)
     def update_article(self, slug, user_id, changes):
         """Change title, description, body or tag_list; only the author may. The slug
         stays the same so links keep working. Dispatches ``article_updated``."""

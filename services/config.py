@@ -3,6 +3,10 @@
 The gateway, the frontend and scripts read the same file as the services, with
 the same ``${ENV_VAR:default}`` placeholders, so one file configures every
 process.
+
+The defaults of the settings more than one part reads live here, once; the
+``${ENV_VAR:default}`` placeholders of ``config.yaml`` name the same values
+(``tests/unit/test_config.py`` keeps them equal).
 """
 import os
 from pathlib import Path
@@ -20,3 +24,23 @@ def load_config(path=None):
     path = path or os.environ.get("BLOG_CONFIG") or DEFAULT_CONFIG_PATH
     with open(path) as config_file:
         return yaml.safe_load(config_file)
+
+
+DEFAULT_RPC_TIMEOUT_SECONDS = 10
+DEFAULT_TOKEN_TTL_SECONDS = 14 * 24 * 3600
+DEFAULT_BACKUP = {"DIR": "var/backups", "KEEP": 10, "INTERVAL_SECONDS": 3600}
+
+
+def rpc_timeout(config):
+    """Seconds any RPC may take (``RPC_TIMEOUT``): clients, and services calling services."""
+    return config.get("RPC_TIMEOUT", DEFAULT_RPC_TIMEOUT_SECONDS)
+
+
+def token_ttl_seconds(config):
+    """How long a user's token, and so a browser session, stays valid (``TOKEN_TTL_SECONDS``)."""
+    return int(config.get("TOKEN_TTL_SECONDS", DEFAULT_TOKEN_TTL_SECONDS))
+
+
+def backup_settings(config):
+    """The ``BACKUP`` section with its defaults: ``{DIR, KEEP, INTERVAL_SECONDS}``."""
+    return {**DEFAULT_BACKUP, **(config.get("BACKUP") or {})}

@@ -14,8 +14,8 @@ arguments JSON-friendly so it can be rebuilt on the other side.
 from nameko.exceptions import deserialize_to_instance
 
 
-class BlogError(Exception):
-    """Base of every expected error; ``message`` is safe to show a user."""
+class ConduitError(Exception):
+    """Base of every expected error of the platform; ``message`` is safe to show a user."""
 
     http_status = 500
 
@@ -28,14 +28,14 @@ class BlogError(Exception):
 
 
 @deserialize_to_instance
-class NotFound(BlogError):
+class NotFound(ConduitError):
     """The named thing (user, article, comment, backup) does not exist."""
 
     http_status = 404
 
 
 @deserialize_to_instance
-class ValidationError(BlogError):
+class ValidationError(ConduitError):
     """Input was rejected; ``errors`` maps each field to its messages."""
 
     http_status = 422
@@ -61,21 +61,21 @@ class Conflict(ValidationError):
 
 
 @deserialize_to_instance
-class PermissionDenied(BlogError):
+class PermissionDenied(ConduitError):
     """The caller is known but may not do this."""
 
     http_status = 403
 
 
 @deserialize_to_instance
-class Unauthenticated(BlogError):
+class Unauthenticated(ConduitError):
     """Credentials are missing, wrong, expired or revoked."""
 
     http_status = 401
 
 
 @deserialize_to_instance
-class ServiceUnavailable(BlogError):
+class ServiceUnavailable(ConduitError):
     """A service or database did not answer in time."""
 
     http_status = 503

@@ -122,12 +122,6 @@ class StorageService:
         with self.users_db.write() as session:
             return users_data.delete_user(session, username)
 
-    @rpc(expected_exceptions=EXPECTED)
-    def users_existing_ids(self, user_ids):
-        """The subset of ``user_ids`` that exist."""
-        with self.users_db.read() as session:
-            return users_data.existing_user_ids(session, user_ids)
-
     # -- blog database ------------------------------------------------------
 
     @rpc(expected_exceptions=EXPECTED)
@@ -261,7 +255,7 @@ class StorageService:
         the restored ids. Returns ``{id, restored: {users: {table: rows}, blog: ...}}``.
         """
         return operations.restore_backup(
-            self.backups, self._engines(), backup_id, confirm=confirm
+            self.backups, self._databases(), backup_id, confirm=confirm
         )
 
     @rpc(expected_exceptions=EXPECTED)
@@ -274,7 +268,7 @@ class StorageService:
     @rpc(expected_exceptions=EXPECTED)
     def stats(self):
         """Per database: dialect, schema version and row count of every table."""
-        return database_stats(self._engines())
+        return database_stats(self._databases())
 
     @rpc(expected_exceptions=EXPECTED)
     def check_integrity(self, repair=False):
@@ -291,13 +285,13 @@ class StorageService:
     def _backup(self, timestamp):
         now = from_unix_time(timestamp)
         try:
-            summary = operations.create_backup(self.backups, self._engines(), now)
+            summary = operations.create_backup(self.backups, self._databases(), now)
         except Exception as exc:
             self.dispatch("backup_failed", {"error": str(exc)})
             raise
         self.dispatch("backup_completed", summary)
         return summary
 
-    def _engines(self):
-        return {"users": self.users_db.engine, "blog": self.blog_db.engine}
+    def _databases(self):
+        return {"users": self.users_db, "blog": self.blog_db}
 

@@ -15,6 +15,7 @@ from nameko.rpc import rpc
 from services.accounts import rules, schemas, tokens
 from services.accounts.passwords import PasswordHashing
 from services.clock import Clock
+from services.config import token_ttl_seconds
 from services.errors import EXPECTED, NotFound, PermissionDenied, Unauthenticated
 from services.rpc.request_log import RequestLog
 from services.rpc.timed_proxy import TimedRpcProxy
@@ -168,6 +169,6 @@ class UsersService:
             record["id"],
             record["token_version"],
             self.config["SECRET_KEY"],
-            self.config.get("TOKEN_TTL_SECONDS", 14 * 24 * 3600),
+            token_ttl_seconds(self.config),
             self.clock(),
         )

@@ -31,8 +31,8 @@ from services.errors import ValidationError
 from services.timestamps import isoformat
 
 
-def create_backup(backups, engines, now):
-    """Snapshot every database of ``engines`` (name -> engine) into a new backup,
+def create_backup(backups, databases, now):
+    """Snapshot every database of ``databases`` (name -> ``DatabaseAccess``) into a new backup,
     then apply retention. Returns the backup's summary."""
     backup_id = new_backup_id(now)
     partial = backups.path / f".{backup_id}.partial"
@@ -41,8 +41,8 @@ def create_backup(backups, engines, now):
         try:
             manifest = {"format": FORMAT, "id": backup_id, "created_at": isoformat(now),
                         "databases": {}}
-            for name, engine in engines.items():
-                manifest["databases"][name] = dump_database(engine, name, partial, progress)
+            for name, database in databases.items():
+                manifest["databases"][name] = dump_database(database, name, partial, progress)
             (partial / MANIFEST).write_text(json.dumps(manifest, indent=2))
             partial.rename(backups.path / backup_id)
         except BaseException:
@@ -52,11 +52,11 @@ def create_backup(backups, engines, now):
     return backup_summary(manifest, backups.path / backup_id)
 
 
-def dump_database(engine, name, folder, progress):
+def dump_database(database, name, folder, progress):
     """Write one database's tables from one snapshot; returns its manifest entry."""
     metadata = migrations.BASES[name].metadata
     (folder / name).mkdir()
-    with table_files.snapshot(engine) as connection:
+    with database.snapshot() as connection:
         counts = table_files.table_counts(connection, metadata)
         progress.add_total(sum(counts.values()))
         tables = {}
@@ -69,7 +69,7 @@ def dump_database(engine, name, folder, progress):
                 raise RuntimeError(f"{name}.{table.name} changed during its snapshot")
             tables[table.name] = {"file": relative, **written}
         version = migrations.current_revision(connection)
-    return {"dialect": engine.dialect.name, "schema_version": version, "tables": tables}
+    return {"dialect": database.dialect, "schema_version": version, "tables": tables}
 
 
 def list_backups(backups):
@@ -94,20 +94,20 @@ def verify_backup(backups, backup_id):
     return {"id": backup_id, "ok": not problems, "problems": problems}
 
 
-def restore_backup(backups, engines, backup_id, confirm=False):
+def restore_backup(backups, databases, backup_id, confirm=False):
     """Replace the databases' rows with the backup's; returns rows restored per database."""
     folder = backups.folder(backup_id)
     manifest = verified_manifest(folder)
-    for name, engine in engines.items():
-        check_restore_target(engine, name, manifest, confirm)
+    for name, database in databases.items():
+        check_restore_target(database, name, manifest, confirm)
     with backups.progress.running("restore", backup_id) as progress, ExitStack() as transactions:
         progress.add_total(total_rows(manifest))
         restored = {
             name: restore_database(
-                transactions.enter_context(table_files.write_transaction(engine)),
+                transactions.enter_context(database.bulk_write()),
                 name, folder, manifest, progress,
             )
-            for name, engine in engines.items()
+            for name, database in databases.items()
         }
     return {"id": backup_id, "restored": restored}
 
@@ -129,23 +129,23 @@ def restore_database(connection, name, folder, manifest, progress):
     return rows
 
 
-def check_restore_target(engine, name, manifest, confirm):
+def check_restore_target(database, name, manifest, confirm):
     """Refuse a restore the target database cannot take as asked."""
-    database = manifest["databases"].get(name)
-    if database is None:
+    backed_up = manifest["databases"].get(name)
+    if backed_up is None:
         raise ValidationError.single("backup", f"has no {name} database")
     metadata = migrations.BASES[name].metadata
-    with table_files.snapshot(engine) as connection:
+    with database.snapshot() as connection:
         version = migrations.current_revision(connection)
         rows = sum(table_files.table_counts(connection, metadata).values())
-    if version != database["schema_version"]:
+    if version != backed_up["schema_version"]:
         raise ValidationError.single(
             "schema_version",
-            f"the backup's {name} database is at {database['schema_version']}, the target at "
+            f"the backup's {name} database is at {backed_up['schema_version']}, the target at "
             f"{version}: migrate the target to the backup's version first",
         )
     missing = [table.name for table in metadata.sorted_tables
-               if table.name not in database["tables"]]
+               if table.name not in backed_up["tables"]]
     if missing:
         raise ValidationError.single("backup", f"{name} lacks tables {', '.join(missing)}")
     if rows and not confirm:

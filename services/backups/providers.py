@@ -7,21 +7,22 @@ from nameko.extensions import DependencyProvider
 from nameko.timer import Timer
 
 from services.backups.folder import BackupDirectory
+from services.config import backup_settings
 
 
 def backup_interval(config):
     """Seconds between scheduled backups (``BACKUP.INTERVAL_SECONDS``; 0: none)."""
-    return float(config.get("BACKUP", {}).get("INTERVAL_SECONDS", 0))
+    return float(backup_settings(config)["INTERVAL_SECONDS"])
 
 
 class BackupStore(DependencyProvider):
     """Injects the ``BackupDirectory`` configured by the ``BACKUP`` section."""
 
     def setup(self):
-        settings = self.container.config.get("BACKUP", {})
+        settings = backup_settings(self.container.config)
         self.backups = BackupDirectory(
-            Path(settings.get("DIR", "var/backups")),
-            int(settings.get("KEEP", 10)),
+            Path(settings["DIR"]),
+            int(settings["KEEP"]),
             backup_interval(self.container.config),
         )
         self.backups.path.mkdir(parents=True, exist_ok=True)

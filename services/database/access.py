@@ -8,8 +8,11 @@ sessions per worker) and adds what the two databases need:
 * on SQLite: WAL mode (readers never block the writer), enforced foreign
   keys, a busy timeout, and ``BEGIN IMMEDIATE`` for write transactions so
   concurrent writers queue instead of failing with "database is locked";
-* one transaction per use case through ``read()`` and ``write()``;
-* a clear ``ServiceUnavailable`` when the database cannot be reached;
+* one transaction per use case through ``read()`` and ``write()`` (sessions),
+  and ``snapshot()`` and ``bulk_write()`` (connections, for backups, restore,
+  stats and health);
+* a clear ``ServiceUnavailable`` when the database cannot be reached, for every
+  one of those (``outage_as_unavailable``, the one place that decides it);
 * text with a NUL character refused as a ``ValidationError`` on every engine:
   PostgreSQL cannot hold one and fails the query, SQLite would store it.
 """
@@ -25,7 +28,8 @@ from services.errors import ServiceUnavailable, ValidationError
 log = logging.getLogger(__name__)
 
 SQLITE_BUSY_TIMEOUT_MS = 10000
-WRITE_OPTION = "blog_write_transaction"
+WRITE_TRANSACTION_OPTION = "write_transaction"
+"""Execution option marking a transaction that will write (``BEGIN IMMEDIATE`` on SQLite)."""
 
 
 class StorageDatabase(Database):
@@ -47,12 +51,17 @@ class StorageDatabase(Database):
 
 
 class DatabaseAccess:
-    """What a storage worker sees of one database: transactions and the engine."""
+    """What a storage worker sees of one database: transactions, never the engine."""
 
     def __init__(self, wrapper, engine, label):
         self._wrapper = wrapper
-        self.engine = engine
+        self._engine = engine
         self.label = label
+
+    @property
+    def dialect(self):
+        """``sqlite`` or ``postgresql``."""
+        return self._engine.dialect.name
 
     @contextmanager
     def read(self):
@@ -67,23 +76,49 @@ class DatabaseAccess:
             yield session
 
     @contextmanager
+    def snapshot(self):
+        """A connection whose reads all see the database as of its first read
+        (``REPEATABLE READ`` on PostgreSQL, one read transaction on SQLite)."""
+        with outage_as_unavailable(self.label), self._engine.connect() as connection:
+            if connection.dialect.name == "postgresql":
+                connection = connection.execution_options(isolation_level="REPEATABLE READ")
+            with connection.begin():
+                yield connection
+
+    @contextmanager
+    def bulk_write(self):
+        """A connection in one write transaction (``BEGIN IMMEDIATE`` on SQLite), for
+        work on whole tables such as a restore."""
+        with outage_as_unavailable(self.label), self._engine.connect() as connection:
+            connection = connection.execution_options(**{WRITE_TRANSACTION_OPTION: True})
+            with connection.begin():
+                yield connection
+
+    @contextmanager
     def _transaction(self, write):
-        session = self._wrapper.get_session()
-        try:
-            session.connection(execution_options={WRITE_OPTION: write})
-            yield session
-            session.commit()
-        except DBAPIError as exc:
-            session.rollback()
-            if is_unavailable(exc):
-                log.error("%s database error: %s", self.label, exc)
-                raise ServiceUnavailable(f"the {self.label} database is unavailable")
-            raise
-        except BaseException:
-            session.rollback()
-            raise
-        finally:
-            session.close()
+        with outage_as_unavailable(self.label):
+            session = self._wrapper.get_session()
+            try:
+                session.connection(execution_options={WRITE_TRANSACTION_OPTION: write})
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+            finally:
+                session.close()
+
+
+@contextmanager
+def outage_as_unavailable(label):
+    """The one place a database outage becomes ``ServiceUnavailable`` naming the database."""
+    try:
+        yield
+    except DBAPIError as exc:
+        if is_unavailable(exc):
+            log.error("%s database error: %s", label, exc)
+            raise ServiceUnavailable(f"the {label} database is unavailable")
+        raise
 
 
 def is_unavailable(exc):
@@ -127,5 +162,5 @@ def configure_sqlite(engine):
 
     @event.listens_for(engine, "begin")
     def on_begin(connection):
-        write = connection.get_execution_options().get(WRITE_OPTION, False)
+        write = connection.get_execution_options().get(WRITE_TRANSACTION_OPTION, False)
         connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")

@@ -5,10 +5,11 @@ from services.database import migrations
 
 
 def database_health(database, db_name):
-    """``{ok, schema_version, schema_head, error}`` of one database."""
+    """``{ok, schema_version, schema_head, error}`` of one database (a ``DatabaseAccess``);
+    an outage is reported as ``error``, never raised."""
     head = migrations.head_revision(db_name)
     try:
-        with database.engine.connect() as connection:
+        with database.snapshot() as connection:
             connection.execute(text("SELECT 1"))
             version = migrations.current_revision(connection)
     except Exception as exc:  # noqa: BLE001 - health reports any failure

@@ -2,13 +2,14 @@
 from services.database import migrations, table_files
 
 
-def database_stats(engines):
-    """Per database: dialect, schema version and rows per table."""
+def database_stats(databases):
+    """Per database of ``databases`` (name -> ``DatabaseAccess``): dialect, schema
+    version and rows per table."""
     stats = {}
-    for name, engine in engines.items():
-        with table_files.snapshot(engine) as connection:
+    for name, database in databases.items():
+        with database.snapshot() as connection:
             stats[name] = {
-                "dialect": engine.dialect.name,
+                "dialect": database.dialect,
                 "schema_version": migrations.current_revision(connection),
                 "tables": table_files.table_counts(
                     connection, migrations.BASES[name].metadata

@@ -1,48 +1,27 @@
 """The portable table format of backups: one JSON Lines file per table.
 
-A database is read inside one snapshot transaction (``REPEATABLE READ`` on
-PostgreSQL, one read transaction on SQLite in WAL mode), so rows committed
-while the dump runs are not in it and the writers are never blocked. Rows are
+A database is read inside one snapshot transaction (``DatabaseAccess.snapshot``:
+``REPEATABLE READ`` on PostgreSQL, one read transaction on SQLite in WAL mode),
+so rows committed while the dump runs are not in it and the writers are never
+blocked. Rows are
 written in primary-key order, one JSON object per line, with timestamps as
 ISO-8601 strings: the same file loads into SQLite or PostgreSQL. Work is done
 in batches with ``eventlet.sleep(0)`` between them so the service's other
 workers and its AMQP heartbeats keep running.
 
-A restore is one write transaction per database. On SQLite it does not yield:
+A restore is one write transaction per database (``DatabaseAccess.bulk_write``). On SQLite it does not yield:
 another worker's write would then wait for the lock inside SQLite's busy
 handler, which blocks the whole event loop (and so the restore) until it
 times out.
 """
 import hashlib
 import json
-from contextlib import contextmanager
 from datetime import datetime
 
 import eventlet
 from sqlalchemy import DateTime, delete, func, select, text, tuple_
 
-from services.database.access import WRITE_OPTION
-
 BATCH_ROWS = 500
-
-
-@contextmanager
-def snapshot(engine):
-    """A connection whose reads all see the database as of its first read."""
-    with engine.connect() as connection:
-        if connection.dialect.name == "postgresql":
-            connection = connection.execution_options(isolation_level="REPEATABLE READ")
-        with connection.begin():
-            yield connection
-
-
-@contextmanager
-def write_transaction(engine):
-    """A connection in one write transaction (``BEGIN IMMEDIATE`` on SQLite)."""
-    with engine.connect() as connection:
-        connection = connection.execution_options(**{WRITE_OPTION: True})
-        with connection.begin():
-            yield connection
 
 
 def table_counts(connection, metadata):

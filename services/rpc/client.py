@@ -10,11 +10,11 @@ Failures that mean
 running) become ``ServiceUnavailable``; the shared error classes of
 ``services.errors`` arrive typed and pass through unchanged.
 
-Usage::
+Usage (the gateway, the frontend and scripts all call services this way)::
 
     rpc = RpcClient(config)
     user = rpc.users.login(email="a@example.com", password="...")
-    rpc.call("blog", "list_tags")
+    rpc.with_context({"request_id": "abc"}).blog.list_tags()   # context in the headers
 """
 import logging
 import socket
@@ -27,6 +27,7 @@ from nameko.rpc import ServiceProxy
 from nameko.standalone.rpc import ClusterProxy, ClusterRpcProxy
 
 from services import errors  # noqa: F401  registers the typed exceptions
+from services.config import rpc_timeout
 from services.errors import ServiceUnavailable
 
 log = logging.getLogger(__name__)
@@ -45,7 +46,7 @@ class RpcClient:
 
     def __init__(self, config, timeout=None):
         self.config = config
-        self.timeout = timeout if timeout is not None else config.get("RPC_TIMEOUT", 10)
+        self.timeout = timeout if timeout is not None else rpc_timeout(config)
         self._local = threading.local()
         self._all_proxies = []
         self._lock = threading.Lock()
@@ -54,6 +55,10 @@ class RpcClient:
         if service_name.startswith("_"):
             raise AttributeError(service_name)
         return _ServiceHandle(self, service_name)
+
+    def with_context(self, context):
+        """This client's services, every call carrying ``context`` (e.g. a request id)."""
+        return _ContextHandle(self, context)
 
     def call(self, service_name, method_name, *args, context=None, **kwargs):
         """Call ``service_name.method_name``; ``context`` travels in the message headers."""
@@ -133,14 +138,28 @@ class _ExpiringClusterProxy(ClusterProxy):
         return self._proxies[name]
 
 
+class _ContextHandle:
+    def __init__(self, client, context):
+        self._client = client
+        self._context = context
+
+    def __getattr__(self, service_name):
+        if service_name.startswith("_"):
+            raise AttributeError(service_name)
+        return _ServiceHandle(self._client, service_name, self._context)
+
+
 class _ServiceHandle:
-    def __init__(self, client, service_name):
+    def __init__(self, client, service_name, context=None):
         self._client = client
         self._service_name = service_name
+        self._context = context
 
     def __getattr__(self, method_name):
         def call(*args, **kwargs):
-            return self._client.call(self._service_name, method_name, *args, **kwargs)
+            return self._client.call(
+                self._service_name, method_name, *args, context=self._context, **kwargs
+            )
 
         return call
 

@@ -1,8 +1,9 @@
 """One log line per RPC a service handles, carrying the caller's request id.
 
-The gateway and the frontend put ``request_id`` into the RPC context; nameko
-passes context data on to every nested call, so one request can be followed
-through all services' logs.
+The gateway puts the id of each HTTP request (its ``X-Request-Id``) into the
+RPC context as ``request_id``; nameko passes context data on to every nested
+call, so one API request can be followed through all services' logs. Calls
+without one (the frontend's, the admin tools') log ``request_id: null``.
 """
 import json
 import logging

@@ -13,6 +13,7 @@ import eventlet
 from nameko.exceptions import UnknownService
 from nameko.rpc import RpcProxy
 
+from services.config import rpc_timeout
 from services.errors import ServiceUnavailable
 
 
@@ -25,7 +26,7 @@ class TimedRpcProxy(RpcProxy):
 
     @property
     def timeout(self):
-        return self.container.config.get("RPC_TIMEOUT", 10)
+        return rpc_timeout(self.container.config)
 
     def get_dependency(self, worker_ctx):
         proxy = super().get_dependency(worker_ctx)

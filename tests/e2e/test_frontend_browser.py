@@ -4,10 +4,11 @@ Each test signs up its own accounts (names carry a random suffix), so tests
 share the session's stack without depending on each other's data.
 """
 import re
-import uuid
 
 import pytest
 from playwright.sync_api import expect, sync_playwright
+
+from tests.http_helpers import unique
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -89,10 +90,6 @@ def visitors(browser, stack):
     yield open_visitor
     for visitor in opened:
         visitor.close()
-
-
-def unique(prefix):
-    return f"{prefix}{uuid.uuid4().hex[:6]}"
 
 
 def nav(page):

@@ -6,10 +6,11 @@ The stack is shared by the whole session, so every test makes its own users
 import json
 import re
 import time
-import uuid
 
 import pytest
 import requests
+
+from tests.http_helpers import errors_of, new_user, unique
 
 ISO_WITH_FRACTION_AND_ZONE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+(Z|[+-]\d\d:\d\d)$")
 
@@ -38,14 +39,6 @@ class Api:
         return self.request("DELETE", path, **kwargs)
 
 
-def unique(prefix):
-    return f"{prefix}{uuid.uuid4().hex[:8]}"
-
-
-def errors_of(response):
-    return response.json()["errors"]["body"]
-
-
 @pytest.fixture
 def anonymous(stack):
     return Api(stack.gateway_url)
@@ -55,9 +48,7 @@ def anonymous(stack):
 def sign_up(stack, anonymous):
     """Register a fresh user; returns ``(api_as_that_user, user_json)``."""
     def sign_up(prefix="user"):
-        username = unique(prefix)
-        response = anonymous.post("/users", {"user": {
-            "username": username, "email": f"{username}@example.com", "password": "pass-word-1"}})
+        response = anonymous.post("/users", new_user(unique(prefix), "pass-word-1"))
         assert response.status_code == 201, response.text
         user = response.json()["user"]
         return Api(stack.gateway_url, user["token"]), user

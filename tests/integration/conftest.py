@@ -13,6 +13,14 @@ from services.database.models import BlogBase, UsersBase
 from tests.postgres import postgres_reachable, unreachable_reason, users_and_blog_databases
 
 
+PASSWORD = "correct horse battery"
+
+
+def register(rpc, name):
+    """Register ``name`` (email ``<name>@example.com``, password ``PASSWORD``) over RPC."""
+    return rpc.users.register(username=name, email=f"{name}@example.com", password=PASSWORD)
+
+
 def sqlite_uris(folder):
     return [f"sqlite:///{folder / 'users.db'}", f"sqlite:///{folder / 'blog.db'}"]
 

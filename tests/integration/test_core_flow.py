@@ -14,8 +14,7 @@ from services.errors import (
 )
 from services.storage import StorageService
 from services.users import UsersService
-
-PASSWORD = "correct horse battery"
+from tests.integration.conftest import PASSWORD, register
 
 
 @pytest.fixture
@@ -23,10 +22,6 @@ def runner(runner_factory, service_config):
     runner = runner_factory(service_config, StorageService, UsersService, BlogService)
     runner.start()
     return runner
-
-
-def register(rpc, name):
-    return rpc.users.register(username=name, email=f"{name}@example.com", password=PASSWORD)
 
 
 def test_storage_health_reports_both_schemas(runner, rpc):

@@ -6,11 +6,10 @@ from nameko.standalone.rpc import ClusterRpcProxy
 from sqlalchemy import create_engine, insert
 
 from services.blog import BlogService
-from services.storage import StorageService
 from services.database.models import Tag
+from services.storage import StorageService
 from services.users import UsersService
-
-PASSWORD = "correct horse battery"
+from tests.integration.conftest import register
 
 
 @pytest.fixture
@@ -23,10 +22,6 @@ def start_services(runner_factory, service_config):
         return runner
 
     return start
-
-
-def register(rpc, name):
-    return rpc.users.register(username=name, email=f"{name}@example.com", password=PASSWORD)
 
 
 def test_check_finds_and_repairs_what_a_lost_user_deleted_event_left(

@@ -6,11 +6,11 @@ import re
 import pytest
 import yaml
 
-from fake_services import FakeRpc
 from gateway.app import create_app
 from gateway.openapi import DOCUMENT_PATH
-from gateway_helpers import UNIT_CONFIG, errors_of, sign_up
 from services.errors import ServiceUnavailable
+from tests.http_helpers import errors_of, sign_up
+from tests.unit.gateway.conftest import UNIT_CONFIG
 
 HTTP_METHODS_SERVED = {"GET", "POST", "PUT", "DELETE"}
 
@@ -100,9 +100,9 @@ def test_cors_headers_on_answers_and_errors_expose_the_request_id(client):
         assert "X-Request-Id" in response.headers["Access-Control-Expose-Headers"]
 
 
-def test_cors_origins_can_be_restricted():
+def test_cors_origins_can_be_restricted(fake_rpc):
     config = {**UNIT_CONFIG, "GATEWAY": {"CORS_ORIGINS": "http://a.example, http://b.example"}}
-    client = create_app(config, rpc=FakeRpc()).test_client()
+    client = create_app(config, rpc=fake_rpc).test_client()
 
     allowed = client.get("/api/tags", headers={"Origin": "http://b.example"})
     refused = client.get("/api/tags", headers={"Origin": "http://evil.example"})
@@ -189,9 +189,9 @@ def test_healthz_reports_a_failing_database(client, fake_rpc):
     assert response.get_json()["checks"]["storage"]["ok"] is False
 
 
-def test_healthz_reports_an_unreachable_broker():
+def test_healthz_reports_an_unreachable_broker(fake_rpc):
     config = {**UNIT_CONFIG, "AMQP_URI": "pyamqp://guest:guest@127.0.0.1:9//"}
-    client = create_app(config, rpc=FakeRpc()).test_client()
+    client = create_app(config, rpc=fake_rpc).test_client()
 
     response = client.get("/healthz")
 
@@ -287,7 +287,7 @@ def test_the_openapi_document_is_served_as_json(client):
     assert response.get_json()["paths"]["/api/tags"]["get"]["operationId"] == "GetTags"
 
 
-def test_create_app_reads_config_yaml_by_default():
-    app = create_app(rpc=FakeRpc())
+def test_create_app_reads_config_yaml_by_default(fake_rpc):
+    app = create_app(rpc=fake_rpc)
 
     assert app.config["MAX_CONTENT_LENGTH"] == 1048576

@@ -1,9 +1,11 @@
-"""The admin CLI's commands, exit codes and output, with a fake storage client."""
+"""The admin CLI's commands, exit codes and output, over the fake services with the
+storage answers each test names."""
 import io
 import time
 
 from admin import blogadmin
 from services.errors import ValidationError
+from tests.unit.fake_services import FakeRpc
 
 SUMMARY = {"id": "20260101T000000000000Z", "created_at": "2026-01-01T00:00:00.000Z",
            "databases": {"users": {"rows": {"users": 2, "follows": 1}},
@@ -11,29 +13,16 @@ SUMMARY = {"id": "20260101T000000000000Z", "created_at": "2026-01-01T00:00:00.00
            "size_bytes": 512}
 
 
-class FakeStorage:
-    def __init__(self, **answers):
-        self.answers = answers
-        self.calls = []
-
-    def __getattr__(self, method):
-        def call(**kwargs):
-            self.calls.append((method, kwargs))
-            answer = self.answers[method]
-            if isinstance(answer, Exception):
-                raise answer
-            return answer
-        return call
-
-
-class FakeRpc:
-    def __init__(self, **answers):
-        self.storage = FakeStorage(backup_progress={"operation": None}, **answers)
-
-
 def run(argv, **answers):
-    out, rpc = io.StringIO(), FakeRpc(**answers)
-    return blogadmin.main(argv, rpc=rpc, out=out), out.getvalue(), rpc.storage.calls
+    """``(exit code, output, [(method, kwargs)] of the storage calls)`` of one command."""
+    out, rpc = io.StringIO(), FakeRpc()
+    try:
+        for method_name, answer in answers.items():
+            rpc.answer("storage", method_name, answer)
+        code = blogadmin.main(argv, rpc=rpc, out=out)
+        return code, out.getvalue(), [(call.method, call.kwargs) for call in rpc.calls]
+    finally:
+        rpc.close()
 
 
 def test_backup_and_list_print_ids_and_row_totals():
@@ -72,28 +61,30 @@ def test_check_exits_1_only_when_problems_remain():
 
 
 class SlowRpc:
-    """A storage whose call takes a while and reports 40 of 100 rows done meanwhile."""
+    """The fake services, with a backup that takes a while and reports 40 of 100 rows
+    done meanwhile."""
 
-    def __init__(self, seconds):
+    def __init__(self, fake_rpc, seconds):
+        self.storage = fake_rpc.storage
         self.seconds = seconds
-        self.storage = FakeStorage(
-            backup_progress={"operation": "backup", "backup_id": "b1", "done": 40, "total": 100})
+        fake_rpc.answer("storage", "backup_progress",
+                        {"operation": "backup", "backup_id": "b1", "done": 40, "total": 100})
 
     def backup(self):
         time.sleep(self.seconds)
         return SUMMARY
 
 
-def test_progress_bar_appears_for_long_work_and_ends_at_the_total(monkeypatch, capsys):
+def test_progress_bar_appears_for_long_work_and_ends_at_the_total(fake_rpc, monkeypatch, capsys):
     monkeypatch.setattr(blogadmin, "PROGRESS_POLL_SECONDS", 0.05)
-    rpc = SlowRpc(seconds=0.5)
+    rpc = SlowRpc(fake_rpc, seconds=0.5)
     assert blogadmin.with_progress(rpc, "backup", rpc.backup) == SUMMARY
     last_state = capsys.readouterr().err.split("\r")[-1]
     assert "backup: 100%" in last_state and "100/100" in last_state
 
 
-def test_work_done_before_the_first_poll_shows_no_bar(monkeypatch, capsys):
+def test_work_done_before_the_first_poll_shows_no_bar(fake_rpc, monkeypatch, capsys):
     monkeypatch.setattr(blogadmin, "PROGRESS_POLL_SECONDS", 0.5)
-    rpc = SlowRpc(seconds=0)
+    rpc = SlowRpc(fake_rpc, seconds=0)
     assert blogadmin.with_progress(rpc, "backup", rpc.backup) == SUMMARY
     assert capsys.readouterr().err == ""

@@ -1,8 +1,7 @@
-"""Request helpers of the frontend's unit tests (tests/unit/test_frontend_*.py); their
-``app``, ``client`` and ``fake_rpc`` fixtures are in conftest.py."""
+"""What a browser does on the frontend's pages, for the unit tests in this folder
+(their ``app`` and ``client`` fixtures are in conftest.py, ``fake_rpc`` one level up)."""
 import re
 
-UNIT_CONFIG = {"SECRET_KEY": "unit-test-secret", "FRONTEND": {"PAGE_SIZE": 3}}
 PASSWORD = "password123"
 CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 

@@ -1,16 +1,14 @@
 """The users service's entrypoints with mocked storage, dispatcher and clock."""
 import pytest
-from argon2 import PasswordHasher
 from nameko.testing.services import worker_factory
 
 from services.accounts import tokens
-from services.accounts.passwords import Passwords
 from services.errors import NotFound, PermissionDenied, Unauthenticated, ValidationError
 from services.users import UsersService
+from tests.unit.fake_services import FAST_PASSWORDS
 
 CONFIG = {"SECRET_KEY": "unit-test-secret-of-at-least-32-bytes", "TOKEN_TTL_SECONDS": 3600}
 NOW = 1_800_000_000
-FAST_PASSWORDS = Passwords(PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
 
 
 def record(**overrides):

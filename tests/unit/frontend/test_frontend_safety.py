@@ -4,7 +4,7 @@ from html.parser import HTMLParser
 import pytest
 
 from frontend.markdown_render import render_markdown
-from frontend_helpers import make_user, page_text, sign_in_as, submit, write_article
+from tests.unit.frontend.pages import make_user, page_text, sign_in_as, submit, write_article
 
 HOSTILE_MARKDOWN = """\
 <script>alert("body")</script>
@@ -148,7 +148,7 @@ def test_the_session_stores_the_token_only(client, fake_rpc):
 
 def test_a_revoked_token_signs_the_browser_out(client, fake_rpc):
     sign_in_as(client, fake_rpc, "ann")
-    fake_rpc.users._implementation.records.clear()
+    fake_rpc.users.delete_user(username="ann")
 
     assert "Sign in" in page_text(client.get("/"))
     with client.session_transaction() as session:

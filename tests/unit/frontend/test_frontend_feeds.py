@@ -1,7 +1,7 @@
 """The Atom feeds: valid Atom 1.0 for the site and for each author."""
 import xml.etree.ElementTree as ElementTree
 
-from frontend_helpers import make_user, write_article
+from tests.unit.frontend.pages import make_user, write_article
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 REQUIRED_FEED_ELEMENTS = ("id", "title", "updated")

@@ -1,7 +1,7 @@
 """Frontend pages rendered over a fake RPC: feeds, tags, pagination, articles, profiles."""
 import re
 
-from frontend_helpers import (
+from tests.unit.frontend.pages import (
     errors_beside, make_user, page_text, sign_in_as, submit, write_article,
 )
 
@@ -173,5 +173,5 @@ def test_settings_errors_are_shown_beside_the_field(client, fake_rpc):
     assert taken_username.status_code == 422
     assert errors_beside(taken_username, "username") == ["has already been taken"]
     assert errors_beside(taken_username, "image") == []
-    saved = fake_rpc.users.verify_token(token="token-2")
+    saved = fake_rpc.users.get_user(user_id=2)
     assert saved["username"] == "ann" and saved["image"] is None

@@ -33,6 +33,14 @@ def test_create_article_slugs_the_title_and_attaches_the_author(service):
         "article_published", {"slug": "hello-world", "author_id": 1})
 
 
+def test_only_the_author_gets_an_article_for_editing(service):
+    service.storage.blog_get_article.return_value = article(author_id=1)
+    assert service.get_article_for_editing("hello", 1)["author"] == ALICE
+    service.storage.blog_get_article.assert_called_once_with("hello", 1)
+    with pytest.raises(PermissionDenied):
+        service.get_article_for_editing("hello", 2)
+
+
 def test_create_article_validates_first(service):
     with pytest.raises(ValidationError):
         service.create_article(1, "", "d", "b")

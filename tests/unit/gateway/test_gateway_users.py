@@ -1,20 +1,20 @@
 """The gateway's users and profiles routes over a fake RPC client."""
 import pytest
 
-from gateway_helpers import errors_of, sign_up
+from tests.http_helpers import errors_of, sign_up
 
 USER_KEYS = {"email", "token", "username", "bio", "image"}
 PROFILE_KEYS = {"username", "bio", "image", "following"}
 
 
-def test_register_answers_201_with_the_user_and_its_token(client):
+def test_register_answers_201_with_the_user_and_its_token(client, fake_rpc):
     response = client.post("/api/users", json={"user": {
         "username": "ann", "email": "ann@example.com", "password": "secret-pass"}})
 
     assert response.status_code == 201
     user = response.get_json()["user"]
     assert set(user) == USER_KEYS
-    assert user["username"] == "ann" and user["token"] == "token-1"
+    assert user["username"] == "ann" and user["token"] == fake_rpc.token_of(1)
     assert user["bio"] is None and user["image"] is None
 
 
@@ -44,14 +44,14 @@ def test_register_rejects_missing_or_mistyped_fields_with_422(client, fake_rpc, 
     assert fake_rpc.calls == []
 
 
-def test_login_returns_the_user_with_a_token(client):
+def test_login_returns_the_user_with_a_token(client, fake_rpc):
     sign_up(client, "ann")
 
     response = client.post("/api/users/login", json={"user": {
         "email": "ann@example.com", "password": "secret-pass"}})
 
     assert response.status_code == 200
-    assert response.get_json()["user"]["token"] == "token-1"
+    assert response.get_json()["user"]["token"] == fake_rpc.token_of(1)
 
 
 def test_login_with_a_wrong_password_is_401(client):
@@ -65,15 +65,15 @@ def test_login_with_a_wrong_password_is_401(client):
 
 
 @pytest.mark.parametrize("scheme", ["Token", "Bearer", "token", "bearer"])
-def test_current_user_accepts_token_and_bearer_schemes(client, scheme):
+def test_current_user_accepts_token_and_bearer_schemes(client, fake_rpc, scheme):
     sign_up(client, "ann")
 
-    response = client.get("/api/user", headers={"Authorization": f"{scheme} token-1"})
+    response = client.get("/api/user", headers={"Authorization": f"{scheme} {fake_rpc.token_of(1)}"})
 
     assert response.status_code == 200
     user = response.get_json()["user"]
     assert set(user) == USER_KEYS
-    assert user["token"] == "token-1"
+    assert user["token"] == fake_rpc.token_of(1)
 
 
 @pytest.mark.parametrize("headers", [

@@ -1,6 +1,6 @@
 """Frontend forms over a fake RPC: sign up/in/out, editor with preview, comments, buttons."""
 from frontend.forms import parse_tags
-from frontend_helpers import (
+from tests.unit.frontend.pages import (
     PASSWORD, csrf_token, errors_beside, make_user, page_text, sign_in_as, submit,
     write_article,
 )

@@ -1,0 +1,24 @@
+"""The cheap question that tells whether a service answers, asked by the
+gateway's ``/healthz`` and the containers' health check (``blog-healthcheck``).
+
+Each service is asked something it already offers (no health RPC is added to
+users or blog); ``SERVICE_PROBES`` maps a service to ``(method, kwargs, judge)``,
+where ``judge(answer)`` returns ``{ok, ...}``.
+"""
+
+
+def answered(answer):
+    """Any answer at all means the service is up."""
+    return {"ok": True}
+
+
+def databases_ok(answer):
+    """storage.health() answers per database: ``{users: {ok, ...}, blog: {ok, ...}}``."""
+    return {"ok": all(database.get("ok") for database in answer.values()), "databases": answer}
+
+
+SERVICE_PROBES = {
+    "users": ("get_profiles", {"user_ids": []}, answered),
+    "blog": ("list_tags", {}, answered),
+    "storage": ("health", {}, databases_ok),
+}
