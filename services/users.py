@@ -10,7 +10,6 @@ It never opens a database: the storage service keeps the data.
 """
 from nameko.dependency_providers import Config
 from nameko.events import EventDispatcher
-from nameko.rpc import rpc
 
 from services.accounts import rules, schemas, tokens
 from services.accounts.passwords import PasswordHashing
@@ -18,6 +17,7 @@ from services.clock import Clock
 from services.errors import EXPECTED, NotFound, PermissionDenied, Unauthenticated
 from services.rpc.request_log import RequestLog
 from services.rpc.timed_proxy import TimedRpcProxy
+from services.rpc.transport import rpc
 
 
 class UsersService:

@@ -28,6 +28,7 @@ from nameko.standalone.rpc import ClusterProxy, ClusterRpcProxy
 
 from services import errors  # noqa: F401  registers the typed exceptions
 from services.errors import ServiceUnavailable
+from services.rpc.transport import REQUEST_OPTIONS
 
 log = logging.getLogger(__name__)
 
@@ -128,7 +129,8 @@ class _ExpiringClusterProxy(ClusterProxy):
     def __getattr__(self, name):
         if name not in self._proxies:
             self._proxies[name] = ServiceProxy(
-                self._worker_ctx, name, self._reply_listener, expiration=self._expiration
+                self._worker_ctx, name, self._reply_listener, expiration=self._expiration,
+                **REQUEST_OPTIONS,
             )
         return self._proxies[name]
 

@@ -14,6 +14,7 @@ from nameko.exceptions import UnknownService
 from nameko.rpc import RpcProxy
 
 from services.errors import ServiceUnavailable
+from services.rpc.transport import REQUEST_OPTIONS
 
 
 class TimedRpcProxy(RpcProxy):
@@ -22,6 +23,7 @@ class TimedRpcProxy(RpcProxy):
     def setup(self):
         super().setup()
         self.options["expiration"] = self.timeout
+        self.options.update(REQUEST_OPTIONS)
 
     @property
     def timeout(self):
