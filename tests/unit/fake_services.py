@@ -23,7 +23,7 @@ from collections import namedtuple
 from services.accounts import rules as account_rules
 from services.accounts import schemas as account_schemas
 from services.articles import rules as article_rules
-from services.articles import schemas as article_schemas
+from services.database import authored
 from services.errors import (
     Conflict,
     NotFound,
@@ -312,7 +312,7 @@ class FakeBlog:
         author_ids = [record["author_id"] for record in records]
         by_id = {profile["id"]: profile
                  for profile in self.users.get_profiles(author_ids, viewer_id)}
-        return [article_schemas.with_author(record, by_id) for record in records]
+        return [authored.attach_author(record, by_id) for record in records]
 
     def _record(self, slug):
         if slug not in self.articles:
