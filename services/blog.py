@@ -81,13 +81,19 @@ class BlogService:
 
     @rpc(expected_exceptions=EXPECTED)
     def favorite_article(self, slug, user_id):
-        """Favorite an article (twice counts once); returns it with the new count."""
-        return self.storage.blog_favorite(slug, user_id)
+        """Favorite an article (twice counts once); returns it with the new count.
+        Dispatches ``article_favorited``."""
+        record = self.storage.blog_favorite(slug, user_id)
+        self.dispatch("article_favorited", {"slug": slug, "user_id": user_id})
+        return record
 
     @rpc(expected_exceptions=EXPECTED)
     def unfavorite_article(self, slug, user_id):
-        """Remove a favorite; returns the article with the new count."""
-        return self.storage.blog_unfavorite(slug, user_id)
+        """Remove a favorite; returns the article with the new count.
+        Dispatches ``article_unfavorited``."""
+        record = self.storage.blog_unfavorite(slug, user_id)
+        self.dispatch("article_unfavorited", {"slug": slug, "user_id": user_id})
+        return record
 
     # -- comments -------------------------------------------------------------
 
@@ -108,9 +114,11 @@ class BlogService:
 
     @rpc(expected_exceptions=EXPECTED)
     def delete_comment(self, slug, comment_id, user_id):
-        """Delete a comment; only its author may."""
+        """Delete a comment; only its author may. Dispatches ``comment_deleted``."""
         result = self.storage.blog_delete_comment(slug, comment_id, user_id)
         rules.require_author(result["deleted"], "comment")
+        self.dispatch("comment_deleted",
+                      {"slug": slug, "comment_id": comment_id, "author_id": user_id})
 
     @rpc(expected_exceptions=EXPECTED)
     def list_tags(self):

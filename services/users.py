@@ -111,13 +111,19 @@ class UsersService:
 
     @rpc(expected_exceptions=EXPECTED)
     def follow_user(self, follower_id, username):
-        """Follow ``username``; following twice is harmless, following yourself is an error."""
-        return self.storage.users_follow(follower_id, username)
+        """Follow ``username``; following twice is harmless, following yourself is an error.
+        Dispatches ``user_followed``."""
+        profile = self.storage.users_follow(follower_id, username)
+        self.dispatch("user_followed", {"follower_id": follower_id, "followee_id": profile["id"]})
+        return profile
 
     @rpc(expected_exceptions=EXPECTED)
     def unfollow_user(self, follower_id, username):
-        """Stop following ``username``; returns the profile."""
-        return self.storage.users_unfollow(follower_id, username)
+        """Stop following ``username``; returns the profile. Dispatches ``user_unfollowed``."""
+        profile = self.storage.users_unfollow(follower_id, username)
+        self.dispatch("user_unfollowed",
+                      {"follower_id": follower_id, "followee_id": profile["id"]})
+        return profile
 
     @rpc(expected_exceptions=EXPECTED)
     def following_ids(self, user_id):
