@@ -23,6 +23,7 @@ from frontend import (
 )
 from services.config import load_config, token_ttl_seconds
 from services.rpc.client import RpcClient
+from services.rpc.read_cache import read_cache_for
 
 BLUEPRINTS = (
     home.blueprint,
@@ -54,7 +55,9 @@ def create_app(config=None, rpc=None):
     frontend_config = config.get("FRONTEND") or {}
     app = Flask(__name__)
     app.config.update(flask_settings(config, frontend_config))
-    app.extensions["rpc"] = rpc if rpc is not None else RpcClient(config)
+    app.extensions["rpc"] = (
+        rpc if rpc is not None else RpcClient(config, read_cache=read_cache_for(config))
+    )
 
     CSRFProtect(app)
     for blueprint in BLUEPRINTS:

@@ -12,14 +12,15 @@ FEED_SIZE = 20
 
 @blueprint.get("/feed.atom")
 def site():
-    answer = rpc().blog.list_articles(limit=FEED_SIZE)
+    answer = rpc().blog.list_articles(limit=FEED_SIZE, with_body=True)
     return atom_response(answer["articles"], title=None, page_url=url_for("home.global_feed"))
 
 
 @blueprint.get("/profile/<username>/feed.atom")
 def author(username):
     profile = rpc().users.get_profile(username=username)
-    answer = rpc().blog.list_articles(author=profile["username"], limit=FEED_SIZE)
+    answer = rpc().blog.list_articles(author=profile["username"], limit=FEED_SIZE,
+                                      with_body=True)
     page_url = url_for("profiles.articles", username=profile["username"])
     return atom_response(answer["articles"], title=profile["username"], page_url=page_url)
 

@@ -20,6 +20,7 @@ from gateway import (
 )
 from services.config import load_config
 from services.rpc.client import RpcClient
+from services.rpc.read_cache import read_cache_for
 
 BLUEPRINTS = (
     users.blueprint,
@@ -50,7 +51,9 @@ def create_app(config=None, rpc=None):
     # and fail the CORS preflight.
     app.url_map.strict_slashes = False
     app.config["MAX_CONTENT_LENGTH"] = int(settings["MAX_BODY_BYTES"])
-    app.extensions["rpc"] = rpc if rpc is not None else RpcClient(config)
+    app.extensions["rpc"] = (
+        rpc if rpc is not None else RpcClient(config, read_cache=read_cache_for(config))
+    )
     app.extensions["health_rpc"] = _health_client(config, settings, rpc)
     app.extensions["amqp_uri"] = config.get("AMQP_URI")
     for blueprint in BLUEPRINTS:

@@ -1,25 +1,23 @@
 """The blog service: articles, tags, favorites, comments and feeds.
 
 It owns the rules of who may change what; the storage service keeps the data
-and the users service provides author profiles. When a user is deleted it
-removes their content (``handle_user_deleted``), idempotently.
+and answers each call with the authors' profiles attached, so a request costs
+the blog one storage call. When a user is deleted it removes their content
+(``handle_user_deleted``), idempotently.
 """
 from nameko.events import EventDispatcher, event_handler
-from nameko.rpc import rpc
 
 from services.articles import rules, schemas
-from services.errors import EXPECTED, NotFound
+from services.errors import EXPECTED
 from services.rpc.request_log import RequestLog
 from services.rpc.timed_proxy import TimedRpcProxy
-
-EMPTY_PAGE = {"articles": [], "articles_count": 0}
+from services.rpc.transport import rpc
 
 
 class BlogService:
     name = "blog"
 
     storage = TimedRpcProxy("storage")
-    users = TimedRpcProxy("users")
     dispatch = EventDispatcher()
     request_log = RequestLog()
 
@@ -40,21 +38,20 @@ class BlogService:
             fields["description"], fields["body"], fields["tag_list"], idempotency_key,
         )
         self.dispatch("article_published", schemas.article_event(record))
-        return self._with_authors([record], author_id)[0]
+        return record
 
     @rpc(expected_exceptions=EXPECTED)
     def get_article(self, slug, viewer_id=None):
         """One article by slug, ``favorited`` and ``author.following`` relative to the viewer."""
-        record = self.storage.blog_get_article(slug, viewer_id)
-        return self._with_authors([record], viewer_id)[0]
+        return self.storage.blog_get_article(slug, viewer_id)
 
     @rpc(expected_exceptions=EXPECTED)
     def get_article_for_editing(self, slug, user_id):
         """The article as ``get_article`` gives it, for its author to edit;
         ``PermissionDenied`` for anyone else (the frontend's editor opens with it)."""
         record = self.storage.blog_get_article(slug, user_id)
-        rules.require_author(record["author_id"] == user_id, "article")
-        return self._with_authors([record], user_id)[0]
+        rules.require_author(record["author"]["id"] == user_id, "article")
+        return record
 
     @rpc(expected_exceptions=EXPECTED)
     def update_article(self, slug, user_id, changes):
@@ -64,7 +61,7 @@ class BlogService:
         result = self.storage.blog_update_article(slug, fields, user_id)
         rules.require_author(result["changed"], "article")
         self.dispatch("article_updated", schemas.article_event(result["article"]))
-        return self._with_authors([result["article"]], user_id)[0]
+        return result["article"]
 
     @rpc(expected_exceptions=EXPECTED)
     def delete_article(self, slug, user_id):
@@ -76,41 +73,37 @@ class BlogService:
 
     @rpc(expected_exceptions=EXPECTED)
     def list_articles(self, tag=None, author=None, favorited=None, limit=20, offset=0,
-                      viewer_id=None):
+                      viewer_id=None, with_body=False):
         """Articles newest first, filtered by tag, author username and favoriting
-        username; ``articles_count`` is the total before ``limit`` and ``offset``."""
+        username; ``articles_count`` is the total before ``limit`` and ``offset``. Items
+        carry no ``body`` unless ``with_body`` (an Atom feed needs it, a page does not)."""
         limit, offset = rules.validate_page(limit, offset)
-        try:
-            author_ids = [self._user_id(author)] if author else None
-            favorited_by = self._user_id(favorited) if favorited else None
-        except NotFound:
-            return EMPTY_PAGE
-        page = self.storage.blog_list_articles(
-            tag, author_ids, favorited_by, limit, offset, viewer_id
-        )
-        return self._page_with_authors(page, viewer_id)
+        return self.storage.blog_list_articles(
+            tag, author, favorited, limit, offset, viewer_id, bool(with_body))
 
     @rpc(expected_exceptions=EXPECTED)
     def feed(self, user_id, limit=20, offset=0):
         """Articles by the authors ``user_id`` follows, newest first, with the total."""
         limit, offset = rules.validate_page(limit, offset)
-        followed = self.users.following_ids(user_id)
-        if not followed:
-            return EMPTY_PAGE
-        page = self.storage.blog_list_articles(None, followed, None, limit, offset, user_id)
-        return self._page_with_authors(page, user_id)
+        return self.storage.blog_feed(user_id, limit, offset)
 
     # -- favorites ------------------------------------------------------------
 
     @rpc(expected_exceptions=EXPECTED)
     def favorite_article(self, slug, user_id):
-        """Favorite an article (twice counts once); returns it with the new count."""
-        return self._with_authors([self.storage.blog_favorite(slug, user_id)], user_id)[0]
+        """Favorite an article (twice counts once); returns it with the new count.
+        Dispatches ``article_favorited``."""
+        record = self.storage.blog_favorite(slug, user_id)
+        self.dispatch("article_favorited", {"slug": slug, "user_id": user_id})
+        return record
 
     @rpc(expected_exceptions=EXPECTED)
     def unfavorite_article(self, slug, user_id):
-        """Remove a favorite; returns the article with the new count."""
-        return self._with_authors([self.storage.blog_unfavorite(slug, user_id)], user_id)[0]
+        """Remove a favorite; returns the article with the new count.
+        Dispatches ``article_unfavorited``."""
+        record = self.storage.blog_unfavorite(slug, user_id)
+        self.dispatch("article_unfavorited", {"slug": slug, "user_id": user_id})
+        return record
 
     # -- comments -------------------------------------------------------------
 
@@ -122,18 +115,20 @@ class BlogService:
         idempotency_key = rules.validate_idempotency_key(idempotency_key)
         record = self.storage.blog_add_comment(slug, author_id, body, idempotency_key)
         self.dispatch("comment_added", schemas.comment_event(slug, record))
-        return self._with_authors([record], author_id)[0]
+        return record
 
     @rpc(expected_exceptions=EXPECTED)
     def list_comments(self, slug, viewer_id=None):
         """Comments of an article, oldest first, with author profiles."""
-        return self._with_authors(self.storage.blog_list_comments(slug), viewer_id)
+        return self.storage.blog_list_comments(slug, viewer_id)
 
     @rpc(expected_exceptions=EXPECTED)
     def delete_comment(self, slug, comment_id, user_id):
-        """Delete a comment; only its author may."""
+        """Delete a comment; only its author may. Dispatches ``comment_deleted``."""
         result = self.storage.blog_delete_comment(slug, comment_id, user_id)
         rules.require_author(result["deleted"], "comment")
+        self.dispatch("comment_deleted",
+                      {"slug": slug, "comment_id": comment_id, "author_id": user_id})
 
     @rpc(expected_exceptions=EXPECTED)
     def list_tags(self):
@@ -146,19 +141,3 @@ class BlogService:
     def handle_user_deleted(self, payload):
         """Remove a deleted user's articles, comments and favorites (safe to repeat)."""
         self.storage.blog_delete_user_content(payload["id"])
-
-    def _user_id(self, username):
-        return self.users.get_profile(username)["id"]
-
-    def _page_with_authors(self, page, viewer_id):
-        return {
-            "articles": self._with_authors(page["articles"], viewer_id),
-            "articles_count": page["articles_count"],
-        }
-
-    def _with_authors(self, records, viewer_id):
-        """Attach author profiles to records with one users call for all of them."""
-        author_ids = list(dict.fromkeys(record["author_id"] for record in records))
-        profiles = self.users.get_profiles(author_ids, viewer_id) if author_ids else []
-        by_id = {profile["id"]: profile for profile in profiles}
-        return [schemas.with_author(record, by_id) for record in records]

@@ -8,12 +8,11 @@ backups (``services.backups``) and checks integrity across the two databases
 (``services.database.integrity``).
 """
 from nameko.events import EventDispatcher
-from nameko.rpc import rpc
 
 from services.backups import operations
 from services.backups.providers import BackupStore, scheduled_backup
 from services.clock import Clock
-from services.database import blog_data, integrity, users_data
+from services.database import authored, blog_data, integrity, users_data
 from services.database.access import StorageDatabase
 from services.database.health import database_health
 from services.database.models import BlogBase, UsersBase
@@ -21,6 +20,7 @@ from services.database.stats import database_stats
 from services.errors import EXPECTED
 from services.rpc.request_log import RequestLog
 from services.timestamps import from_unix_time
+from services.rpc.transport import rpc
 
 
 class StorageService:
@@ -123,30 +123,36 @@ class StorageService:
             return users_data.delete_user(session, username)
 
     # -- blog database ------------------------------------------------------
+    #
+    # Articles and comments come back with their authors' profiles attached
+    # (``author``, ``following`` relative to the viewer) from the users database,
+    # so the blog service answers every request with this one call.
 
     @rpc(expected_exceptions=EXPECTED)
     def blog_create_article(self, author_id, slug, title, description, body, tag_list,
                             idempotency_key=None):
-        """Insert an article under ``slug`` or the next free ``slug-N``.
-
-        A repeated ``idempotency_key`` of the same author returns the first article.
-        """
+        """Insert an article under ``slug`` or the next free ``slug-N``; returns it with its
+        author. A repeated ``idempotency_key`` of the same author returns the first article."""
         with self.blog_db.write() as session:
-            return blog_data.create_article(
+            record = blog_data.create_article(
                 session, author_id, slug, title, description, body, tag_list, idempotency_key
             )
+        return self._with_author(record, author_id)
 
     @rpc(expected_exceptions=EXPECTED)
     def blog_get_article(self, slug, viewer_id=None):
-        """An article by slug with ``favorited`` relative to the viewer."""
-        with self.blog_db.read() as session:
-            return blog_data.get_article(session, slug, viewer_id)
+        """An article by slug with its author; ``favorited`` and ``following`` relative to
+        the viewer."""
+        with self.users_db.read() as users, self.blog_db.read() as blog:
+            return authored.with_author(users, blog_data.get_article(blog, slug, viewer_id),
+                                        viewer_id)
 
     @rpc(expected_exceptions=EXPECTED)
     def blog_update_article(self, slug, changes, only_author_id):
         """Apply changes if the article is by ``only_author_id``: ``{changed, article}``."""
         with self.blog_db.write() as session:
-            return blog_data.update_article(session, slug, changes, only_author_id)
+            result = blog_data.update_article(session, slug, changes, only_author_id)
+        return {**result, "article": self._with_author(result["article"], only_author_id)}
 
     @rpc(expected_exceptions=EXPECTED)
     def blog_delete_article(self, slug, only_author_id):
@@ -155,37 +161,59 @@ class StorageService:
             return blog_data.delete_article(session, slug, only_author_id)
 
     @rpc(expected_exceptions=EXPECTED)
-    def blog_list_articles(self, tag=None, author_ids=None, favorited_by=None, limit=20,
-                           offset=0, viewer_id=None):
-        """Articles newest first with ``articles_count``, filtered by tag, authors, favoriter."""
-        with self.blog_db.read() as session:
-            return blog_data.list_articles(
-                session, tag, author_ids, favorited_by, limit, offset, viewer_id
+    def blog_list_articles(self, tag=None, author=None, favorited=None, limit=20, offset=0,
+                           viewer_id=None, with_body=False):
+        """Articles newest first with their authors and ``articles_count``, bodies only
+        ``with_body``; filtered by tag, author username and favoriting username (an
+        unknown one gives an empty list)."""
+        with self.users_db.read() as users, self.blog_db.read() as blog:
+            filters = authored.list_filters(users, author, favorited)
+            if filters is None:
+                return authored.EMPTY_PAGE
+            page = blog_data.list_articles(
+                blog, tag, limit=limit, offset=offset, viewer_id=viewer_id,
+                with_body=with_body, **filters
             )
+            return authored.page_with_authors(users, page, viewer_id)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def blog_feed(self, user_id, limit=20, offset=0):
+        """Articles by the authors ``user_id`` follows, newest first, as ``blog_list_articles``."""
+        with self.users_db.read() as users, self.blog_db.read() as blog:
+            followed = users_data.following_ids(users, user_id)
+            if not followed:
+                return authored.EMPTY_PAGE
+            page = blog_data.list_articles(
+                blog, author_ids=followed, limit=limit, offset=offset, viewer_id=user_id
+            )
+            return authored.page_with_authors(users, page, user_id)
 
     @rpc(expected_exceptions=EXPECTED)
     def blog_favorite(self, slug, user_id):
         """Mark an article as a favorite of ``user_id`` (idempotent); returns the article."""
         with self.blog_db.write() as session:
-            return blog_data.favorite(session, slug, user_id)
+            record = blog_data.favorite(session, slug, user_id)
+        return self._with_author(record, user_id)
 
     @rpc(expected_exceptions=EXPECTED)
     def blog_unfavorite(self, slug, user_id):
         """Remove the favorite if any; returns the article."""
         with self.blog_db.write() as session:
-            return blog_data.unfavorite(session, slug, user_id)
+            record = blog_data.unfavorite(session, slug, user_id)
+        return self._with_author(record, user_id)
 
     @rpc(expected_exceptions=EXPECTED)
     def blog_add_comment(self, slug, author_id, body, idempotency_key=None):
         """Add a comment; a repeated ``idempotency_key`` of the same author returns the first."""
         with self.blog_db.write() as session:
-            return blog_data.add_comment(session, slug, author_id, body, idempotency_key)
+            record = blog_data.add_comment(session, slug, author_id, body, idempotency_key)
+        return self._with_author(record, author_id)
 
     @rpc(expected_exceptions=EXPECTED)
-    def blog_list_comments(self, slug):
-        """Comments of an article, oldest first."""
-        with self.blog_db.read() as session:
-            return blog_data.list_comments(session, slug)
+    def blog_list_comments(self, slug, viewer_id=None):
+        """Comments of an article, oldest first, with their authors."""
+        with self.users_db.read() as users, self.blog_db.read() as blog:
+            return authored.with_authors(users, blog_data.list_comments(blog, slug), viewer_id)
 
     @rpc(expected_exceptions=EXPECTED)
     def blog_delete_comment(self, slug, comment_id, only_author_id):
@@ -281,6 +309,11 @@ class StorageService:
         handler would have.
         """
         return integrity.check_integrity(self.users_db, self.blog_db, repair=repair)
+
+    def _with_author(self, record, viewer_id):
+        """A record just written, with its author's profile."""
+        with self.users_db.read() as users:
+            return authored.with_author(users, record, viewer_id)
 
     def _backup(self, timestamp):
         now = from_unix_time(timestamp)

@@ -10,7 +10,6 @@ It never opens a database: the storage service keeps the data.
 """
 from nameko.dependency_providers import Config
 from nameko.events import EventDispatcher
-from nameko.rpc import rpc
 
 from services.accounts import rules, schemas, tokens
 from services.accounts.passwords import PasswordHashing
@@ -19,6 +18,7 @@ from services.config import token_ttl_seconds
 from services.errors import EXPECTED, NotFound, PermissionDenied, Unauthenticated
 from services.rpc.request_log import RequestLog
 from services.rpc.timed_proxy import TimedRpcProxy
+from services.rpc.transport import rpc
 
 
 class UsersService:
@@ -112,13 +112,19 @@ class UsersService:
 
     @rpc(expected_exceptions=EXPECTED)
     def follow_user(self, follower_id, username):
-        """Follow ``username``; following twice is harmless, following yourself is an error."""
-        return self.storage.users_follow(follower_id, username)
+        """Follow ``username``; following twice is harmless, following yourself is an error.
+        Dispatches ``user_followed``."""
+        profile = self.storage.users_follow(follower_id, username)
+        self.dispatch("user_followed", {"follower_id": follower_id, "followee_id": profile["id"]})
+        return profile
 
     @rpc(expected_exceptions=EXPECTED)
     def unfollow_user(self, follower_id, username):
-        """Stop following ``username``; returns the profile."""
-        return self.storage.users_unfollow(follower_id, username)
+        """Stop following ``username``; returns the profile. Dispatches ``user_unfollowed``."""
+        profile = self.storage.users_unfollow(follower_id, username)
+        self.dispatch("user_unfollowed",
+                      {"follower_id": follower_id, "followee_id": profile["id"]})
+        return profile
 
     @rpc(expected_exceptions=EXPECTED)
     def following_ids(self, user_id):

@@ -133,7 +133,7 @@ class Stack:
         self._wait(service, lambda: self.rpc.call(service, method, **kwargs))
 
     def wait_for_http(self, url, name):
-        self._wait(name, lambda: requests.get(url + "/", timeout=2))
+        self._wait(name, lambda: requests.get(url + "/", timeout=10))
 
     def _wait(self, name, probe):
         deadline = time.monotonic() + STARTUP_SECONDS
@@ -144,7 +144,7 @@ class Stack:
             try:
                 probe()
                 return
-            except (ServiceUnavailable, requests.ConnectionError):
+            except (ServiceUnavailable, requests.RequestException):
                 if time.monotonic() > deadline:
                     raise RuntimeError(f"{name} did not start: {self.log_tail(name)}")
                 time.sleep(0.3)

@@ -1,13 +1,15 @@
 """Data API of the blog database: one function per use case, given a session.
 
-Functions return plain dicts with ``author_id`` fields (the blog service
-attaches author profiles from the users service) and raise ``NotFound`` for
-unknown slugs or comments. Writes that a client may retry take an
+Functions return plain dicts with ``author_id`` fields (storage attaches the
+authors' profiles from the users database, ``services.database.authored``) and
+raise ``NotFound`` for unknown slugs or comments. Reads select the columns a
+record needs and never load ORM objects: lists carry no body, and tags and
+favorite counts of a whole page come in one query each. Writes that a client may retry take an
 idempotency key, unique per author in the schema. Conditional writes
 (``only_author_id``) report whether they applied, so the blog service can
 enforce who may change what in one round trip and without a race.
 """
-from sqlalchemy import delete, func, select
+from sqlalchemy import case, delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from services.errors import NotFound
@@ -17,44 +19,73 @@ from services.timestamps import isoformat, utc_now
 SLUG_ATTEMPTS = 5
 
 
-def article_records(session, articles, viewer_id=None):
-    """Article dicts with tags, favorite counts and ``favorited`` for the viewer."""
-    ids = [article.id for article in articles]
-    counts = dict(
-        session.execute(
-            select(Favorite.article_id, func.count())
-            .where(Favorite.article_id.in_(ids))
-            .group_by(Favorite.article_id)
-        ).all()
-    ) if ids else {}
-    favorited = set()
-    if viewer_id is not None and ids:
-        favorited = set(
-            session.scalars(
-                select(Favorite.article_id).where(
-                    Favorite.article_id.in_(ids), Favorite.user_id == viewer_id
-                )
-            )
-        )
-    return [
-        {
-            "slug": article.slug,
-            "title": article.title,
-            "description": article.description,
-            "body": article.body,
-            "tag_list": [tag.name for tag in article.tags],
-            "created_at": isoformat(article.created_at),
-            "updated_at": isoformat(article.updated_at),
-            "favorited": article.id in favorited,
-            "favorites_count": counts.get(article.id, 0),
-            "author_id": article.author_id,
+SUMMARY_COLUMNS = (
+    Article.id, Article.slug, Article.title, Article.description, Article.author_id,
+    Article.created_at, Article.updated_at,
+)
+"""What a list item needs: every column but the body."""
+
+
+def article_records(session, rows, viewer_id=None, with_body=True):
+    """Article dicts with tags, favorite counts and ``favorited`` for the viewer.
+
+    ``rows`` are ``Article`` objects or rows of ``SUMMARY_COLUMNS`` (plus ``body``
+    when ``with_body``).
+    """
+    ids = [row.id for row in rows]
+    tags = _tag_names_by_article(session, ids)
+    favorites = _favorites_by_article(session, ids, viewer_id)
+    records = []
+    for row in rows:
+        count, favorited = favorites.get(row.id, (0, False))
+        record = {
+            "slug": row.slug,
+            "title": row.title,
+            "description": row.description,
+            "tag_list": tags.get(row.id, []),
+            "created_at": isoformat(row.created_at),
+            "updated_at": isoformat(row.updated_at),
+            "favorited": favorited,
+            "favorites_count": count,
+            "author_id": row.author_id,
         }
-        for article in articles
-    ]
+        if with_body:
+            record["body"] = row.body
+        records.append(record)
+    return records
 
 
 def article_record(session, article, viewer_id=None):
     return article_records(session, [article], viewer_id)[0]
+
+
+def _tag_names_by_article(session, ids):
+    """``{article id: [tag names in order]}`` for a page of articles, in one query."""
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(ArticleTag.article_id, Tag.name)
+        .join(Tag, Tag.id == ArticleTag.tag_id)
+        .where(ArticleTag.article_id.in_(ids))
+        .order_by(Tag.name)
+    )
+    names = {}
+    for article_id, name in rows:
+        names.setdefault(article_id, []).append(name)
+    return names
+
+
+def _favorites_by_article(session, ids, viewer_id):
+    """``{article id: (favorites count, favorited by the viewer)}``, in one query."""
+    if not ids:
+        return {}
+    by_viewer = func.max(case((Favorite.user_id == viewer_id, 1), else_=0))
+    rows = session.execute(
+        select(Favorite.article_id, func.count(), by_viewer)
+        .where(Favorite.article_id.in_(ids))
+        .group_by(Favorite.article_id)
+    )
+    return {article_id: (count, bool(mine)) for article_id, count, mine in rows}
 
 
 def create_article(session, author_id, slug, title, description, body, tag_list,
@@ -98,7 +129,12 @@ def _article_by_key(session, author_id, idempotency_key):
 
 
 def get_article(session, slug, viewer_id=None):
-    return article_record(session, _find_article(session, slug), viewer_id)
+    row = session.execute(
+        select(*SUMMARY_COLUMNS, Article.body).where(Article.slug == slug)
+    ).first()
+    if row is None:
+        raise NotFound(f"article '{slug}' not found")
+    return article_record(session, row, viewer_id)
 
 
 def update_article(session, slug, changes, only_author_id):
@@ -131,26 +167,30 @@ def delete_article(session, slug, only_author_id):
 
 
 def list_articles(session, tag=None, author_ids=None, favorited_by=None, limit=20,
-                  offset=0, viewer_id=None):
-    """Newest first; ``articles_count`` is the total before limit and offset."""
-    query = select(Article)
+                  offset=0, viewer_id=None, with_body=False):
+    """Newest first, bodies only ``with_body``; ``articles_count`` is the total before limit
+    and offset."""
+    columns = (*SUMMARY_COLUMNS, Article.body) if with_body else SUMMARY_COLUMNS
+    conditions = []
     if tag:
-        query = query.where(
-            Article.id.in_(
-                select(ArticleTag.article_id).join(Tag).where(Tag.name == tag)
-            )
-        )
+        conditions.append(Article.id.in_(
+            select(ArticleTag.article_id).join(Tag).where(Tag.name == tag)
+        ))
     if author_ids is not None:
-        query = query.where(Article.author_id.in_(author_ids))
+        conditions.append(Article.author_id.in_(author_ids))
     if favorited_by is not None:
-        query = query.where(
+        conditions.append(
             Article.id.in_(select(Favorite.article_id).where(Favorite.user_id == favorited_by))
         )
-    count = session.scalar(select(func.count()).select_from(query.subquery()))
-    page = session.scalars(
-        query.order_by(Article.created_at.desc(), Article.id.desc()).limit(limit).offset(offset)
+    count = session.scalar(select(func.count(Article.id)).where(*conditions))
+    page = session.execute(
+        select(*columns).where(*conditions)
+        .order_by(Article.created_at.desc(), Article.id.desc()).limit(limit).offset(offset)
     ).all()
-    return {"articles": article_records(session, page, viewer_id), "articles_count": count}
+    return {
+        "articles": article_records(session, page, viewer_id, with_body=with_body),
+        "articles_count": count,
+    }
 
 
 def favorite(session, slug, user_id):
@@ -190,9 +230,13 @@ def add_comment(session, slug, author_id, body, idempotency_key=None):
 
 def list_comments(session, slug):
     """Comments of an article, oldest first."""
-    article = _find_article(session, slug)
-    comments = session.scalars(
-        select(Comment).where(Comment.article_id == article.id).order_by(Comment.id)
+    article_id = session.scalar(select(Article.id).where(Article.slug == slug))
+    if article_id is None:
+        raise NotFound(f"article '{slug}' not found")
+    comments = session.execute(
+        select(Comment.id, Comment.body, Comment.created_at, Comment.updated_at,
+               Comment.author_id)
+        .where(Comment.article_id == article_id).order_by(Comment.id)
     )
     return [comment_record(comment) for comment in comments]
 

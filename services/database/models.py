@@ -77,7 +77,7 @@ class Article(BlogBase):
     created_at = Column(DateTime, nullable=False, default=utc_now, index=True)
     updated_at = Column(DateTime, nullable=False, default=utc_now)
 
-    tags = relationship("Tag", secondary="article_tags", order_by="Tag.name", lazy="selectin")
+    tags = relationship("Tag", secondary="article_tags", order_by="Tag.name")
 
 
 class Tag(BlogBase):

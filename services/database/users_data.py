@@ -86,7 +86,9 @@ def get_profiles(session, user_ids, viewer_id=None):
     """Profiles of many users in one query each for users and follows."""
     if not user_ids:
         return []
-    users = session.scalars(select(User).where(User.id.in_(set(user_ids)))).all()
+    users = session.execute(
+        select(User.id, User.username, User.bio, User.image).where(User.id.in_(set(user_ids)))
+    ).all()
     followed = set()
     if viewer_id is not None:
         followed = set(
@@ -99,6 +101,11 @@ def get_profiles(session, user_ids, viewer_id=None):
         )
     by_id = {user.id: profile_record(user, user.id in followed) for user in users}
     return [by_id[user_id] for user_id in dict.fromkeys(user_ids) if user_id in by_id]
+
+
+def user_id_named(session, username):
+    """The id of ``username``, or ``None``."""
+    return session.scalar(select(User.id).where(User.username == username))
 
 
 def follow(session, follower_id, username):

@@ -29,6 +29,8 @@ from nameko.standalone.rpc import ClusterProxy, ClusterRpcProxy
 from services import errors  # noqa: F401  registers the typed exceptions
 from services.config import rpc_timeout
 from services.errors import ServiceUnavailable
+from services.rpc.read_cache import CACHED_READS, WRITES, cache_key
+from services.rpc.transport import REQUEST_OPTIONS
 
 log = logging.getLogger(__name__)
 
@@ -44,9 +46,10 @@ BROKEN_CONNECTION_ERRORS = (
 class RpcClient:
     """Thread-local pool of standalone cluster proxies with a call timeout."""
 
-    def __init__(self, config, timeout=None):
+    def __init__(self, config, timeout=None, read_cache=None):
         self.config = config
         self.timeout = timeout if timeout is not None else rpc_timeout(config)
+        self.read_cache = read_cache
         self._local = threading.local()
         self._all_proxies = []
         self._lock = threading.Lock()
@@ -61,7 +64,26 @@ class RpcClient:
         return _ContextHandle(self, context)
 
     def call(self, service_name, method_name, *args, context=None, **kwargs):
-        """Call ``service_name.method_name``; ``context`` travels in the message headers."""
+        """Call ``service_name.method_name``; ``context`` travels in the message headers.
+
+        With a ``read_cache``, the answers of its cached reads may come from it, and a
+        write clears it (``services.rpc.read_cache``).
+        """
+        def call():
+            return self._call(service_name, method_name, args, kwargs, context)
+
+        operation = (service_name, method_name)
+        if self.read_cache is None:
+            return call()
+        if operation in CACHED_READS:
+            return self.read_cache.read(cache_key(service_name, method_name, args, kwargs), call)
+        try:
+            return call()
+        finally:
+            if operation in WRITES:
+                self.read_cache.clear()
+
+    def _call(self, service_name, method_name, args, kwargs, context):
         proxy, cluster = self._proxy()
         proxy._worker_ctx.data.clear()
         proxy._worker_ctx.data.update(context or {})
@@ -133,7 +155,8 @@ class _ExpiringClusterProxy(ClusterProxy):
     def __getattr__(self, name):
         if name not in self._proxies:
             self._proxies[name] = ServiceProxy(
-                self._worker_ctx, name, self._reply_listener, expiration=self._expiration
+                self._worker_ctx, name, self._reply_listener, expiration=self._expiration,
+                **REQUEST_OPTIONS,
             )
         return self._proxies[name]
 

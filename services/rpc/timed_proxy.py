@@ -15,6 +15,7 @@ from nameko.rpc import RpcProxy
 
 from services.config import rpc_timeout
 from services.errors import ServiceUnavailable
+from services.rpc.transport import REQUEST_OPTIONS
 
 
 class TimedRpcProxy(RpcProxy):
@@ -23,6 +24,7 @@ class TimedRpcProxy(RpcProxy):
     def setup(self):
         super().setup()
         self.options["expiration"] = self.timeout
+        self.options.update(REQUEST_OPTIONS)
 
     @property
     def timeout(self):

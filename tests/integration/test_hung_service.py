@@ -10,17 +10,16 @@ from nameko.rpc import rpc
 
 from services.blog import BlogService
 from services.errors import ServiceUnavailable
-from services.storage import StorageService
 from tests.integration.conftest import migrated, sqlite_uris
 
 
-class HungUsersService:
-    """Stands in for the users service and never answers in time."""
+class HungStorageService:
+    """Stands in for the storage service and never answers in time."""
 
-    name = "users"
+    name = "storage"
 
     @rpc
-    def get_profiles(self, user_ids, viewer_id=None):
+    def blog_create_article(self, *args, **kwargs):
         eventlet.sleep(30)
 
 
@@ -30,12 +29,12 @@ def database_uris(tmp_path):
     return migrated(sqlite_uris(tmp_path))
 
 
-def test_blog_gives_up_on_a_hung_users_service(runner_factory, service_config, rpc):
+def test_blog_gives_up_on_a_hung_storage_service(runner_factory, service_config, rpc):
     config = {**service_config, "RPC_TIMEOUT": 1}
-    runner = runner_factory(config, StorageService, BlogService, HungUsersService)
+    runner = runner_factory(config, BlogService, HungStorageService)
     runner.start()
     started = time.monotonic()
-    with pytest.raises(ServiceUnavailable, match="the users service did not answer within 1 seconds"):
+    with pytest.raises(ServiceUnavailable, match="the storage service did not answer within 1 seconds"):
         rpc.blog.create_article(author_id=1, title="T", description="D", body="B")
     assert time.monotonic() - started < 5
 

@@ -59,7 +59,7 @@ class FakeRpc:
         events = _Events()
         users = worker_factory(UsersService, storage=_Wire(storage), dispatch=events.source("users"),
                                config=USERS_CONFIG, passwords=FAST_PASSWORDS, clock=lambda: NOW)
-        blog = worker_factory(BlogService, storage=_Wire(storage), users=_Wire(users),
+        blog = worker_factory(BlogService, storage=_Wire(storage),
                               dispatch=events.source("blog"))
         events.handlers[("users", "user_deleted")] = blog.handle_user_deleted
         self.users = _Service(self, "users", users)
