@@ -209,3 +209,183 @@ def test_page_state_passes_axe_and_reflows(readers, content, who, state):
         if overflow:
             failures.append(f"at {name} {width}x{height} the page scrolls sideways: {overflow}")
     assert not failures, "\n\n".join(failures)
+
+
+# -- keyboard only --------------------------------------------------------------------
+
+FOCUS_STATE = """() => {
+  const el = document.activeElement;
+  if (!el || el === document.body) return null;
+  const ring = node => {
+    const style = getComputedStyle(node);
+    return style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2;
+  };
+  const rect = el.getBoundingClientRect();
+  const header = document.querySelector('.site-header');
+  const x = Math.min(Math.max(rect.left + rect.width / 2, 0), window.innerWidth - 1);
+  const y = Math.min(Math.max(rect.top + 2, 0), window.innerHeight - 1);
+  const hit = document.elementFromPoint(x, y);
+  return {
+    html: el.outerHTML.slice(0, 120),
+    visible: el.matches(':focus-visible') && (ring(el) || (el.parentElement && ring(el.parentElement)) ||
+             (el.closest('.tag-input') !== null && ring(el.closest('.tag-input')))),
+    underHeader: Boolean(header && hit && !header.contains(el) && header.contains(hit)),
+    top: rect.top, bottom: rect.bottom, viewportHeight: window.innerHeight,
+  };
+}"""
+
+
+def assert_focus_shown(page):
+    """The focused element shows a focus ring and lies in the viewport, not under the header."""
+    state = page.evaluate(FOCUS_STATE)
+    assert state is not None, "nothing has the keyboard focus"
+    assert state["visible"], f"no visible focus indicator on {state['html']}"
+    assert not state["underHeader"], f"under the sticky header: {state}"
+    assert state["top"] < state["viewportHeight"] and state["bottom"] > 0, f"off screen: {state}"
+    return state
+
+
+def tab_to(page, selector, limit=80):
+    """Press Tab until ``selector`` has the focus, checking every stop on the way."""
+    target = page.locator(selector)
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        assert_focus_shown(page)
+        if target.evaluate("el => el === document.activeElement"):
+            return
+    raise AssertionError(f"{selector} not reached in {limit} presses of Tab")
+
+
+@pytest.fixture
+def keyboard_user(browser, stack, content):
+    """A fresh account (so its follows and favorites change no other test's pages),
+    in a browser at desktop size, signed in."""
+    name = f"kim_{content.tag[-5:]}{len(content.users)}"
+    content.users.append(stack.rpc.users.register(
+        username=name, email=f"{name}@example.com", password=PASSWORD))
+    reader = Reader(browser, stack.frontend_url, name)
+    yield reader
+    reader.close()
+
+
+def test_keyboard_sign_in_with_a_skip_link_and_an_error_summary(browser, stack, content):
+    reader = Reader(browser, stack.frontend_url)
+    page = reader.page
+    try:
+        reader.goto("/")
+        page.keyboard.press("Tab")
+        expect(page.locator(".skip-link")).to_be_focused()
+        assert_focus_shown(page)
+        page.keyboard.press("Enter")
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.querySelector('main').contains(document.activeElement)")
+
+        reader.goto("/")
+        tab_to(page, "header a:has-text('Sign in')")
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+        tab_to(page, "#email")
+        page.keyboard.type(f"{content.reader['username']}@example.com")
+        page.keyboard.press("Tab")
+        expect(page.locator("#password")).to_be_focused()
+        page.keyboard.type("not the password")
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+
+        summary = page.locator(".error-summary")
+        expect(summary).to_be_focused()
+        expect(summary).to_contain_text("Wrong email or password.")
+        assert_focus_shown(page)
+        page.keyboard.press("Tab")
+        page.keyboard.press("Enter")  # the summary's link to the password field
+        expect(page.locator("#password")).to_be_focused()
+        expect(page.locator("#password")).to_have_attribute("aria-describedby", "password-errors")
+        page.keyboard.type(PASSWORD)
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+        expect(page.locator("header nav")).to_contain_text(content.reader["username"])
+    finally:
+        reader.close()
+
+
+def test_keyboard_write_an_article_and_comment_on_it(keyboard_user):
+    page = keyboard_user.page
+    title = f"Written with the keyboard {keyboard_user.url[-5:]}"
+    keyboard_user.goto("/")
+    tab_to(page, "header a:has-text('New article')")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+
+    tab_to(page, "#title")
+    page.keyboard.type(title)
+    for field, text in (("#description", "Tab, type, Enter"), ("#body", "## Steps\n\n- Tab\n- type"),
+                        ("#tags", "keyboard a11y ")):
+        page.keyboard.press("Tab")
+        expect(page.locator(field)).to_be_focused()
+        assert_focus_shown(page)
+        page.keyboard.type(text)
+    expect(page.locator(".tag-input .tag")).to_have_text(["keyboard", "a11y"])
+    page.keyboard.press("Tab")
+    expect(page.locator("button[value=preview]")).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(page.locator("button[value=publish]")).to_be_focused()
+    assert_focus_shown(page)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    expect(page.locator("h1")).to_have_text(title)
+
+    # An empty comment: the error summary takes the focus.
+    tab_to(page, "textarea#body")
+    page.keyboard.press("Tab")
+    expect(page.locator("button:has-text('Post comment')")).to_be_focused()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    expect(page.locator(".error-summary")).to_be_focused()
+    assert_focus_shown(page)
+
+    tab_to(page, "textarea#body")
+    page.keyboard.type("Posted without a mouse.")
+    page.keyboard.press("Tab")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    new_comment = page.locator(".comment", has_text="Posted without a mouse.")
+    expect(new_comment).to_be_focused()  # the page comes back at the new comment
+    assert_focus_shown(page)
+
+
+@pytest.mark.parametrize("viewport", ["desktop", "phone"])
+def test_keyboard_follow_and_favorite_keep_the_focus_on_the_button(keyboard_user, content, viewport):
+    page = keyboard_user.page
+    width, height = VIEWPORTS[viewport]
+    page.set_viewport_size({"width": width, "height": height})
+    article = content.articles[12 if viewport == "desktop" else 13]
+    author = article["author"]["username"]
+    keyboard_user.goto(f"/article/{article['slug']}")
+
+    tab_to(page, "#follow-banner")
+    expect(page.locator("#follow-banner")).to_have_text(f"+ Follow {author}")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    expect(page.locator("#follow-banner")).to_be_focused()
+    expect(page.locator("#follow-banner")).to_have_text(f"✓ Unfollow {author}")
+    assert_focus_shown(page)
+
+    page.keyboard.press("Tab")
+    expect(page.locator("#favorite-banner")).to_be_focused()
+    with page.expect_navigation():
+        page.keyboard.press("Space")
+    expect(page.locator("#favorite-banner")).to_be_focused()
+    expect(page.locator("#favorite-banner")).to_contain_text("Unfavorite article")
+    expect(page.locator("#favorite-banner .count")).to_have_text(str(article["favorites_count"] + 1))
+    assert_focus_shown(page)
+
+    # Far down the profile's list: after the reload the focus is on the same button.
+    keyboard_user.goto(f"/profile/{author}")
+    last = page.locator(".preview button").last
+    button_id = last.get_attribute("id")
+    tab_to(page, f"#{button_id}")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    expect(page.locator(f"#{button_id}")).to_be_focused()
+    assert "btn-primary" in page.locator(f"#{button_id}").get_attribute("class")
+    assert_focus_shown(page)
