@@ -198,10 +198,11 @@ def describe(violations):
 @pytest.mark.parametrize("who, state", list(PAGE_STATES), ids=[" ".join(k) for k in PAGE_STATES])
 def test_page_state_passes_axe_and_reflows(readers, content, who, state):
     reader = readers[who]
+    reader.page.set_viewport_size({"width": 1366, "height": 900})
+    PAGE_STATES[(who, state)](reader, content)
     failures = []
     for name, (width, height) in VIEWPORTS.items():
-        reader.page.set_viewport_size({"width": width, "height": height})
-        PAGE_STATES[(who, state)](reader, content)
+        reader.page.set_viewport_size({"width": width, "height": height})  # media queries apply
         violations = reader.axe_violations()
         if violations:
             failures.append(f"at {name} {width}x{height}, {reader.page.url}:\n{describe(violations)}")
