@@ -82,7 +82,7 @@ def accepts_gzip():
 def compress_response(response):
     """Gzip a text response the browser accepts gzip for (pages, feeds, plain /static files)."""
     generated_stream = response.is_streamed and not response.direct_passthrough
-    if (request.method == "HEAD" or response.status_code in (204, 304) or generated_stream
+    if (request.method == "HEAD" or response.status_code in (204, 206, 304) or generated_stream
             or "Content-Encoding" in response.headers or not compressible(response.mimetype)):
         return response
     response.vary.add("Accept-Encoding")
@@ -94,6 +94,7 @@ def compress_response(response):
         return response
     response.set_data(gzip.compress(body, compresslevel=6, mtime=0))
     response.headers["Content-Encoding"] = "gzip"
+    response.headers.pop("Accept-Ranges", None)  # byte ranges of the plain file, not of this body
     etag, weak = response.get_etag()
     if etag:
         response.set_etag(f"{etag}-gzip", weak=weak)

@@ -88,6 +88,14 @@ def test_text_is_gzipped_for_browsers_that_accept_it(client, path):
     assert gzip.decompress(compressed.get_data()) == plain.get_data()
 
 
+def test_a_byte_range_of_a_static_file_is_sent_as_it_is(client):
+    response = client.get("/static/style.css", headers={**GZIP, "Range": "bytes=0-99"})
+
+    assert response.status_code == 206
+    assert "Content-Encoding" not in response.headers
+    assert len(response.get_data()) == 100
+
+
 def test_a_hashed_stylesheet_is_gzipped(client):
     link = next(link for link in asset_links(client.get("/login")) if ".css" in link)
 
