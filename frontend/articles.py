@@ -19,7 +19,7 @@ def show(slug):
 def add_comment(slug):
     form = CommentForm()
     try:
-        rpc().blog.add_comment(
+        comment = rpc().blog.add_comment(
             slug=slug,
             author_id=current_user()["id"],
             body=form.body.data or "",
@@ -28,7 +28,7 @@ def add_comment(slug):
     except ValidationError as error:
         form.show_service_errors(error)
         return render_article(slug, form), status_for(error, in_form=True)
-    return redirect(url_for("articles.show", slug=slug, _anchor="comments"))
+    return redirect(url_for("articles.show", slug=slug, _anchor=f"comment-{comment['id']}"))
 
 
 @blueprint.post("/article/<slug>/comments/<int:comment_id>/delete")

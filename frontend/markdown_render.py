@@ -4,6 +4,11 @@ Authors may mix in a little HTML, so the renderer lets it through and nh3
 removes everything that could act: scripts, event handler attributes, styles,
 iframes, and links or images whose URL scheme is not on the allow list (which
 rules out ``javascript:`` and ``data:``).
+
+Headings in a body sit under the page's own ``<h1>`` (the article title), so
+they are renumbered to start at ``<h2>`` and never skip a level going down:
+``#``, ``###``, ``####`` become ``h2``, ``h3``, ``h4``. Screen reader users
+navigate by heading level; an author's jumps would otherwise break that outline.
 """
 import nh3
 from markdown_it import MarkdownIt
@@ -28,7 +33,9 @@ _markdown = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethr
 
 def render_markdown(text):
     """Return sanitised HTML for an article or comment body, ready for a template."""
-    html = _markdown.render(text or "")
+    tokens = _markdown.parse(text or "")
+    outline_headings(tokens)
+    html = _markdown.renderer.render(tokens, _markdown.options, {})
     clean = nh3.clean(
         html,
         tags=ALLOWED_TAGS,
@@ -37,3 +44,18 @@ def render_markdown(text):
         link_rel="nofollow noopener noreferrer",
     )
     return Markup(clean)
+
+
+def outline_headings(tokens, top_level=2):
+    """Renumber Markdown headings in place: the shallowest becomes ``top_level`` and
+    each heading is at most one level deeper than the one before it."""
+    headings = [t for t in tokens if t.type in ("heading_open", "heading_close")]
+    if not headings:
+        return
+    shift = top_level - min(int(t.tag[1]) for t in headings)
+    previous = top_level - 1
+    for token in headings:
+        if token.type == "heading_open":
+            level = min(int(token.tag[1]) + shift, previous + 1, 6)
+            previous = level
+        token.tag = f"h{previous}"

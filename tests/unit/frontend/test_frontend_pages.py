@@ -31,7 +31,7 @@ def test_a_tag_page_shows_only_articles_with_that_tag(client, fake_rpc):
     response = client.get("/tag/python")
 
     assert titles_on(response) == ["About Python"]
-    assert "# python" in page_text(response)
+    assert '<span aria-hidden="true">#</span> python</a>' in page_text(response)  # the tag's tab
 
 
 def test_lists_are_paginated_with_links_to_other_pages(client, fake_rpc):
@@ -44,7 +44,7 @@ def test_lists_are_paginated_with_links_to_other_pages(client, fake_rpc):
     assert titles_on(first) == ["Article 7", "Article 6", "Article 5"]
     assert 'href="/?page=2"' in page_text(first)
     assert titles_on(last) == ["Article 1"]
-    assert 'aria-current="page">3<' in page_text(last)
+    assert 'aria-current="page"><span class="visually-hidden">Page </span>3<' in page_text(last)
 
 
 def test_a_page_number_that_is_not_a_number_shows_the_first_page(client, fake_rpc):
@@ -99,7 +99,7 @@ def test_the_article_page_renders_markdown_author_card_and_comments(client, fake
 
     page = page_text(client.get("/article/hello"))
 
-    assert "<h1>Big</h1>" in page
+    assert "<h2>Big</h2>" in page  # under the title's <h1>: body headings start at <h2>
     assert "<strong>bold</strong>" in page
     assert "<em>one</em>" in page
     assert 'class="author-card"' in page
