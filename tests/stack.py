@@ -144,7 +144,8 @@ class Stack:
             try:
                 probe()
                 return
-            except (ServiceUnavailable, requests.ConnectionError):
+            except (ServiceUnavailable, requests.ConnectionError, requests.Timeout):
+                # Timeout: a web server listens before its worker has booted (slow under load)
                 if time.monotonic() > deadline:
                     raise RuntimeError(f"{name} did not start: {self.log_tail(name)}")
                 time.sleep(0.3)
