@@ -145,6 +145,7 @@ class Stack:
                 probe()
                 return
             except (ServiceUnavailable, requests.RequestException):
+                # a web server listens before its worker has booted (slow under load)
                 if time.monotonic() > deadline:
                     raise RuntimeError(f"{name} did not start: {self.log_tail(name)}")
                 time.sleep(0.3)
