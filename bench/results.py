@@ -187,17 +187,54 @@ def package_of(path):
     return top[:-3] if top.endswith(".py") else top
 
 
+ACTIVITIES = (
+    # (activity, packages, function names, where): checked in this order; "stack" matches
+    # a frame anywhere in the sample's stack, "leaf" only the innermost frame.
+    ("JSON encoding and decoding", ("json",), (), "stack"),
+    ("database: SQLAlchemy ORM, SQL, driver",
+     ("sqlalchemy", "sqlite3", "pg8000", "nameko_sqlalchemy"), (), "stack"),
+    ("Markdown and sanitising", ("markdown_it", "nh3"), (), "stack"),
+    ("templates", ("jinja2",), (), "stack"),
+    ("logging (request and access logs)",
+     ("logging", "services/request_log.py", "gateway/access_log.py"), (), "stack"),
+    ("AMQP publish (persistent, with confirms)", (), ("Publisher.publish",), "stack"),
+    ("AMQP receive and dispatch", (),
+     ("Connection.drain_events", "ReplyListener.handle_message", "RpcConsumer.handle_message",
+      "Consumer._receive_callback"), "stack"),
+    ("other AMQP (kombu, amqp)", ("kombu", "amqp", "vine"), (), "stack"),
+    ("web framework (gunicorn, Flask, Werkzeug)", ("gunicorn", "flask", "werkzeug"), (),
+     "leaf"),
+    ("nameko containers and entrypoints", ("nameko",), (), "leaf"),
+    ("eventlet hub and green threads", ("eventlet", "greenlet"), (), "leaf"),
+)
+OTHER_ACTIVITY = "other (project code, standard library)"
+
+
+def activity_of(frames):
+    """What a sample was doing: the first of ``ACTIVITIES`` that matches its frames
+    (JSON inside a publish counts as JSON, the rest of the publish as publishing)."""
+    described = [(function, package_of(path)) for function, path in frames]
+    for activity, packages, functions, where in ACTIVITIES:
+        candidates = described if where == "stack" else described[-1:]
+        if any(package in packages or function in functions
+               for function, package in candidates):
+            return activity
+    return OTHER_ACTIVITY
+
+
 def summarize_profile(raw, top=12):
     """Where a py-spy ``--format raw`` profile spends its samples.
 
-    Returns ``{samples, by_package, functions}``: ``by_package`` is the share
-    of samples whose innermost frame is in each package (self time);
+    Returns ``{samples, activities, by_package, functions}``: ``activities``
+    the share of samples per activity (``activity_of``); ``by_package`` the
+    share of samples whose innermost frame is in each package (self time);
     ``functions`` the functions on the stack of the most samples (inclusive
     time), leaving out the frames every sample goes through.
     """
     samples = 0
     own = Counter()
     inclusive = Counter()
+    activities = Counter()
     for line in raw.splitlines():
         stack, _, count = line.rstrip().rpartition(" ")
         if not stack or not count.isdigit():
@@ -208,17 +245,20 @@ def summarize_profile(raw, top=12):
         if not frames:
             continue
         own[package_of(frames[-1][1])] += count
+        activities[activity_of(frames)] += count
         for function, path in set(frames):
             inclusive[(function, path)] += count
     if not samples:
-        return {"samples": 0, "by_package": [], "functions": []}
+        return {"samples": 0, "activities": [], "by_package": [], "functions": []}
     by_package = [(name, count / samples) for name, count in own.most_common(top)]
     functions = [
         (f"{function} ({path})", count / samples)
         for (function, path), count in inclusive.most_common()
         if count / samples < 0.95
     ][:top]
-    return {"samples": samples, "by_package": by_package, "functions": functions}
+    return {"samples": samples,
+            "activities": [(name, count / samples) for name, count in activities.most_common()],
+            "by_package": by_package, "functions": functions}
 
 
 def profile_markdown(name, summary):
@@ -226,7 +266,9 @@ def profile_markdown(name, summary):
     if not summary["samples"]:
         return f"**{name}**: no samples (the process was idle or could not be read).\n"
     lines = [f"**{name}** ({summary['samples']} samples of CPU)", "",
-             "| innermost frame in | share |", "| --- | ---: |"]
+             "| activity | share |", "| --- | ---: |"]
+    lines += [f"| {activity} | {share:.0%} |" for activity, share in summary["activities"]]
+    lines += ["", "| innermost frame in | share |", "| --- | ---: |"]
     lines += [f"| `{package}` | {share:.0%} |" for package, share in summary["by_package"]]
     lines += ["", "| on the stack (inclusive) | share |", "| --- | ---: |"]
     lines += [f"| `{function}` | {share:.0%} |" for function, share in summary["functions"]]

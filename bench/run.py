@@ -191,6 +191,10 @@ class Systems:
             return []
         return [self.stack.workdir / f"{name}.log" for name in ("storage", "users", "blog")]
 
+    def all_logs(self):
+        """Every process's log: services and web apps write one line per request."""
+        return [self.stack.workdir / f"{name}.log" for name in (*SERVICE_PROCESSES, "monolith")]
+
     def worker_pid(self, system):
         """The process that serves HTTP: gunicorn's (first) worker."""
         process = self.monolith.process if system == "monolith" else self.stack.processes["gateway"]
@@ -228,9 +232,25 @@ def table_count(blog_uri, write):
         engine.dispose()
 
 
+def settle(systems, quiet_seconds=1.5, limit_seconds=30):
+    """Wait until no process writes to its log any more: requests that wrk abandoned at
+    the end of the previous run (queued RPCs) have finished, and do not count in the next."""
+    logs = systems.all_logs()
+    sizes = None
+    quiet_since = started = time.monotonic()
+    while time.monotonic() - started < limit_seconds:
+        current = [path.stat().st_size if path.exists() else 0 for path in logs]
+        if current != sizes:
+            sizes, quiet_since = current, time.monotonic()
+        elif time.monotonic() - quiet_since >= quiet_seconds:
+            return
+        time.sleep(0.25)
+
+
 def measure(systems, system, name, scenario, connections, duration, token, blog_uri):
     """One wrk run with CPU accounting and, for writes, the lost-write check."""
     write = scenario.get("write")
+    settle(systems)
     before = table_count(blog_uri, write) if write else None
     processes = systems.processes(system)
     cpu_before = {process: cpu_seconds(pids) for process, pids in processes.items()}
@@ -251,7 +271,7 @@ def measure(systems, system, name, scenario, connections, duration, token, blog_
         item["rpc"] = {"scenario": name, "connections": connections,
                        "hops": results.rpc_hops(calls, result["requests"])}
     if write:
-        time.sleep(1)  # a request wrk gave up on at the end may still commit
+        settle(systems)  # a request wrk gave up on at the end may still commit
         after = table_count(blog_uri, write)
         item["writes"] = {"acked": result["acked"], "rows_added": after - before,
                           "lost": results.lost_writes(result["acked"], before, after)}

@@ -172,10 +172,23 @@ def test_profile_summary_shares_by_package_and_by_function():
     assert "| `sqlalchemy` | 60% |" in results.profile_markdown("storage", summary)
 
 
+def test_profile_activities_go_by_the_innermost_frame_that_names_one():
+    summary = results.summarize_profile(PROFILE + (
+        "main (services/x.py:1);Publisher.publish (nameko/amqp/publish.py:209);"
+        "Producer.publish (kombu/messaging.py:352) 20\n"))
+
+    activities = dict(summary["activities"])
+    assert activities["database: SQLAlchemy ORM, SQL, driver"] == pytest.approx(60 / 120)
+    assert activities["JSON encoding and decoding"] == pytest.approx(30 / 120)  # inside publish
+    assert activities["AMQP publish (persistent, with confirms)"] == pytest.approx(20 / 120)
+    assert activities["other (project code, standard library)"] == pytest.approx(10 / 120)
+    assert "| JSON encoding and decoding | 25% |" in results.profile_markdown("storage", summary)
+
+
 def test_empty_profile_says_so():
     summary = results.summarize_profile("")
 
-    assert summary == {"samples": 0, "by_package": [], "functions": []}
+    assert summary == {"samples": 0, "activities": [], "by_package": [], "functions": []}
     assert "no samples" in results.profile_markdown("blog", summary)
 
 
