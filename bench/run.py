@@ -142,12 +142,15 @@ def descendants(pid):
 
 
 def broker_pids():
-    """RabbitMQ's Erlang VM (shared with everything else on this machine)."""
+    """The machine's RabbitMQ (its Erlang VM, shared with everything else on this machine);
+    brokers in containers (another PID namespace) are not it."""
+    own_namespace = os.readlink("/proc/self/ns/pid")
     pids = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
-                if (entry / "comm").read_text().strip() == "beam.smp":
+                if ((entry / "comm").read_text().strip() == "beam.smp"
+                        and os.readlink(entry / "ns" / "pid") == own_namespace):
                     pids.append(int(entry.name))
             except OSError:
                 continue
@@ -155,15 +158,21 @@ def broker_pids():
 
 
 def cpu_seconds(pids):
+    """``{pid: user + system CPU seconds}`` of the processes that still exist."""
     ticks = os.sysconf("SC_CLK_TCK")
-    total = 0
+    times = {}
     for pid in pids:
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        total += int(fields[11]) + int(fields[12])  # utime, stime
-    return total / ticks
+        times[pid] = (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+    return times
+
+
+def cpu_used(before, after):
+    """CPU seconds between two ``cpu_seconds`` readings, over the processes in both."""
+    return sum(after[pid] - before[pid] for pid in before.keys() & after.keys())
 
 
 class Systems:
@@ -258,7 +267,8 @@ def measure(systems, system, name, scenario, connections, duration, token, blog_
     run_tag = f"{system}-{name}-c{connections}-{time.time_ns()}"
     result = run_wrk(systems.url(system, scenario), scenario, connections, duration, token,
                      run_tag)
-    cpu = {process: cpu_seconds(pids) - cpu_before[process] for process, pids in processes.items()}
+    cpu = {process: cpu_used(cpu_before[process], cpu_seconds(pids))
+           for process, pids in processes.items()}
     calls = {}
     for path, offset in log_offsets.items():
         with open(path, errors="replace") as log:
