@@ -4,7 +4,7 @@ VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
 
-.PHONY: run test install system broker migrate test-unit test-integration test-e2e screenshots clean
+.PHONY: run test bench install system broker migrate test-unit test-integration test-e2e screenshots clean
 
 run: install broker migrate  ## start every process on SQLite; Ctrl-C stops them all
 	@mkdir -p var
@@ -13,6 +13,13 @@ run: install broker migrate  ## start every process on SQLite; Ctrl-C stops them
 
 test: install system broker  ## the whole suite: unit, integration (RabbitMQ, SQLite, PostgreSQL), end to end
 	BIN=$(BIN) scripts/run_tests.sh
+
+# The services against the monolith (bench/run.py): prints the table, writes docs/PERFORMANCE.md.
+# A quick run (about 4 minutes): make bench BENCH_ARGS="--articles 1000 --duration 3 --profile-seconds 4"
+BENCH_ARGS ?= --articles 10000 --duration 10 --growth-sizes 1000,100000
+bench: install broker  ## load both systems with wrk (installed with apt-get when missing)
+	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 install: $(VENV)/.installed
 

@@ -1,0 +1,685 @@
+"""``make bench``: the services against the monolith they replace, in one run.
+
+    .venv/bin/python -m bench.run                                # 10k articles, 10 s a scenario
+    .venv/bin/python -m bench.run --articles 1000 --duration 3   # a quick run, about 4 minutes
+    .venv/bin/python -m bench.run --growth-sizes 1000,100000     # also list p50 at 1k vs 100k
+
+What it does:
+
+1. makes two fresh SQLite databases in a work folder, migrates them and seeds
+   them (``bench/seed_data.py``);
+2. starts the services stack on them (``tests/stack.py``: its own RabbitMQ
+   vhost, free ports; storage, users, blog, gateway, frontend as processes)
+   and the monolith (``bench/monolith.py``) on the same files, with the
+   gateway's gunicorn settings (``gateway/gunicorn.conf.py``);
+3. signs the seeded reader in through the gateway (the monolith accepts the
+   same token);
+4. for every scenario and connection count, runs ``wrk`` (a separate process,
+   ``bench/wrk/scenario.lua``) against one system and then the other, the
+   order alternating, and reads each process's CPU time from ``/proc`` around
+   the run; writes are counted in the database before and after, and every
+   acknowledged write must be there;
+5. profiles the list load with py-spy (``record`` on storage, blog, users and
+   the gateway, ``dump`` of storage and blog in the middle; the monolith too);
+6. with ``--growth-sizes``, measures list p50 at one connection on fresh data
+   sets of each size;
+7. prints the table and writes ``docs/PERFORMANCE.md`` (keeping its
+   hand-written findings between ``<!-- findings -->`` markers).
+
+Only 127.0.0.1 is loaded, and every wrk run is bounded by ``--duration``.
+"""
+import argparse
+import datetime
+import json
+import logging
+import os
+import platform
+import runpy
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import requests
+from sqlalchemy import func, select
+
+from bench import results
+from bench.seed_data import seed
+from bench.service_code import PROJECT_ROOT, Article, Comment, database_engine
+from tests.stack import Stack, free_port
+
+WRK_SCRIPT = PROJECT_ROOT / "bench" / "wrk" / "scenario.lua"
+DOC_PATH = PROJECT_ROOT / "docs" / "PERFORMANCE.md"
+PROFILE_DIR = PROJECT_ROOT / "var" / "bench"
+FINDINGS_START, FINDINGS_END = "<!-- findings -->", "<!-- /findings -->"
+SYSTEMS = ("gateway", "monolith")
+SERVICE_PROCESSES = ("storage", "users", "blog", "gateway", "frontend")
+
+
+def scenarios(hot_slugs):
+    """Every scenario: what is requested, on the API or the HTML pages, signed in or not."""
+    slugs = hot_slugs[:100]
+    return {
+        "list": {"paths": ["/api/articles?limit=20"]},
+        "list-signed-in": {"paths": ["/api/articles?limit=20"], "auth": True},
+        "article": {"paths": [f"/api/articles/{slug}" for slug in slugs]},
+        "comments": {"paths": [f"/api/articles/{slug}/comments" for slug in slugs]},
+        "tags": {"paths": ["/api/tags"]},
+        "feed": {"paths": ["/api/articles/feed?limit=20"], "auth": True},
+        "home-page": {"paths": ["/"], "page": True},
+        "article-page": {"paths": [f"/article/{slug}" for slug in slugs], "page": True},
+        "create-article": {"paths": ["/api/articles"], "auth": True, "write": "article"},
+        "add-comment": {"paths": [f"/api/articles/{slug}/comments" for slug in slugs],
+                        "auth": True, "write": "comment"},
+    }
+
+
+# -- processes -----------------------------------------------------------------------
+
+
+def gateway_server_settings():
+    """``worker_class``, ``workers`` and ``threads`` of ``gateway/gunicorn.conf.py``."""
+    settings = runpy.run_path(str(PROJECT_ROOT / "gateway" / "gunicorn.conf.py"))
+    return {key: settings[key] for key in ("worker_class", "workers", "threads")}
+
+
+class Monolith:
+    """``bench/monolith.py`` under gunicorn, on the stack's databases and secret."""
+
+    def __init__(self, env, workdir, settings):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        command = [
+            str(Path(sys.executable).parent / "gunicorn"), "-k", settings["worker_class"],
+            "-w", str(settings["workers"]), "--threads", str(settings["threads"]),
+            "-b", f"127.0.0.1:{self.port}", "--graceful-timeout", "5",
+            "bench.monolith:create_app()",
+        ]
+        self.log = open(Path(workdir) / "monolith.log", "ab")
+        self.process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=self.log,
+                                        stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                requests.get(self.url + "/api/tags", timeout=5).raise_for_status()
+                return
+            except requests.RequestException:
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("the monolith did not start: see monolith.log")
+                time.sleep(0.3)
+
+    def stop(self):
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+        self.log.close()
+
+
+def descendants(pid):
+    """``pid`` and every process below it (gunicorn's master and its workers)."""
+    children = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(parent, []).append(int(entry.name))
+    found, queue = [], [pid]
+    while queue:
+        current = queue.pop()
+        found.append(current)
+        queue += children.get(current, [])
+    return found
+
+
+def broker_pids():
+    """The machine's RabbitMQ (its Erlang VM, shared with everything else on this machine);
+    brokers in containers (another PID namespace) are not it."""
+    own_namespace = os.readlink("/proc/self/ns/pid")
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if ((entry / "comm").read_text().strip() == "beam.smp"
+                        and os.readlink(entry / "ns" / "pid") == own_namespace):
+                    pids.append(int(entry.name))
+            except OSError:
+                continue
+    return pids
+
+
+def cpu_seconds(pids):
+    """``{pid: user + system CPU seconds}`` of the processes that still exist."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    times = {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        times[pid] = (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+    return times
+
+
+def cpu_used(before, after):
+    """CPU seconds between two ``cpu_seconds`` readings, over the processes in both."""
+    return sum(after[pid] - before[pid] for pid in before.keys() & after.keys())
+
+
+class Systems:
+    """Both systems running on the same databases, and what a scenario needs of each."""
+
+    def __init__(self, stack, monolith):
+        self.stack, self.monolith = stack, monolith
+
+    def url(self, system, scenario):
+        if system == "monolith":
+            return self.monolith.url
+        return self.stack.frontend_url if scenario.get("page") else self.stack.gateway_url
+
+    def processes(self, system):
+        """Process name -> pids whose CPU time a run of ``system`` is charged with."""
+        if system == "monolith":
+            return {"monolith": descendants(self.monolith.process.pid)}
+        named = {name: descendants(self.stack.processes[name].pid) for name in SERVICE_PROCESSES}
+        named["rabbitmq (shared)"] = broker_pids()
+        return named
+
+    def service_logs(self, system):
+        """The services' log files, whose ``rpc.access`` lines count the RPC calls."""
+        if system == "monolith":
+            return []
+        return [self.stack.workdir / f"{name}.log" for name in ("storage", "users", "blog")]
+
+    def all_logs(self):
+        """Every process's log: services and web apps write one line per request."""
+        return [self.stack.workdir / f"{name}.log" for name in (*SERVICE_PROCESSES, "monolith")]
+
+    def worker_pid(self, system):
+        """The process that serves HTTP: gunicorn's (first) worker."""
+        process = self.monolith.process if system == "monolith" else self.stack.processes["gateway"]
+        tree = descendants(process.pid)
+        return tree[1] if len(tree) > 1 else tree[0]
+
+
+# -- one wrk run -----------------------------------------------------------------------
+
+
+def run_wrk(url, scenario, connections, duration, token, run_tag):
+    env = {
+        **os.environ,
+        "BENCH_PATHS": " ".join(scenario["paths"]),
+        "BENCH_TOKEN": token if scenario.get("auth") else "",
+        "BENCH_WRITE": scenario.get("write", ""),
+        "BENCH_RUN": run_tag,
+    }
+    command = ["wrk", f"-t{min(2, connections)}", f"-c{connections}", f"-d{duration}s",
+               "--latency", "--timeout", "15s", "-s", str(WRK_SCRIPT), url]
+    finished = subprocess.run(command, env=env, capture_output=True, text=True,
+                              timeout=duration + 60)
+    if finished.returncode != 0:
+        raise RuntimeError(f"wrk failed: {finished.stderr}")
+    return results.parse_wrk(finished.stdout)
+
+
+def table_count(blog_uri, write):
+    model = Article if write == "article" else Comment
+    engine = database_engine(blog_uri)
+    try:
+        with engine.connect() as connection:
+            return connection.scalar(select(func.count()).select_from(model))
+    finally:
+        engine.dispose()
+
+
+def settle(systems, quiet_seconds=1.5, limit_seconds=30):
+    """Wait until no process writes to its log any more: requests that wrk abandoned at
+    the end of the previous run (queued RPCs) have finished, and do not count in the next."""
+    logs = systems.all_logs()
+    sizes = None
+    quiet_since = started = time.monotonic()
+    while time.monotonic() - started < limit_seconds:
+        current = [path.stat().st_size if path.exists() else 0 for path in logs]
+        if current != sizes:
+            sizes, quiet_since = current, time.monotonic()
+        elif time.monotonic() - quiet_since >= quiet_seconds:
+            return
+        time.sleep(0.25)
+
+
+def measure(systems, system, name, scenario, connections, duration, token, blog_uri):
+    """One wrk run with CPU accounting and, for writes, the lost-write check."""
+    write = scenario.get("write")
+    settle(systems)
+    before = table_count(blog_uri, write) if write else None
+    processes = systems.processes(system)
+    cpu_before = {process: cpu_seconds(pids) for process, pids in processes.items()}
+    log_offsets = {path: path.stat().st_size for path in systems.service_logs(system)}
+    run_tag = f"{system}-{name}-c{connections}-{time.time_ns()}"
+    result = run_wrk(systems.url(system, scenario), scenario, connections, duration, token,
+                     run_tag)
+    cpu = {process: cpu_used(cpu_before[process], cpu_seconds(pids))
+           for process, pids in processes.items()}
+    calls = {}
+    for path, offset in log_offsets.items():
+        with open(path, errors="replace") as log:
+            log.seek(offset)
+            calls.update(results.rpc_calls(log.read()))
+    item = {"scenario": name, "connections": connections, "system": system, "result": result,
+            "cpu": {"scenario": name, "connections": connections, "system": system,
+                    "requests": result["requests"], "cpu_seconds": cpu}}
+    if log_offsets:
+        item["rpc"] = {"scenario": name, "connections": connections,
+                       "hops": results.rpc_hops(calls, result["requests"])}
+    if write:
+        settle(systems)  # a request wrk gave up on at the end may still commit
+        after = table_count(blog_uri, write)
+        item["writes"] = {"acked": result["acked"], "rows_added": after - before,
+                          "lost": results.lost_writes(result["acked"], before, after)}
+    print(f"  {system:9} {name:15} c={connections:<3} {result['rps']:8.1f} req/s "
+          f"p50 {result['p50_ms']:7.1f} ms  p99 {result['p99_ms']:7.1f} ms"
+          + (f"  errors {result['errors']}" if result["errors"] else "")
+          + (f"  acked {item['writes']['acked']} rows +{item['writes']['rows_added']}"
+             f" lost {item['writes']['lost']}" if write else ""), flush=True)
+    return item
+
+
+# -- setting up a data set and both systems ------------------------------------------------
+
+
+class Environment:
+    """A work folder with seeded databases, the stack and the monolith running on them."""
+
+    def __init__(self, articles, workdir, settings):
+        self.workdir = Path(workdir)
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        self.users_uri = f"sqlite:///{self.workdir / 'users.db'}"
+        self.blog_uri = f"sqlite:///{self.workdir / 'blog.db'}"
+        self.stack = Stack(self.workdir, users_db_uri=self.users_uri,
+                           blog_db_uri=self.blog_uri, rpc_timeout=10)
+        self.stack.run_migrations()
+        started = time.monotonic()
+        self.summary = seed(self.users_uri, self.blog_uri, articles)
+        self.seed_seconds = time.monotonic() - started
+        print(f"seeded {articles} articles in {self.seed_seconds:.0f} s", flush=True)
+        self.monolith = None
+        try:
+            self.stack.start_all()
+            self.monolith = Monolith(self.stack.env, self.workdir, settings)
+            self.token = self._sign_in()
+        except BaseException:
+            self.stop()
+            raise
+        self.systems = Systems(self.stack, self.monolith)
+
+    def _sign_in(self):
+        reader = self.summary["reader"]
+        answer = requests.post(
+            self.stack.gateway_url + "/api/users/login",
+            json={"user": {"email": reader["email"], "password": reader["password"]}},
+            timeout=30,
+        )
+        answer.raise_for_status()
+        token = answer.json()["user"]["token"]
+        check = requests.get(self.monolith.url + "/api/articles/feed?limit=1",
+                             headers={"Authorization": f"Token {token}"}, timeout=10)
+        check.raise_for_status()  # the monolith accepts the users service's token
+        return token
+
+    def warm_up(self, scenario_set):
+        """A few requests per read scenario and system before anything is timed."""
+        session = requests.Session()
+        for scenario in scenario_set.values():
+            if scenario.get("write"):
+                continue
+            headers = {"Authorization": f"Token {self.token}"} if scenario.get("auth") else {}
+            for system in SYSTEMS:
+                for path in scenario["paths"][:10]:
+                    url = self.systems.url(system, scenario) + path
+                    session.get(url, headers=headers, timeout=30).raise_for_status()
+
+    def stop(self):
+        if self.monolith is not None:
+            self.monolith.stop()
+        self.stack.stop_all()
+
+
+# -- profile -----------------------------------------------------------------------------
+
+
+def py_spy():
+    return str(Path(sys.executable).parent / "py-spy")
+
+
+def profile_list_load(env, scenario, seconds, out_dir):
+    """py-spy on each process while the list is loaded at 16 connections, per system."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    profiles, dumps, loads = {}, {}, {}
+    targets = {
+        "gateway": {name: env.stack.processes[name].pid for name in ("storage", "blog", "users")},
+        "monolith": {},
+    }
+    targets["gateway"]["gateway (worker)"] = env.systems.worker_pid("gateway")
+    targets["monolith"]["monolith (worker)"] = env.systems.worker_pid("monolith")
+    for system, pids in targets.items():
+        recorders = {}
+        for name, pid in pids.items():
+            path = out_dir / f"{system}-{name.split()[0]}.txt"
+            recorders[name] = (path, subprocess.Popen(
+                [py_spy(), "record", "--pid", str(pid), "--format", "raw", "--nonblocking", "--gil",
+                 "--rate", "100", "--duration", str(max(1, seconds - 1)), "--output", str(path)],
+                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE))
+        load = {}
+        loader = threading.Thread(target=lambda: load.update(run_wrk(
+            env.systems.url(system, scenario), scenario, 16, seconds, env.token, "profile")))
+        loader.start()
+        time.sleep(seconds / 2)
+        if system == "gateway":
+            for name in ("storage", "blog"):
+                dumped = subprocess.run([py_spy(), "dump", "--pid", str(pids[name])],
+                                        capture_output=True, text=True, timeout=30)
+                dumps[name] = dumped.stdout.strip() or dumped.stderr.strip()
+        loader.join()
+        loads[system] = load
+        for name, (path, process) in recorders.items():
+            _, error = process.communicate(timeout=seconds + 30)
+            raw = path.read_text() if path.exists() else ""
+            profiles[name] = results.summarize_profile(raw)
+            if not raw:
+                print(f"py-spy recorded nothing for {name}: {error.decode()[-300:]}")
+    return {"profiles": profiles, "dumps": dumps, "loads": loads}
+
+
+# -- the document ------------------------------------------------------------------------
+
+
+def machine_facts():
+    def first(path, key):
+        try:
+            for line in Path(path).read_text().splitlines():
+                if line.startswith(key):
+                    return line.split(":", 1)[1].strip()
+        except OSError:
+            pass
+        return "?"
+
+    def output(command):
+        try:
+            return subprocess.run(command, capture_output=True, text=True,
+                                  timeout=10).stdout.strip().splitlines()[0]
+        except (OSError, IndexError, subprocess.SubprocessError):
+            return "?"
+
+    try:
+        broker = requests.get("http://guest:guest@127.0.0.1:15672/api/overview",
+                              timeout=5).json().get("rabbitmq_version", "?")
+    except (requests.RequestException, ValueError):
+        broker = "?"
+    memory_kb = first("/proc/meminfo", "MemTotal").split()[0]
+    return {
+        "cpu": first("/proc/cpuinfo", "model name"),
+        "cores": os.cpu_count(),
+        "memory": f"{int(memory_kb) / 1024 / 1024:.0f} GiB" if memory_kb.isdigit() else "?",
+        "kernel": platform.release(),
+        "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version,
+        "rabbitmq": broker,
+        "wrk": output(["wrk", "--version"]).split(" Copyright")[0],
+        "commit": output(["git", "-C", str(PROJECT_ROOT), "rev-parse", "--short", "HEAD"]),
+        "load": " ".join(f"{value:.2f}" for value in os.getloadavg()),
+    }
+
+
+def kept_findings(path):
+    try:
+        text = path.read_text()
+    except OSError:
+        return None
+    if FINDINGS_START in text and FINDINGS_END in text:
+        return text[text.index(FINDINGS_START):text.index(FINDINGS_END) + len(FINDINGS_END)]
+    return None
+
+
+def write_document(path, run):
+    facts, args = run["machine"], run["args"]
+    rows = results.comparison_rows(run["measurements"])
+    parts = [
+        "# Performance: the services against the monolith",
+        "",
+        f"Written by `make bench` (`bench/run.py`) on {run['date']}; run it again to replace the "
+        "figures. The harness, its scenarios and its honesty rules are described in "
+        "[bench/README.md](../bench/README.md).",
+        "",
+        "## Machine and command",
+        "",
+        f"- command: `{run['command']}`",
+        f"- machine: {facts['cpu']}, {facts['cores']} cores, {facts['memory']}; Linux "
+        f"{facts['kernel']}; Python {facts['python']}; SQLite {facts['sqlite']}; RabbitMQ "
+        f"{facts['rabbitmq']}; {facts['wrk']}; commit {facts['commit']}",
+        f"- load average before the run: {run['load_before']}, after: {facts['load']}",
+        f"- data: {run['summary']['articles']} articles (3 tags each), {run['summary']['users']} "
+        f"users, {run['summary']['comments']} comments, {run['summary']['favorites']} favorites, "
+        f"{run['summary']['follows']} follows; the reader follows "
+        f"{run['summary']['reader']['follows']} authors (seeded in {run['seed_seconds']:.0f} s)",
+        f"- databases: SQLite files (WAL), the same two for both systems",
+        f"- servers: both under gunicorn `{run['server']['worker_class']}`, "
+        f"{run['server']['workers']} worker x {run['server']['threads']} threads (the gateway's "
+        "`gunicorn.conf.py`; the frontend the same); services one process each (`nameko run`, "
+        "`max_workers` 10), RPC_TIMEOUT 10 s",
+        f"- load: wrk, {args.duration} s per scenario and system, 1 thread at 1 connection and "
+        f"2 threads at 16, the two systems alternating (which goes first alternates too), "
+        f"{args.rounds} round(s); read scenarios rotate over {min(100, len(run['summary']['hot_slugs']))} "
+        "articles that have 20+ comments each",
+        "",
+        "**Noise**: the machine has 2 cores shared with other work (other engineers' builds and "
+        "tests, and the RabbitMQ broker is shared too), and wrk itself runs on the same cores. "
+        "Compare figures of one run with each other, not across runs; differences under about "
+        "20% between runs mean nothing here.",
+        "",
+        "## Results",
+        "",
+        "Requests per second (higher is better), p50 and p99 latency in milliseconds; the ratio "
+        "is gateway req/s over monolith req/s. The gateway column of `home-page` and "
+        "`article-page` is the frontend (HTML through RPC), against the monolith's HTML pages.",
+        "",
+        results.markdown_table(rows),
+        "",
+    ]
+    findings = kept_findings(path)
+    parts += [findings or f"{FINDINGS_START}\n(Findings: written by hand after a run.)\n"
+                          f"{FINDINGS_END}", ""]
+    writes = [item for item in run["measurements"] if "writes" in item]
+    if writes:
+        parts += [
+            "## Writes: no acknowledged write lost",
+            "",
+            "Rows counted in the database before and after each write run: every write "
+            "answered 200/201 must be there (rows added can exceed it by the requests wrk "
+            "abandoned at the end of the run).",
+            "",
+            "| scenario | conns | system | acknowledged | rows added | lost |",
+            "| --- | ---: | --- | ---: | ---: | ---: |",
+        ]
+        parts += [f"| {item['scenario']} | {item['connections']} | {item['system']} | "
+                  f"{item['writes']['acked']} | {item['writes']['rows_added']} | "
+                  f"{item['writes']['lost']} |" for item in writes]
+        parts.append("")
+    cpu_rows = [item["cpu"] for item in run["measurements"] if item["connections"] == max(args.connections)]
+    parts += [
+        f"## CPU per request ({max(args.connections)} connections)",
+        "",
+        "CPU milliseconds each process spent per request during the run (user + system time "
+        "from `/proc`, divided by the requests wrk completed; the up to 16 requests it "
+        "abandons at the end add a little). RabbitMQ's figure includes whatever else used the "
+        "shared broker at the time.",
+        "",
+        results.cpu_markdown(cpu_rows),
+        "",
+    ]
+    rpc_rows = [item["rpc"] for item in run["measurements"]
+                if "rpc" in item and item["connections"] == min(args.connections)]
+    if rpc_rows:
+        parts += [
+            f"## RPC hops per request ({min(args.connections)} connection)",
+            "",
+            "From the services' `rpc.access` log lines during each gateway (or frontend) run: "
+            "how many RPCs one HTTP request caused, and each method's median time inside its "
+            "service, nested calls included (queueing in RabbitMQ and the caller's wait are "
+            "not in it). At one connection at most one request is in flight when wrk stops, so "
+            "the counts are exact to a request.",
+            "",
+            results.rpc_markdown(rpc_rows),
+            "",
+        ]
+    if run.get("profile"):
+        profile = run["profile"]
+        parts += [
+            "## Profile of the list load",
+            "",
+            f"py-spy (`record --format raw --nonblocking --gil --rate 100`: samples that hold the GIL, so waiting is left out) on each process during "
+            f"{args.profile_seconds} s of `GET /api/articles?limit=20` at 16 connections "
+            "(separate runs from the table above, so the profiler does not affect it: "
+            + ", ".join(f"{system} {load.get('rps', 0):.0f} req/s"
+                        for system, load in profile["loads"].items()) + "). "
+            "Shares are of the process's own CPU samples (idle time is not sampled).",
+            "",
+        ]
+        for name, summary in profile["profiles"].items():
+            parts += [results.profile_markdown(name, summary)]
+        for name, dump in profile["dumps"].items():
+            parts += [f"`py-spy dump` of {name} in the middle of the load:", "", "```",
+                      dump[:3000], "```", ""]
+    if run.get("growth"):
+        parts += [
+            "## Growth: list p50 as the data grows",
+            "",
+            f"`GET /api/articles?limit=20` at 1 connection for {args.duration} s on fresh data "
+            "sets of each size.",
+            "",
+            "| articles | gateway p50 ms | gateway req/s | monolith p50 ms | monolith req/s |",
+            "| ---: | ---: | ---: | ---: | ---: |",
+        ]
+        for size, by_system in run["growth"].items():
+            gateway, monolith = by_system["gateway"], by_system["monolith"]
+            parts.append(f"| {size} | {gateway['p50_ms']:.1f} | {gateway['rps']:.1f} | "
+                         f"{monolith['p50_ms']:.1f} | {monolith['rps']:.1f} |")
+        sizes = list(run["growth"])
+        if len(sizes) > 1:
+            first, last = run["growth"][sizes[0]], run["growth"][sizes[-1]]
+            parts += ["", "p50 at {} over p50 at {}: gateway {:.2f}x, monolith {:.2f}x "
+                      "(target for the services: at most 1.5x).".format(
+                          sizes[-1], sizes[0],
+                          last["gateway"]["p50_ms"] / first["gateway"]["p50_ms"],
+                          last["monolith"]["p50_ms"] / first["monolith"]["p50_ms"])]
+        parts.append("")
+    path.write_text("\n".join(parts))
+
+
+# -- main ------------------------------------------------------------------------------------
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(description="Benchmark the services against the monolith.")
+    parser.add_argument("--articles", type=int, default=10000, help="size of the data set")
+    parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
+    parser.add_argument("--connections", default="1,16",
+                        help="comma-separated connection counts")
+    parser.add_argument("--scenarios", default="all",
+                        help="comma-separated scenario names, or all")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="runs per scenario and system (the median is reported)")
+    parser.add_argument("--profile-seconds", type=int, default=10,
+                        help="seconds of py-spy per system on the list load (0: no profile)")
+    parser.add_argument("--growth-sizes", default="",
+                        help="e.g. 1000,100000: list p50 at 1 connection on each data set size")
+    parser.add_argument("--output", default=str(DOC_PATH), help="the Markdown file to write "
+                        "(empty: none)")
+    parser.add_argument("--keep", action="store_true", help="keep the work folder (logs, dbs)")
+    args = parser.parse_args(argv)
+    args.connections = [int(value) for value in args.connections.split(",")]
+    return args
+
+
+def main(argv=None):
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    logging.getLogger("amqp").setLevel(logging.ERROR)  # "Received method ... during closing"
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is not installed: apt-get install wrk (make bench does it)")
+    run = {"args": args, "measurements": [], "date": datetime.datetime.now(
+        datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "command": "python -m bench.run " + " ".join(sys.argv[1:] if argv is None else argv),
+        "load_before": " ".join(f"{value:.2f}" for value in os.getloadavg()),
+        "server": gateway_server_settings()}
+    workroot = Path(tempfile.mkdtemp(prefix="bench-"))
+    try:
+        env = Environment(args.articles, workroot / "main", run["server"])
+        try:
+            run["summary"], run["seed_seconds"] = env.summary, env.seed_seconds
+            scenario_set = scenarios(env.summary["hot_slugs"])
+            if args.scenarios != "all":
+                scenario_set = {name: scenario_set[name] for name in args.scenarios.split(",")}
+            env.warm_up(scenario_set)
+            turn = 0
+            for name, scenario in scenario_set.items():
+                for connections in args.connections:
+                    for _ in range(args.rounds):
+                        order = SYSTEMS if turn % 2 == 0 else SYSTEMS[::-1]
+                        turn += 1
+                        for system in order:
+                            run["measurements"].append(measure(
+                                env.systems, system, name, scenario, connections,
+                                args.duration, env.token, env.blog_uri))
+            if args.profile_seconds > 0:
+                print("profiling the list load with py-spy...", flush=True)
+                run["profile"] = profile_list_load(env, scenario_set.get(
+                    "list", scenarios(env.summary["hot_slugs"])["list"]),
+                    args.profile_seconds, PROFILE_DIR)
+        finally:
+            env.stop()
+        if args.growth_sizes:
+            run["growth"] = {}
+            for size in [int(value) for value in args.growth_sizes.split(",")]:
+                growth_env = Environment(size, workroot / f"growth-{size}", run["server"])
+                try:
+                    list_scenario = scenarios(growth_env.summary["hot_slugs"])["list"]
+                    growth_env.warm_up({"list": list_scenario})
+                    run["growth"][size] = {
+                        system: measure(growth_env.systems, system, f"list@{size}",
+                                        list_scenario, 1, args.duration, growth_env.token,
+                                        growth_env.blog_uri)["result"]
+                        for system in SYSTEMS
+                    }
+                finally:
+                    growth_env.stop()
+    finally:
+        if args.keep:
+            print(f"work folder kept: {workroot}")
+        else:
+            shutil.rmtree(workroot, ignore_errors=True)
+    run["machine"] = machine_facts()
+    rows = results.comparison_rows(run["measurements"])
+    print()
+    print(results.console_table(rows))
+    lost = sum(item["writes"]["lost"] for item in run["measurements"] if "writes" in item)
+    print(f"\nacknowledged writes lost: {lost}")
+    if args.output:
+        write_document(Path(args.output), run)
+        print(f"written: {args.output}")
+    PROFILE_DIR.mkdir(parents=True, exist_ok=True)
+    (PROFILE_DIR / "last-run.json").write_text(json.dumps(
+        {key: value for key, value in run.items() if key != "args"}, indent=2, default=str))
+    if lost:
+        sys.exit(f"{lost} acknowledged writes are missing from the database")
+
+
+if __name__ == "__main__":
+    main()

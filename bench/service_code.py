@@ -1,0 +1,60 @@
+"""The project code the benchmark reuses, imported in this one block.
+
+``bench/seed_data.py`` and ``bench/monolith.py`` take storage's models, data
+functions, bulk insert and engine settings, the blog and users rules, and the
+gateway's request parsing, presenters, access log and error mapping from here
+and nowhere else: when modules move ,
+only these imports change.
+"""
+from sqlalchemy import create_engine
+
+from frontend.markdown_render import render_markdown  # noqa: F401
+from gateway import access_log, error_responses  # noqa: F401
+from gateway.auth import request_token  # noqa: F401
+from gateway.payload import read_object, read_page  # noqa: F401
+from gateway.presenters import (  # noqa: F401
+    present_article,
+    present_article_list,
+    present_comment,
+)
+from services.accounts import tokens  # noqa: F401
+from services.accounts.passwords import Passwords  # noqa: F401
+from services.articles import rules as blog_rules  # noqa: F401
+from services.config import PROJECT_ROOT, load_config  # noqa: F401
+from services.database import authored  # noqa: F401
+from services.database import blog_data as storage_blog  # noqa: F401
+from services.database import users_data as storage_users  # noqa: F401
+from services.database.access import (  # noqa: F401
+    WRITE_TRANSACTION_OPTION,
+    configure_sqlite,
+    refuse_nul_characters,
+)
+from services.database.migrations import config_key  # noqa: F401
+from services.database.models import (  # noqa: F401
+    Article,
+    ArticleTag,
+    BlogBase,
+    Comment,
+    Favorite,
+    Follow,
+    Tag,
+    User,
+    UsersBase,
+)
+from services.database.table_files import insert_batch, reset_sequences  # noqa: F401
+from services.errors import (  # noqa: F401
+    ConduitError,
+    NotFound,
+    Unauthenticated,
+    ValidationError,
+)
+
+
+def database_engine(uri):
+    """An engine set up as storage sets up its own: on SQLite, WAL, foreign keys, a busy
+    timeout and ``BEGIN IMMEDIATE`` for transactions run with ``WRITE_TRANSACTION_OPTION``."""
+    engine = create_engine(uri, pool_pre_ping=True)
+    refuse_nul_characters(engine)
+    if engine.dialect.name == "sqlite":
+        configure_sqlite(engine)
+    return engine
