@@ -144,7 +144,7 @@ class Stack:
             try:
                 probe()
                 return
-            except (ServiceUnavailable, requests.ConnectionError):
+            except (ServiceUnavailable, requests.ConnectionError, requests.Timeout):
                 if time.monotonic() > deadline:
                     raise RuntimeError(f"{name} did not start: {self.log_tail(name)}")
                 time.sleep(0.3)
