@@ -15,6 +15,7 @@ times out.
 """
 import hashlib
 import json
+import os
 from contextlib import contextmanager
 from datetime import datetime
 
@@ -68,6 +69,8 @@ def dump_table(connection, table, path, on_rows):
             rows += len(batch)
             on_rows(len(batch))
             eventlet.sleep(0)
+        output.flush()
+        os.fsync(output.fileno())
     return {"rows": rows, "sha256": digest.hexdigest()}
 
 

@@ -22,6 +22,7 @@ from urllib.parse import quote
 import pytest
 import requests
 
+from services.rpc.client import RpcClient
 from tests.stack import RABBIT_API, Stack
 from tests.write_load import (
     HTTP_TIMEOUT,
@@ -203,3 +204,123 @@ def test_blog_killed_with_requests_queued(fault_stack):
     assert remaining_targets >= set(targets[2:]), "an article nobody deleted went away"
     slowest = max([seconds for *_, seconds in expired + queued] + [figures.longest])
     assert slowest <= RPC_TIMEOUT + ANSWER_SLACK_SECONDS, slowest
+
+
+SEEDED_ARTICLES = 30000
+"""Enough rows that a backup or a restore takes seconds here, so the kill lands mid-way."""
+
+
+def seed_articles(blog_db, author_id, count, prefix):
+    """Insert articles straight into the SQLite blog database (WAL: storage keeps running)."""
+    with sqlite3.connect(blog_db, timeout=30) as connection:
+        connection.executemany(
+            "INSERT INTO articles (slug, title, description, body, author_id, created_at,"
+            " updated_at) VALUES (?, ?, 'd', 'seeded', ?, '2026-01-01 00:00:00',"
+            " '2026-01-01 00:00:00')",
+            ((f"{prefix}-{n}", f"{prefix} {n}", author_id) for n in range(count)),
+        )
+
+
+def row_counts(stack):
+    return {name: database["tables"] for name, database in stack.rpc.storage.stats().items()}
+
+
+def kill_storage_when(stack, condition, seconds=60):
+    """SIGKILL storage as soon as ``condition()`` holds (polled every 20 ms)."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "the operation never got under way"
+        time.sleep(0.02)
+    stack.stop("storage", kill=True)
+
+
+def in_background(call):
+    """Run ``call`` in a thread; returns a function giving its result or exception."""
+    outcome = {}
+
+    def run():
+        try:
+            outcome["result"] = call()
+        except Exception as exc:  # noqa: BLE001 - the outcome is reported, not raised
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+
+    def result():
+        thread.join(timeout=180)
+        assert not thread.is_alive(), "the call never returned"
+        return outcome
+
+    return result
+
+
+def progress_of(backups):
+    try:
+        return json.loads((backups / ".progress.json").read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def test_storage_killed_mid_backup_and_mid_restore(fault_stack):
+    """A backup killed part-way is never listed, and its leftovers go with the next
+    backup; a restore killed part-way leaves the databases wholly as they were or
+    wholly restored; after both, a backup and a restore work and verify."""
+    stack = fault_stack
+    backups = stack.workdir / "backups"
+    slow = RpcClient(stack.config, timeout=120)
+    user, _ = sign_up(stack.gateway_url, "backupkill")
+    author_id = stack.rpc.users.get_profile(username=user["username"])["id"]
+    seed_articles(stack.workdir / "blog.db", author_id, SEEDED_ARTICLES,
+                  f"seed-{uuid.uuid4().hex[:6]}")
+
+    # Killed mid-backup: its folder is still .<id>.partial with the blog tables half-written.
+    backup_call = in_background(lambda: slow.storage.backup())
+    kill_storage_when(stack, lambda: any(
+        (partial / "blog").is_dir() for partial in backups.glob(".*.partial")))
+    partials_at_kill = [path.name for path in backups.glob(".*.partial")]
+    listed_while_down = sorted(path.name for path in backups.iterdir() if path.is_dir())
+    restart_seconds = restart(stack, "storage")
+    backup_outcome = backup_call()  # done again by the new storage, or expired: both fine
+    listed = stack.rpc.storage.list_backups()
+    verified = [slow.storage.verify_backup(backup_id=entry["id"]) for entry in listed]
+    good = slow.storage.backup()
+    assert slow.storage.verify_backup(backup_id=good["id"])["ok"]
+    leftovers = [path.name for path in backups.glob(".*.partial")]
+
+    # Killed mid-restore of ``good`` over a database that has changed since.
+    seed_articles(stack.workdir / "blog.db", author_id, 100, f"later-{uuid.uuid4().hex[:6]}")
+    before_restore = row_counts(stack)
+    restore_call = in_background(lambda: slow.storage.restore(backup_id=good["id"], confirm=True))
+    kill_storage_when(stack, lambda: progress_of(backups).get("operation") == "restore"
+                      and progress_of(backups).get("done", 0) > 0)
+    restart(stack, "storage")
+    restore_outcome = restore_call()  # done again by the new storage, or expired: both fine
+    wait_until(lambda: stack.rpc.storage.backup_progress()["operation"] is None, 120,
+               "no restore running")
+    after_kill = row_counts(stack)
+    restored_counts = {name: database["rows"] for name, database in good["databases"].items()}
+    restored = slow.storage.restore(backup_id=good["id"], confirm=True)
+    after_restore = row_counts(stack)
+    integrity = stack.rpc.storage.check_integrity()
+    slow.close()
+
+    report("storage kill -9 mid-backup/restore", seeded_rows=SEEDED_ARTICLES,
+           partials_at_kill=len(partials_at_kill), restart_seconds=round(restart_seconds, 1),
+           killed_backup_call=sorted(backup_outcome),
+           listed=len(listed), all_verified=all(v["ok"] for v in verified),
+           leftover_partials=len(leftovers),
+           killed_restore_call=sorted(restore_outcome),
+           state_after_killed_restore=("as before" if after_kill == before_restore else
+                                       "restored" if after_kill == restored_counts else
+                                       "MIXED"))
+    assert partials_at_kill, "storage died with a backup half-written"
+    assert all((backups / name / "manifest.json").is_file() for name in listed_while_down
+               if not name.startswith(".")), "a folder named as a backup is incomplete"
+    assert all(not entry.get("error") for entry in listed)
+    assert all(result["ok"] for result in verified), verified
+    assert leftovers == []
+    assert after_kill in (before_restore, restored_counts), (after_kill, before_restore)
+    assert restored["restored"] == restored_counts
+    assert after_restore == restored_counts
+    assert integrity["ok"], integrity
