@@ -11,7 +11,8 @@ from nameko.events import EventDispatcher, event_handler
 
 from services.articles import rules, schemas
 from services.errors import EXPECTED, NotFound
-from services.rpc.request_key import RequestKey, rpc
+from services.rpc.entrypoint import rpc
+from services.rpc.request_key import RequestKey
 from services.rpc.request_log import RequestLog
 from services.rpc.timed_proxy import TimedRpcProxy
 

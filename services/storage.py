@@ -8,7 +8,7 @@ backups (``services.backups``) and checks integrity across the two databases
 (``services.database.integrity``).
 """
 from nameko.events import EventDispatcher
-from nameko.rpc import rpc
+from services.rpc.entrypoint import rpc
 
 from services.backups import operations
 from services.backups.providers import BackupStore, scheduled_backup

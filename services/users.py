@@ -10,7 +10,7 @@ It never opens a database: the storage service keeps the data.
 """
 from nameko.dependency_providers import Config
 from nameko.events import EventDispatcher
-from nameko.rpc import rpc
+from services.rpc.entrypoint import rpc
 
 from services.accounts import rules, schemas, tokens
 from services.accounts.passwords import PasswordHashing
