@@ -4,7 +4,7 @@ VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
 
-.PHONY: run test install system broker migrate test-unit test-integration test-e2e screenshots clean
+.PHONY: run test fuzz install system broker migrate test-unit test-integration test-e2e screenshots clean
 
 run: install broker migrate  ## start every process on SQLite; Ctrl-C stops them all
 	@mkdir -p var
@@ -13,6 +13,10 @@ run: install broker migrate  ## start every process on SQLite; Ctrl-C stops them
 
 test: install system broker  ## the whole suite: unit, integration (RabbitMQ, SQLite, PostgreSQL), end to end
 	BIN=$(BIN) scripts/run_tests.sh
+
+fuzz: install broker  ## schema fuzzing at scale: 250 generated requests per API operation (SQLite stack, fixed seed)
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-250} $(BIN)/python -m pytest tests/e2e/test_gateway_schema.py -q -s \
+	  -p no:cacheprovider --suppress-nameko-eventlet-notification -k sqlite
 
 install: $(VENV)/.installed
 
