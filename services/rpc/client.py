@@ -19,6 +19,7 @@ Usage::
 import logging
 import socket
 import threading
+import time
 
 from amqp.exceptions import ConnectionError as AmqpConnectionError
 from kombu.exceptions import OperationalError
@@ -30,6 +31,9 @@ from services import errors  # noqa: F401  registers the typed exceptions
 from services.errors import ServiceUnavailable
 
 log = logging.getLogger(__name__)
+
+MINIMUM_CALL_SECONDS = 0.05
+"""Below this much time left before a deadline, a call is not even sent."""
 
 BROKEN_CONNECTION_ERRORS = (
     OSError,
@@ -55,9 +59,22 @@ class RpcClient:
             raise AttributeError(service_name)
         return _ServiceHandle(self, service_name)
 
-    def call(self, service_name, method_name, *args, context=None, **kwargs):
-        """Call ``service_name.method_name``; ``context`` travels in the message headers."""
+    def call(self, service_name, method_name, *args, context=None, deadline=None, **kwargs):
+        """Call ``service_name.method_name``; ``context`` travels in the message headers.
+
+        ``deadline`` (a ``time.monotonic()`` value) bounds the call further: a caller making
+        several calls for one request (the gateway: the token check, then the work) gives
+        them one budget, so the request as a whole waits at most the timeout."""
+        timeout = self.timeout
+        if deadline is not None:
+            timeout = min(timeout, deadline - time.monotonic())
+            if timeout < MINIMUM_CALL_SECONDS:
+                raise ServiceUnavailable(
+                    f"no time left to call the {service_name} service within "
+                    f"{self.timeout} seconds"
+                )
         proxy, cluster = self._proxy()
+        proxy.set_timeout(timeout)
         proxy._worker_ctx.data.clear()
         proxy._worker_ctx.data.update(context or {})
         try:
@@ -119,18 +136,23 @@ class ExpiringClusterRpcProxy(ClusterRpcProxy):
         super().__init__(config, timeout=timeout)
         self._proxy = _ExpiringClusterProxy(self._worker_ctx, self._reply_listener, timeout)
 
+    def set_timeout(self, timeout):
+        """Seconds the next call waits for its reply, and its request's time to live."""
+        self._reply_listener.queue_consumer.timeout = timeout
+        self._proxy.expiration = timeout
+
 
 class _ExpiringClusterProxy(ClusterProxy):
     def __init__(self, worker_ctx, reply_listener, expiration):
         super().__init__(worker_ctx, reply_listener)
-        self._expiration = expiration
+        self.expiration = expiration
 
     def __getattr__(self, name):
-        if name not in self._proxies:
-            self._proxies[name] = ServiceProxy(
-                self._worker_ctx, name, self._reply_listener, expiration=self._expiration
-            )
-        return self._proxies[name]
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return ServiceProxy(
+            self._worker_ctx, name, self._reply_listener, expiration=self.expiration
+        )
 
 
 class _ServiceHandle:

@@ -47,7 +47,9 @@ class FakeRpc:
         self.blog = _Service(self, "blog", FakeBlog(self.users._implementation))
         self.storage = _Service(self, "storage", FakeStorage())
 
-    def call(self, service_name, method_name, context=None, **kwargs):
+    timeout = 10
+
+    def call(self, service_name, method_name, context=None, deadline=None, **kwargs):
         self.calls.append(Call(service_name, method_name, kwargs, context))
         if self.down:
             raise ServiceUnavailable(f"the {service_name} service is not running")
