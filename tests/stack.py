@@ -104,7 +104,8 @@ class Stack:
             return [str(BIN / "nameko"), "run", "--config", "config.yaml", f"services.{service}"]
         port = self.gateway_port if name == "gateway" else self.frontend_port
         return [str(BIN / "gunicorn"), "-k", "gthread", "--threads", "8", "-w", "1",
-                "-b", f"127.0.0.1:{port}", "--graceful-timeout", "5", f"{name}.wsgi:app"]
+                "-b", f"127.0.0.1:{port}", "--graceful-timeout", "5",
+                "--limit-request-line", "8190", f"{name}.wsgi:app"]
 
     def start(self, name, wait=True):
         """Start ``name`` (``storage``, ``users``, ``blog``, ``gateway``, ``frontend``;
