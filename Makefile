@@ -4,7 +4,7 @@ VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
 
-.PHONY: run test bench install system broker migrate test-unit test-integration test-e2e screenshots clean
+.PHONY: run test bench fuzz install system broker migrate test-unit test-integration test-e2e screenshots clean
 
 run: install broker migrate  ## start every process on SQLite; Ctrl-C stops them all
 	@mkdir -p var
@@ -20,6 +20,10 @@ BENCH_ARGS ?= --articles 10000 --duration 10 --growth-sizes 1000,100000
 bench: install broker  ## load both systems with wrk (installed with apt-get when missing)
 	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+fuzz: install broker  ## schema fuzzing at scale: 250 generated requests per API operation (SQLite stack, fixed seed)
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-250} $(BIN)/python -m pytest tests/e2e/test_gateway_schema.py -q -s \
+	  -p no:cacheprovider --suppress-nameko-eventlet-notification -k sqlite
 
 install: $(VENV)/.installed
 

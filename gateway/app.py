@@ -14,6 +14,7 @@ from gateway import (
     error_responses,
     health,
     openapi,
+    payload,
     profiles,
     tags,
     users,
@@ -65,6 +66,7 @@ def create_app(config=None, rpc=None):
         expose_headers=[access_log.REQUEST_ID_HEADER],
     )
     access_log.init_app(app)
+    app.before_request(payload.refuse_long_request_lines)
     error_responses.init_app(app)
     return app
 

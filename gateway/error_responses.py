@@ -12,6 +12,7 @@ import uuid
 from flask import g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
+from gateway.payload import MAX_REQUEST_LINE_BYTES
 from services.errors import ConduitError, Unauthenticated, ValidationError
 
 log = logging.getLogger(__name__)
@@ -20,6 +21,7 @@ HTTP_ERROR_MESSAGES = {
     404: "no such resource: {method} {path}",
     405: "method {method} is not allowed on {path}",
     413: "request body is larger than {limit} bytes",
+    414: "request line is longer than {line_limit} bytes",
 }
 
 
@@ -67,6 +69,7 @@ def _http_error_message(error):
         method=request.method,
         path=request.path,
         limit=request.max_content_length,
+        line_limit=MAX_REQUEST_LINE_BYTES,
     )
 
 

@@ -15,6 +15,8 @@ bind = "{HOST}:{PORT}".format(**load_config()["GATEWAY"])
 # The gateway writes its own JSON access log line per request.
 accesslog = None
 graceful_timeout = 10
+# gunicorn's largest; the gateway itself refuses request lines over 4094 bytes with a JSON 414.
+limit_request_line = 8190
 
 
 def worker_exit(server, worker):

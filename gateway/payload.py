@@ -8,9 +8,13 @@ formats, lengths, ranges).
 import json
 
 from flask import request
-from werkzeug.exceptions import BadRequest
+from werkzeug.exceptions import BadRequest, RequestURITooLarge
 
 from services.errors import ValidationError
+
+MAX_REQUEST_LINE_BYTES = 4094
+"""The longest request line (method, path, query) answered; gunicorn's default limit, which
+the gateway's gunicorn raises to 8190 so that the refusal is the API's JSON 414, not its page."""
 
 RPC_FIELD_NAMES = {"tagList": "tag_list"}
 """Request fields whose RPC argument name differs; the rest are the same word."""
@@ -92,3 +96,10 @@ def read_page():
         except ValueError:
             raise ValidationError.single(name, "must be an integer")
     return page
+
+
+def refuse_long_request_lines():
+    """A request line over ``MAX_REQUEST_LINE_BYTES`` is a 414 with the API's error body."""
+    target = request.environ.get("RAW_URI") or request.full_path
+    if len(request.method) + len(target.encode("latin-1", "replace")) + 10 > MAX_REQUEST_LINE_BYTES:
+        raise RequestURITooLarge()

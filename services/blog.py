@@ -5,13 +5,23 @@ and answers each call with the authors' profiles attached, so a request costs
 the blog one storage call. When a user is deleted it removes their content
 (``handle_user_deleted``), idempotently.
 """
+import logging
+
+import eventlet
 from nameko.events import EventDispatcher, event_handler
 
 from services.articles import rules, schemas
 from services.errors import EXPECTED
+from services.rpc.entrypoint import rpc
+from services.rpc.request_key import RequestKey
 from services.rpc.request_log import RequestLog
 from services.rpc.timed_proxy import TimedRpcProxy
-from services.rpc.transport import rpc
+
+EVENT_RETRY_SECONDS = 1
+"""Pause before a failed event goes back to its queue, so a handler whose storage
+is down retries about once a second instead of spinning."""
+
+log = logging.getLogger(__name__)
 
 
 class BlogService:
@@ -20,6 +30,7 @@ class BlogService:
     storage = TimedRpcProxy("storage")
     dispatch = EventDispatcher()
     request_log = RequestLog()
+    request_key = RequestKey()
 
     # -- articles -----------------------------------------------------------
 
@@ -29,10 +40,12 @@ class BlogService:
         """Publish an article; its slug comes from the title and is made unique.
 
         Repeating a call with the same ``idempotency_key`` returns the article made
-        the first time. Dispatches ``article_published``.
+        the first time. Without one, the request's own key is stored (see
+        ``services.rpc.request_key``), so a redelivered request publishes once.
+        Dispatches ``article_published``.
         """
         fields = rules.validate_new_article(title, description, body, tag_list)
-        idempotency_key = rules.validate_idempotency_key(idempotency_key)
+        idempotency_key = rules.validate_idempotency_key(idempotency_key) or self.request_key
         record = self.storage.blog_create_article(
             author_id, rules.slugify(fields["title"]), fields["title"],
             fields["description"], fields["body"], fields["tag_list"], idempotency_key,
@@ -109,10 +122,11 @@ class BlogService:
 
     @rpc(expected_exceptions=EXPECTED)
     def add_comment(self, slug, author_id, body, idempotency_key=None):
-        """Comment on an article; a repeated ``idempotency_key`` returns the first comment.
+        """Comment on an article; a repeated ``idempotency_key`` returns the first comment
+        (without one, the request's own key: a redelivered request comments once).
         Dispatches ``comment_added``."""
         body = rules.validate_comment(body)
-        idempotency_key = rules.validate_idempotency_key(idempotency_key)
+        idempotency_key = rules.validate_idempotency_key(idempotency_key) or self.request_key
         record = self.storage.blog_add_comment(slug, author_id, body, idempotency_key)
         self.dispatch("comment_added", schemas.comment_event(slug, record))
         return record
@@ -137,7 +151,23 @@ class BlogService:
 
     # -- events ---------------------------------------------------------------
 
-    @event_handler("users", "user_deleted")
+    @event_handler("users", "user_deleted", requeue_on_error=True)
     def handle_user_deleted(self, payload):
-        """Remove a deleted user's articles, comments and favorites (safe to repeat)."""
-        self.storage.blog_delete_user_content(payload["id"])
+        """Remove a deleted user's articles, comments and favorites (safe to repeat).
+
+        The removal is one storage transaction. If it fails (storage or its
+        database down), the event goes back to the queue after a short pause and
+        is handled again until it succeeds: an event acknowledged on failure
+        would leave the user's content behind for good. A payload without a
+        user id can never succeed and is dropped with an error in the log."""
+        user_id = payload.get("id") if isinstance(payload, dict) else None
+        if not isinstance(user_id, int) or isinstance(user_id, bool):
+            log.error("user_deleted event without a user id dropped: %r", payload)
+            return
+        try:
+            self.storage.blog_delete_user_content(user_id)
+        except Exception:
+            log.warning("user_deleted of user %s failed; redelivered in %s s",
+                        user_id, EVENT_RETRY_SECONDS, exc_info=True)
+            eventlet.sleep(EVENT_RETRY_SECONDS)
+            raise

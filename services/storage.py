@@ -18,9 +18,9 @@ from services.database.health import database_health
 from services.database.models import BlogBase, UsersBase
 from services.database.stats import database_stats
 from services.errors import EXPECTED
+from services.rpc.entrypoint import rpc
 from services.rpc.request_log import RequestLog
 from services.timestamps import from_unix_time
-from services.rpc.transport import rpc
 
 
 class StorageService:

@@ -18,7 +18,7 @@ from services.config import token_ttl_seconds
 from services.errors import EXPECTED, NotFound, PermissionDenied, Unauthenticated
 from services.rpc.request_log import RequestLog
 from services.rpc.timed_proxy import TimedRpcProxy
-from services.rpc.transport import rpc
+from services.rpc.entrypoint import rpc
 
 
 class UsersService:

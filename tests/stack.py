@@ -33,9 +33,11 @@ class Stack:
     """Start with ``start_all()``, stop with ``stop_all()``."""
 
     def __init__(self, workdir, users_db_uri=None, blog_db_uri=None, rpc_timeout=3,
-                 extra_env=None):
+                 extra_env=None, amqp_uri=None):
+        """``amqp_uri``: a broker of the test's own (tests/rabbit_node.py), used as it is;
+        by default each stack gets a new virtual host on the shared broker."""
         self.workdir = Path(workdir)
-        self.vhost = f"blog-test-{uuid.uuid4().hex[:8]}"
+        self.vhost = None if amqp_uri else f"blog-test-{uuid.uuid4().hex[:8]}"
         self.gateway_port = free_port()
         self.frontend_port = free_port()
         self.gateway_url = f"http://127.0.0.1:{self.gateway_port}"
@@ -43,7 +45,8 @@ class Stack:
         self.env = {
             **os.environ,
             "PYTHONPATH": str(PROJECT_ROOT),
-            "AMQP_URI": f"pyamqp://guest:guest@127.0.0.1:5672/{quote(self.vhost, safe='')}",
+            "AMQP_URI": amqp_uri or (
+                f"pyamqp://guest:guest@127.0.0.1:5672/{quote(self.vhost, safe='')}"),
             "USERS_DB_URI": users_db_uri or f"sqlite:///{self.workdir / 'users.db'}",
             "BLOG_DB_URI": blog_db_uri or f"sqlite:///{self.workdir / 'blog.db'}",
             "RPC_TIMEOUT": str(rpc_timeout),
@@ -69,7 +72,8 @@ class Stack:
     # -- whole stack ----------------------------------------------------------
 
     def start_all(self):
-        create_vhost(self.vhost)
+        if self.vhost:
+            create_vhost(self.vhost)
         self.run_migrations()
         for name in SERVICES:
             self.start(name, wait=False)
@@ -83,7 +87,8 @@ class Stack:
         for name in list(self.processes):
             self.stop(name)
         self.rpc.close()
-        delete_vhost(self.vhost)
+        if self.vhost:
+            delete_vhost(self.vhost)
 
     def run_migrations(self):
         subprocess.run(
@@ -99,7 +104,8 @@ class Stack:
             return [str(BIN / "nameko"), "run", "--config", "config.yaml", f"services.{service}"]
         port = self.gateway_port if name == "gateway" else self.frontend_port
         return [str(BIN / "gunicorn"), "-k", "gthread", "--threads", "8", "-w", "1",
-                "-b", f"127.0.0.1:{port}", "--graceful-timeout", "5", f"{name}.wsgi:app"]
+                "-b", f"127.0.0.1:{port}", "--graceful-timeout", "5",
+                "--limit-request-line", "8190", f"{name}.wsgi:app"]
 
     def start(self, name, wait=True):
         """Start ``name`` (``storage``, ``users``, ``blog``, ``gateway``, ``frontend``;

@@ -86,7 +86,11 @@ def validate_comment(body):
 def validate_idempotency_key(key):
     """A blank key (an empty ``Idempotency-Key`` header) is no key: ``None``; a key has at
     most 100 characters (what storage keeps)."""
-    if key is None or not key.strip():
+    if key is None:
+        return None
+    if not isinstance(key, str):
+        raise ValidationError.single("idempotency_key", "must be a string")
+    if not key.strip():
         return None
     if len(key) > IDEMPOTENCY_KEY_MAX:
         raise ValidationError.single(

@@ -3,8 +3,10 @@
 A backup is a directory ``BACKUP.DIR/<id>/`` holding ``manifest.json`` (see
 ``services.backups.manifest``) and one JSON Lines file per table
 (``users/users.jsonl``, ``blog/articles.jsonl``..., see
-``services.database.table_files``). A backup is written under ``.<id>.partial``
-and renamed when complete, so a directory with a backup id is always whole.
+``services.database.table_files``). A backup is written under ``.<id>.partial``,
+flushed to disk (files and folders fsynced) and renamed when complete, so a
+directory with a backup id is always whole, also after a crash of the process or
+the machine; the next backup deletes the partial folders a killed one left.
 
 Restore verifies the backup first, requires each target database to be
 migrated to the backup's schema version, and refuses to replace existing rows
@@ -12,6 +14,7 @@ unless ``confirm`` is true. One backup or restore runs at a time per backup
 folder, whichever storage instance runs it; ``Progress`` tells how far it is.
 """
 import json
+import os
 import shutil
 from contextlib import ExitStack
 
@@ -37,19 +40,46 @@ def create_backup(backups, databases, now):
     backup_id = new_backup_id(now)
     partial = backups.path / f".{backup_id}.partial"
     with backups.progress.running("backup", backup_id) as progress:
+        remove_abandoned_partials(backups)
         partial.mkdir()
         try:
             manifest = {"format": FORMAT, "id": backup_id, "created_at": isoformat(now),
                         "databases": {}}
             for name, database in databases.items():
                 manifest["databases"][name] = dump_database(database, name, partial, progress)
-            (partial / MANIFEST).write_text(json.dumps(manifest, indent=2))
+            write_durably(partial / MANIFEST, json.dumps(manifest, indent=2).encode())
+            sync_folder(partial)
             partial.rename(backups.path / backup_id)
+            sync_folder(backups.path)
         except BaseException:
             shutil.rmtree(partial, ignore_errors=True)
             raise
     prune(backups)
     return backup_summary(manifest, backups.path / backup_id)
+
+
+def remove_abandoned_partials(backups):
+    """Delete what backups killed part-way left (``.<id>.partial``); called holding the
+    folder's lock, so no live backup is writing any of them."""
+    for leftover in backups.path.glob(".*.partial"):
+        if leftover.is_dir():
+            shutil.rmtree(leftover, ignore_errors=True)
+
+
+def write_durably(path, data):
+    with open(path, "wb") as output:
+        output.write(data)
+        output.flush()
+        os.fsync(output.fileno())
+
+
+def sync_folder(path):
+    """Make the folder's entries (new files, a rename) survive a crash of the machine."""
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
 
 
 def dump_database(database, name, folder, progress):
@@ -69,6 +99,7 @@ def dump_database(database, name, folder, progress):
                 raise RuntimeError(f"{name}.{table.name} changed during its snapshot")
             tables[table.name] = {"file": relative, **written}
         version = migrations.current_revision(connection)
+    sync_folder(folder / name)
     return {"dialect": database.dialect, "schema_version": version, "tables": tables}
 
 

@@ -111,19 +111,51 @@ class DatabaseAccess:
 
 @contextmanager
 def outage_as_unavailable(label):
-    """The one place a database outage becomes ``ServiceUnavailable`` naming the database."""
+    """The one place a database outage becomes ``ServiceUnavailable`` naming the database:
+    unreachable, refusing connections, or refusing writes (read-only)."""
     try:
         yield
     except DBAPIError as exc:
+        if is_read_only(exc):
+            log.error("%s database refuses writes: %s", label, exc)
+            raise ServiceUnavailable(f"the {label} database is read-only")
         if is_unavailable(exc):
             log.error("%s database error: %s", label, exc)
             raise ServiceUnavailable(f"the {label} database is unavailable")
         raise
 
 
+UNAVAILABLE_SQLSTATE_CLASSES = ("08", "53", "57", "58")
+"""PostgreSQL error classes that are the server's state, not the request: connection
+exception, insufficient resources (too many connections, disk full), operator
+intervention (shutting down, terminated by an admin), system error."""
+READ_ONLY_SQLSTATE = "25006"
+
+
 def is_unavailable(exc):
-    """Cannot connect, connection lost, or locked for too long: not the request's fault."""
-    return isinstance(exc, (OperationalError, InterfaceError)) or exc.connection_invalidated
+    """Cannot connect, connection lost, refused or locked for too long: not the request's
+    fault. pg8000 reports a server's refusal (a database not accepting connections,
+    shutting down, too many clients) as a ``ProgrammingError`` with a FATAL severity."""
+    if isinstance(exc, (OperationalError, InterfaceError)) or exc.connection_invalidated:
+        return True
+    details = _postgres_error(exc)
+    return details.get("S") in ("FATAL", "PANIC") or str(details.get("C", "")).startswith(
+        UNAVAILABLE_SQLSTATE_CLASSES
+    )
+
+
+def is_read_only(exc):
+    """The database takes no writes now (a PostgreSQL standby or read-only setting, a
+    read-only SQLite file): the request was fine, the database cannot take it."""
+    if _postgres_error(exc).get("C") == READ_ONLY_SQLSTATE:
+        return True
+    return "readonly database" in str(exc.orig)
+
+
+def _postgres_error(exc):
+    """pg8000's error fields (``{"S": severity, "C": sqlstate, "M": message}``), or ``{}``."""
+    args = getattr(exc.orig, "args", ())
+    return args[0] if args and isinstance(args[0], dict) else {}
 
 
 def refuse_nul_characters(engine):

@@ -211,21 +211,38 @@ def unfavorite(session, slug, user_id):
 
 
 def add_comment(session, slug, author_id, body, idempotency_key=None):
+    """Insert a comment; with an ``idempotency_key`` already used by this author, the
+    comment made the first time is returned instead (also when both run at once)."""
+    existing = _comment_by_key(session, author_id, idempotency_key)
+    if existing is not None:
+        return comment_record(existing)
     article = _find_article(session, slug)
-    if idempotency_key:
-        existing = session.scalar(
-            select(Comment).where(
-                Comment.author_id == author_id, Comment.idempotency_key == idempotency_key
-            )
-        )
-        if existing is not None:
-            return comment_record(existing)
     comment = Comment(
         article_id=article.id, author_id=author_id, body=body, idempotency_key=idempotency_key
     )
-    session.add(comment)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.add(comment)
+            session.flush()
+    except IntegrityError:
+        # A concurrent run of the same request committed first, or the article was
+        # deleted meanwhile (the comment's foreign key): never a comment on no article.
+        existing = _comment_by_key(session, author_id, idempotency_key)
+        if existing is not None:
+            return comment_record(existing)
+        _find_article(session, slug)
+        raise
     return comment_record(comment)
+
+
+def _comment_by_key(session, author_id, idempotency_key):
+    if not idempotency_key:
+        return None
+    return session.scalar(
+        select(Comment).where(
+            Comment.author_id == author_id, Comment.idempotency_key == idempotency_key
+        )
+    )
 
 
 def list_comments(session, slug):

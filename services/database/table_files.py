@@ -16,6 +16,7 @@ times out.
 """
 import hashlib
 import json
+import os
 from datetime import datetime
 
 import eventlet
@@ -47,6 +48,8 @@ def dump_table(connection, table, path, on_rows):
             rows += len(batch)
             on_rows(len(batch))
             eventlet.sleep(0)
+        output.flush()
+        os.fsync(output.fileno())
     return {"rows": rows, "sha256": digest.hexdigest()}
 
 

@@ -19,6 +19,7 @@ Usage (the gateway, the frontend and scripts all call services this way)::
 import logging
 import socket
 import threading
+import time
 
 from amqp.exceptions import ConnectionError as AmqpConnectionError
 from kombu.exceptions import OperationalError
@@ -33,6 +34,9 @@ from services.rpc.read_cache import CACHED_READS, WRITES, cache_key
 from services.rpc.transport import REQUEST_OPTIONS
 
 log = logging.getLogger(__name__)
+
+MINIMUM_CALL_SECONDS = 0.05
+"""Below this much time left before a deadline, a call is not even sent."""
 
 BROKEN_CONNECTION_ERRORS = (
     OSError,
@@ -59,18 +63,22 @@ class RpcClient:
             raise AttributeError(service_name)
         return _ServiceHandle(self, service_name)
 
-    def with_context(self, context):
-        """This client's services, every call carrying ``context`` (e.g. a request id)."""
-        return _ContextHandle(self, context)
+    def with_context(self, context, deadline=None):
+        """This client's services, every call carrying ``context`` (e.g. a request id) and
+        bounded by ``deadline`` (see ``call``)."""
+        return _ContextHandle(self, context, deadline)
 
-    def call(self, service_name, method_name, *args, context=None, **kwargs):
+    def call(self, service_name, method_name, *args, context=None, deadline=None, **kwargs):
         """Call ``service_name.method_name``; ``context`` travels in the message headers.
 
-        With a ``read_cache``, the answers of its cached reads may come from it, and a
-        write clears it (``services.rpc.read_cache``).
+        ``deadline`` (a ``time.monotonic()`` value) bounds the call further: a caller making
+        several calls for one request (the gateway: the token check, then the work) gives
+        them one budget, so the request as a whole waits at most the timeout. With a
+        ``read_cache``, the answers of its cached reads may come from it, and a write
+        clears it (``services.rpc.read_cache``).
         """
         def call():
-            return self._call(service_name, method_name, args, kwargs, context)
+            return self._call(service_name, method_name, args, kwargs, context, deadline)
 
         operation = (service_name, method_name)
         if self.read_cache is None:
@@ -83,8 +91,17 @@ class RpcClient:
             if operation in WRITES:
                 self.read_cache.clear()
 
-    def _call(self, service_name, method_name, args, kwargs, context):
+    def _call(self, service_name, method_name, args, kwargs, context, deadline):
+        timeout = self.timeout
+        if deadline is not None:
+            timeout = min(timeout, deadline - time.monotonic())
+            if timeout < MINIMUM_CALL_SECONDS:
+                raise ServiceUnavailable(
+                    f"no time left to call the {service_name} service within "
+                    f"{self.timeout} seconds"
+                )
         proxy, cluster = self._proxy()
+        proxy.set_timeout(timeout)
         proxy._worker_ctx.data.clear()
         proxy._worker_ctx.data.update(context or {})
         try:
@@ -146,42 +163,50 @@ class ExpiringClusterRpcProxy(ClusterRpcProxy):
         super().__init__(config, timeout=timeout)
         self._proxy = _ExpiringClusterProxy(self._worker_ctx, self._reply_listener, timeout)
 
+    def set_timeout(self, timeout):
+        """Seconds the next call waits for its reply, and its request's time to live."""
+        self._reply_listener.queue_consumer.timeout = timeout
+        self._proxy.expiration = timeout
+
 
 class _ExpiringClusterProxy(ClusterProxy):
     def __init__(self, worker_ctx, reply_listener, expiration):
         super().__init__(worker_ctx, reply_listener)
-        self._expiration = expiration
+        self.expiration = expiration
 
     def __getattr__(self, name):
-        if name not in self._proxies:
-            self._proxies[name] = ServiceProxy(
-                self._worker_ctx, name, self._reply_listener, expiration=self._expiration,
-                **REQUEST_OPTIONS,
-            )
-        return self._proxies[name]
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return ServiceProxy(
+            self._worker_ctx, name, self._reply_listener, expiration=self.expiration,
+            **REQUEST_OPTIONS,
+        )
 
 
 class _ContextHandle:
-    def __init__(self, client, context):
+    def __init__(self, client, context, deadline):
         self._client = client
         self._context = context
+        self._deadline = deadline
 
     def __getattr__(self, service_name):
         if service_name.startswith("_"):
             raise AttributeError(service_name)
-        return _ServiceHandle(self._client, service_name, self._context)
+        return _ServiceHandle(self._client, service_name, self._context, self._deadline)
 
 
 class _ServiceHandle:
-    def __init__(self, client, service_name, context=None):
+    def __init__(self, client, service_name, context=None, deadline=None):
         self._client = client
         self._service_name = service_name
         self._context = context
+        self._deadline = deadline
 
     def __getattr__(self, method_name):
         def call(*args, **kwargs):
             return self._client.call(
-                self._service_name, method_name, *args, context=self._context, **kwargs
+                self._service_name, method_name, *args, context=self._context,
+                deadline=self._deadline, **kwargs
             )
 
         return call

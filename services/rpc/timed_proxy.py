@@ -7,15 +7,21 @@ proxy waits at most ``RPC_TIMEOUT`` seconds and then raises
 request expires from the downstream queue at the same moment, so a service
 that was down does not run it later for a caller who has given up. A service
 that has never run on this broker (no queue yet, nameko's ``UnknownService``)
-is ``ServiceUnavailable`` too, as it is for the standalone ``RpcClient``.
+is ``ServiceUnavailable`` too, as it is for the standalone ``RpcClient``, and so
+is a request that cannot be sent because the broker is unreachable (a 500 before).
 """
+import logging
+
 import eventlet
 from nameko.exceptions import UnknownService
 from nameko.rpc import RpcProxy
 
 from services.config import rpc_timeout
 from services.errors import ServiceUnavailable
+from services.rpc.client import BROKEN_CONNECTION_ERRORS
 from services.rpc.transport import REQUEST_OPTIONS
+
+log = logging.getLogger(__name__)
 
 
 class TimedRpcProxy(RpcProxy):
@@ -49,6 +55,9 @@ class TimedServiceProxy:
                 reply = method.call_async(*args, **kwargs)
             except UnknownService:
                 raise ServiceUnavailable(f"the {self._service_name} service is not running")
+            except BROKEN_CONNECTION_ERRORS as exc:
+                log.warning("RPC to %s not sent: %r", self._service_name, exc)
+                raise ServiceUnavailable("the message broker is unreachable")
             with eventlet.Timeout(self._timeout, False):
                 return reply.result()
             raise ServiceUnavailable(

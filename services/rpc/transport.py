@@ -27,7 +27,7 @@ from nameko.constants import (
     NON_PERSISTENT,
     SERIALIZER_CONFIG_KEY,
 )
-from nameko.rpc import Responder, Rpc, RpcConsumer, get_rpc_exchange
+from nameko.rpc import Responder, RpcConsumer, get_rpc_exchange
 
 REQUEST_OPTIONS = {"delivery_mode": NON_PERSISTENT}
 """Publisher options of every RPC request (standalone clients and service proxies)."""
@@ -58,11 +58,3 @@ class TransientReplyRpcConsumer(RpcConsumer):
         result, exc_info = responder.send_response(result, exc_info)
         self.queue_consumer.ack_message(message)
         return result, exc_info
-
-
-class TransientRpc(Rpc):
-    rpc_consumer = TransientReplyRpcConsumer()
-
-
-rpc = TransientRpc.decorator
-"""The ``@rpc`` entrypoint of every service."""

@@ -59,14 +59,16 @@ class FakeRpc:
         events = _Events()
         users = worker_factory(UsersService, storage=_Wire(storage), dispatch=events.source("users"),
                                config=USERS_CONFIG, passwords=FAST_PASSWORDS, clock=lambda: NOW)
-        blog = worker_factory(BlogService, storage=_Wire(storage),
+        blog = worker_factory(BlogService, storage=_Wire(storage), request_key=None,
                               dispatch=events.source("blog"))
         events.handlers[("users", "user_deleted")] = blog.handle_user_deleted
         self.users = _Service(self, "users", users)
         self.blog = _Service(self, "blog", blog)
         self.storage = _Service(self, "storage", storage)
 
-    def call(self, service_name, method_name, context=None, **kwargs):
+    timeout = 10
+
+    def call(self, service_name, method_name, context=None, deadline=None, **kwargs):
         self.calls.append(Call(service_name, method_name, kwargs, context))
         if self.down:
             raise ServiceUnavailable(f"the {service_name} service is not running")
@@ -76,7 +78,7 @@ class FakeRpc:
         implementation = getattr(self, service_name)._implementation
         return _over_the_wire(getattr(implementation, method_name)(**kwargs))
 
-    def with_context(self, context):
+    def with_context(self, context, deadline=None):
         return _WithContext(self, context)
 
     def fail_next(self, service_name, method_name, error):

@@ -131,7 +131,7 @@ class FakeCalls(RpcClient):
         super().__init__({"RPC_TIMEOUT": 1}, read_cache=read_cache)
         self.sent = []
 
-    def _call(self, service_name, method_name, args, kwargs, context):
+    def _call(self, service_name, method_name, args, kwargs, context, deadline):
         self.sent.append(method_name)
         return {"method": method_name, "n": len(self.sent)}
 
