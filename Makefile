@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 run: install broker migrate  ## start every process on SQLite; Ctrl-C stops them all
 	@mkdir -p var
 	@$(BIN)/python -m scripts.check_ports
-	$(BIN)/honcho --no-prefix -f Procfile start 2>&1 || true
+	DEVELOPMENT_MODE=$${DEVELOPMENT_MODE:-true} $(BIN)/honcho --no-prefix -f Procfile start 2>&1 || true
 
 test: install system broker  ## the whole suite: unit, integration (RabbitMQ, SQLite, PostgreSQL), end to end
 	BIN=$(BIN) scripts/run_tests.sh

@@ -23,6 +23,7 @@ from frontend import (
 )
 from services.config import load_config
 from services.rpc.client import RpcClient
+from services.secret_keys import derived_key
 
 BLUEPRINTS = (
     home.blueprint,
@@ -69,7 +70,10 @@ def create_app(config=None, rpc=None):
 def flask_settings(config, frontend_config):
     """Translate the project's config into Flask settings (cookies, CSRF, paging)."""
     return {
-        "SECRET_KEY": config["SECRET_KEY"],
+        # Separate keys, derived from the one secret: a session cookie and a CSRF token
+        # are never signed with the key of the users' tokens (or of each other).
+        "SECRET_KEY": derived_key(config, "sessions"),
+        "WTF_CSRF_SECRET_KEY": derived_key(config, "csrf"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": bool(frontend_config.get("COOKIE_SECURE", False)),

@@ -18,6 +18,7 @@ from services.clock import Clock
 from services.errors import EXPECTED, NotFound, PermissionDenied, Unauthenticated
 from services.rpc.request_log import RequestLog
 from services.rpc.timed_proxy import TimedRpcProxy
+from services.secret_keys import RequireProductionSecret, derived_key
 
 
 class UsersService:
@@ -29,6 +30,7 @@ class UsersService:
     passwords = PasswordHashing()
     clock = Clock()
     request_log = RequestLog()
+    production_secret = RequireProductionSecret()
 
     # -- accounts -----------------------------------------------------------
 
@@ -67,14 +69,12 @@ class UsersService:
     def verify_token(self, token):
         """The user a token belongs to; ``Unauthenticated`` if it is invalid or expired,
         or its user was banned, deleted or changed password since it was issued."""
-        user_id, token_version = tokens.read_token(
-            token, self.config["SECRET_KEY"], self.clock()
-        )
+        claims = tokens.read_claims(token, self._token_key(), self.clock())
         try:
-            record = self.storage.users_get(user_id=user_id)
+            record = self.storage.users_get(user_id=claims["user_id"])
         except NotFound:
             raise Unauthenticated("the account no longer exists")
-        tokens.check_token_holder(record, token_version)
+        tokens.check_token_holder(record, claims["token_version"], claims["account_key"])
         return schemas.private_user(record)
 
     @rpc(expected_exceptions=EXPECTED)
@@ -163,11 +163,15 @@ class UsersService:
         return credentials is not None and self.passwords.verify(
             credentials["password_hash"], password)
 
+    def _token_key(self):
+        return derived_key(self.config, "tokens")
+
     def _token_for(self, record):
         return tokens.issue_token(
             record["id"],
             record["token_version"],
-            self.config["SECRET_KEY"],
+            self._token_key(),
             self.config.get("TOKEN_TTL_SECONDS", 14 * 24 * 3600),
             self.clock(),
+            account_key=record["account_key"],
         )

@@ -25,6 +25,7 @@ def user_record(user):
         "image": user.image,
         "banned": user.banned,
         "token_version": user.token_version,
+        "account_key": user.account_key,
         "created_at": isoformat(user.created_at),
         "updated_at": isoformat(user.updated_at),
     }

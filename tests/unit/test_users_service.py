@@ -6,16 +6,19 @@ from nameko.testing.services import worker_factory
 from services.accounts import tokens
 from services.accounts.passwords import Passwords
 from services.errors import NotFound, PermissionDenied, Unauthenticated, ValidationError
+from services.secret_keys import derived_key
 from services.users import UsersService
 
 CONFIG = {"SECRET_KEY": "unit-test-secret-of-at-least-32-bytes", "TOKEN_TTL_SECONDS": 3600}
+TOKEN_KEY = derived_key(CONFIG, "tokens")
+ACCOUNT_KEY = "a1" * 16
 NOW = 1_800_000_000
 FAST_PASSWORDS = Passwords(PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
 
 
 def record(**overrides):
     base = {"id": 1, "username": "alice", "email": "alice@example.com", "bio": None,
-            "image": None, "banned": False, "token_version": 0,
+            "image": None, "banned": False, "token_version": 0, "account_key": ACCOUNT_KEY,
             "created_at": "2026-11-23T10:00:00.000Z", "updated_at": "2026-11-23T10:00:00.000Z"}
     return {**base, **overrides}
 
@@ -33,8 +36,9 @@ def test_register_hashes_the_password_and_announces_the_user(service):
     assert (username, email) == ("alice", "alice@example.com")
     assert FAST_PASSWORDS.verify(password_hash, "correct horse")
     service.dispatch.assert_called_once_with("user_registered", {"id": 1, "username": "alice"})
-    assert tokens.read_token(user["token"], CONFIG["SECRET_KEY"], NOW) == (1, 0)
+    assert tokens.read_token(user["token"], TOKEN_KEY, NOW) == (1, 0)
     assert "password_hash" not in user and "token_version" not in user
+    assert "account_key" not in user
 
 
 def test_register_validates_before_touching_storage(service):
@@ -67,7 +71,7 @@ def test_banned_user_cannot_sign_in(service):
 
 
 def test_verify_token_returns_the_user(service):
-    token = tokens.issue_token(1, 0, CONFIG["SECRET_KEY"], 60, NOW)
+    token = tokens.issue_token(1, 0, TOKEN_KEY, 60, NOW, account_key=ACCOUNT_KEY)
     service.storage.users_get.return_value = record()
     assert service.verify_token(token)["username"] == "alice"
 
@@ -78,7 +82,7 @@ def test_verify_token_returns_the_user(service):
     (NotFound("user 1 not found"), "no longer exists"),
 ])
 def test_verify_token_fails_at_once_for_banned_changed_or_deleted_users(service, stored, message):
-    token = tokens.issue_token(1, 0, CONFIG["SECRET_KEY"], 60, NOW)
+    token = tokens.issue_token(1, 0, TOKEN_KEY, 60, NOW, account_key=ACCOUNT_KEY)
     if isinstance(stored, Exception):
         service.storage.users_get.side_effect = stored
     else:
@@ -88,7 +92,7 @@ def test_verify_token_fails_at_once_for_banned_changed_or_deleted_users(service,
 
 
 def test_verify_token_fails_once_expired(service):
-    token = tokens.issue_token(1, 0, CONFIG["SECRET_KEY"], 60, NOW - 61)
+    token = tokens.issue_token(1, 0, TOKEN_KEY, 60, NOW - 61, account_key=ACCOUNT_KEY)
     with pytest.raises(Unauthenticated, match="expired"):
         service.verify_token(token)
     service.storage.users_get.assert_not_called()
@@ -106,7 +110,7 @@ def test_new_password_revokes_earlier_tokens(service):
     assert changes["bump_token_version"] is True and changes["bio"] == "hi"
     assert FAST_PASSWORDS.verify(changes["password_hash"], "a new password")
     assert "password" not in changes
-    assert tokens.read_token(user["token"], CONFIG["SECRET_KEY"], NOW) == (1, 1)
+    assert tokens.read_token(user["token"], TOKEN_KEY, NOW) == (1, 1)
     service.dispatch.assert_called_once_with("user_updated", {"id": 1, "username": "alice"})
 
 
@@ -119,7 +123,7 @@ def test_sending_the_current_password_again_changes_and_revokes_nothing(service)
 
     service.storage.users_get_credentials.assert_called_once_with(user_id=1)
     assert service.storage.users_update.call_args.args[1] == {"bio": "hi"}
-    assert tokens.read_token(user["token"], CONFIG["SECRET_KEY"], NOW) == (1, 0)
+    assert tokens.read_token(user["token"], TOKEN_KEY, NOW) == (1, 0)
 
 
 def test_blank_username_email_and_password_are_left_unchanged(service):
@@ -147,3 +151,19 @@ def test_admin_list_shows_ban_state(service):
     service.storage.users_list.return_value = {"users": [record(banned=True)], "users_count": 1}
     listing = service.list_users()
     assert listing["users_count"] == 1 and listing["users"][0]["banned"] is True
+
+
+def test_a_deleted_users_token_never_opens_a_later_account_with_the_same_id(service):
+    """Issue 12 (high): the token names account 1 *and* its key; a new account 1 has another."""
+    token = tokens.issue_token(1, 0, TOKEN_KEY, 60, NOW, account_key=ACCOUNT_KEY)
+    service.storage.users_get.return_value = record(account_key="b2" * 16, username="mallory")
+    with pytest.raises(Unauthenticated, match="no longer exists"):
+        service.verify_token(token)
+
+
+def test_tokens_are_signed_with_the_derived_token_key_not_the_secret_itself(service):
+    service.storage.users_create.return_value = record()
+    user = service.register("alice", "alice@example.com", "correct horse")
+    with pytest.raises(Unauthenticated):
+        tokens.read_token(user["token"], CONFIG["SECRET_KEY"], NOW)
+    assert tokens.read_token(user["token"], TOKEN_KEY, NOW) == (1, 0)
