@@ -21,6 +21,7 @@ from frontend import (
     settings,
     template_filters,
 )
+from services.accounts import sessions
 from services.config import load_config
 from services.rpc.client import RpcClient
 from services.secret_keys import derived_key
@@ -77,9 +78,8 @@ def flask_settings(config, frontend_config):
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": bool(frontend_config.get("COOKIE_SECURE", False)),
-        "PERMANENT_SESSION_LIFETIME": timedelta(
-            seconds=int(config.get("TOKEN_TTL_SECONDS", 14 * 24 * 3600))
-        ),
+        # The cookie lives as long as the server-side session: renewed on every request.
+        "PERMANENT_SESSION_LIFETIME": timedelta(seconds=sessions.lifetime_seconds(config)),
         "WTF_CSRF_TIME_LIMIT": None,
         "PAGE_SIZE": int(frontend_config.get("PAGE_SIZE", 10)),
         "SITE_NAME": frontend_config.get("SITE_NAME", "conduit"),

@@ -12,7 +12,7 @@ import uuid
 from flask import g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from services.errors import BlogError, Unauthenticated, ValidationError
+from services.errors import BlogError, TooManyRequests, Unauthenticated, ValidationError
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +38,8 @@ def _service_error(error):
     response = jsonify(error_body(*_messages(error)))
     if isinstance(error, Unauthenticated):
         response.headers["WWW-Authenticate"] = "Token"
+    if isinstance(error, TooManyRequests):
+        response.headers["Retry-After"] = str(error.retry_after)
     return response, error.http_status
 
 

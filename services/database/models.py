@@ -72,6 +72,30 @@ class Follow(UsersBase):
     created_at = Column(DateTime, nullable=False, default=utc_now)
 
 
+class Session(UsersBase):
+    """A signed-in browser: only a hash of its session token is kept."""
+
+    __tablename__ = "sessions"
+
+    token_hash = Column(String(64), primary_key=True)
+    user_id = Column(Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False,
+                     index=True)
+    token_version = Column(Integer, nullable=False)
+    created_at = Column(DateTime, nullable=False, default=utc_now)
+    expires_at = Column(DateTime, nullable=False)
+
+
+class RateLimit(UsersBase):
+    """Attempts counted under ``key`` in the fixed window starting at ``window_start``
+    (Unix seconds), shared by every instance of the users service."""
+
+    __tablename__ = "rate_limits"
+
+    key = Column(String(300), primary_key=True)
+    window_start = Column(Integer, primary_key=True, index=True)
+    count = Column(Integer, nullable=False)
+
+
 class Article(BlogBase):
     __tablename__ = "articles"
     __table_args__ = (

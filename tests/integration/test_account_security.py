@@ -81,3 +81,121 @@ def test_the_migration_keeps_users_and_follows_and_gives_each_a_key(tmp_path):
             "'k', '2026-01-01', '2026-01-01')"))
         assert connection.execute(sa.text("SELECT max(id) FROM users")).scalar() == 4
     engine.dispose()
+
+
+# -- browser sessions (issue 12, medium) ------------------------------------------
+
+def test_an_ended_session_never_works_again(runner, rpc):
+    alice = register(rpc, "alice")
+    started = rpc.users.start_session(token=alice["token"])
+    assert started["token"].startswith("sess.") and started["expires_in"] > 0
+    assert rpc.users.verify_token(token=started["token"])["id"] == alice["id"]
+    rpc.users.end_session(token=started["token"])
+    with pytest.raises(Unauthenticated, match="ended"):
+        rpc.users.verify_token(token=started["token"])
+    rpc.users.end_session(token=started["token"])  # twice is harmless
+
+
+def test_signing_out_everywhere_ends_every_session_and_token(runner, rpc):
+    alice = register(rpc, "alice")
+    here = rpc.users.start_session(token=alice["token"])["token"]
+    elsewhere = rpc.users.start_session(token=alice["token"])["token"]
+    bob = register(rpc, "bob")
+    bobs = rpc.users.start_session(token=bob["token"])["token"]
+
+    rpc.users.end_all_sessions(token=here)
+
+    for ended in (here, elsewhere, alice["token"]):
+        with pytest.raises(Unauthenticated):
+            rpc.users.verify_token(token=ended)
+    assert rpc.users.verify_token(token=bobs)["username"] == "bob"
+
+
+def test_a_password_change_ban_or_delete_ends_sessions(runner, rpc):
+    alice = register(rpc, "alice")
+    session = rpc.users.start_session(token=alice["token"])["token"]
+    rpc.users.update_user(user_id=alice["id"], changes={"password": "another password"})
+    with pytest.raises(Unauthenticated, match="revoked"):
+        rpc.users.verify_token(token=session)
+    bob = register(rpc, "bob")
+    session = rpc.users.start_session(token=bob["token"])["token"]
+    rpc.users.ban_user(username="bob")
+    with pytest.raises(Unauthenticated):
+        rpc.users.verify_token(token=session)
+    carol = register(rpc, "carol")
+    session = rpc.users.start_session(token=carol["token"])["token"]
+    rpc.users.delete_user(username="carol")
+    register(rpc, "mallory")
+    with pytest.raises(Unauthenticated):
+        rpc.users.verify_token(token=session)
+
+
+def test_a_session_cannot_be_started_from_a_forged_or_session_token(runner, rpc):
+    alice = register(rpc, "alice")
+    session = rpc.users.start_session(token=alice["token"])["token"]
+    for token in ("sess.guessed", session, alice["token"] + "x"):
+        with pytest.raises(Unauthenticated):
+            rpc.users.start_session(token=token)
+
+
+@pytest.fixture
+def short_sessions(runner_factory, service_config):
+    config = {**service_config, "SESSION_LIFETIME_SECONDS": 2}
+    runner = runner_factory(config, StorageService, UsersService, BlogService)
+    runner.start()
+    return runner
+
+
+def test_an_idle_session_expires(short_sessions, rpc):
+    import time
+    alice = register(rpc, "alice")
+    session = rpc.users.start_session(token=alice["token"])["token"]
+    assert rpc.users.verify_token(token=session)["id"] == alice["id"]
+    time.sleep(2.5)
+    with pytest.raises(Unauthenticated, match="expired"):
+        rpc.users.verify_token(token=session)
+
+
+# -- rate limits (issue 12, medium) -------------------------------------------------
+
+@pytest.fixture
+def two_users_instances(container_factory, service_config):
+    """Storage and blog once, the users service twice: instances share the work."""
+    config = {**service_config, "RATE_LIMITS": {
+        "WINDOW_SECONDS": 300, "LOGIN_PER_ACCOUNT": 5, "LOGIN_PER_ADDRESS": 8,
+        "REGISTER_PER_ACCOUNT": 5, "REGISTER_PER_ADDRESS": 3}}
+    for service in (StorageService, BlogService, UsersService, UsersService):
+        container_factory(service, config).start()
+
+
+def test_login_attempts_per_account_are_limited_across_instances(two_users_instances, rpc):
+    from services.errors import TooManyRequests
+    register(rpc, "alice")
+    for _ in range(5):
+        with pytest.raises(Unauthenticated):
+            rpc.users.login(email="alice@example.com", password="wrong guess")
+    with pytest.raises(TooManyRequests) as caught:
+        rpc.users.login(email="alice@example.com", password=PASSWORD)  # even the right one
+    assert 0 < caught.value.retry_after <= 300
+    # another account is not limited by alice's
+    register(rpc, "bob")
+    assert rpc.users.login(email="bob@example.com", password=PASSWORD)["username"] == "bob"
+
+
+def test_login_and_registration_per_address_are_limited(two_users_instances, rpc):
+    from services.errors import TooManyRequests
+    for number in range(3):
+        rpc.users.register(username=f"user{number}", email=f"user{number}@example.com",
+                           password=PASSWORD, client_address="203.0.113.7")
+    with pytest.raises(TooManyRequests):
+        rpc.users.register(username="user9", email="user9@example.com", password=PASSWORD,
+                           client_address="203.0.113.7")
+    assert rpc.users.register(username="user8", email="user8@example.com", password=PASSWORD,
+                              client_address="198.51.100.1")["username"] == "user8"
+    for number in range(8):
+        with pytest.raises(Unauthenticated):
+            rpc.users.login(email=f"nobody{number}@example.com", password="x",
+                            client_address="203.0.113.7")
+    with pytest.raises(TooManyRequests):
+        rpc.users.login(email="user0@example.com", password=PASSWORD,
+                        client_address="203.0.113.7")

@@ -89,8 +89,10 @@ class FakeUsers:
         self.records = {}
         self.follows = set()
         self._ids = itertools.count(1)
+        self.sessions = {}  # session token -> user id
+        self._session_ids = itertools.count(1)
 
-    def register(self, username, email, password):
+    def register(self, username, email, password, client_address=None):
         fields = account_rules.validate_registration(username, email, password)
         self._check_unique(fields)
         user_id = next(self._ids)
@@ -100,7 +102,7 @@ class FakeUsers:
         }
         return self._with_token(user_id)
 
-    def login(self, email, password):
+    def login(self, email, password, client_address=None):
         if isinstance(email, str):
             for record in self.records.values():
                 if record["email"] == email.strip().lower() and record["password"] == password:
@@ -110,6 +112,10 @@ class FakeUsers:
     def verify_token(self, token):
         if not isinstance(token, str) or not token:
             raise Unauthenticated("a token is required")
+        if token.startswith("sess."):
+            if token not in self.sessions or self.sessions[token] not in self.records:
+                raise Unauthenticated("the session has ended")
+            return account_schemas.private_user(self.records[self.sessions[token]])
         match = re.fullmatch(r"token-(\d+)", token)
         if not match:
             raise Unauthenticated("the token is invalid")
@@ -117,10 +123,28 @@ class FakeUsers:
             raise Unauthenticated("the account no longer exists")
         return account_schemas.private_user(self.records[int(match.group(1))])
 
-    def update_user(self, user_id, changes):
+    def start_session(self, token):
+        user = self.verify_token(token)
+        session_token = f"sess.{next(self._session_ids)}"
+        self.sessions[session_token] = user["id"]
+        return {"token": session_token, "expires_in": 3600}
+
+    def end_session(self, token):
+        self.sessions.pop(token, None)
+
+    def end_all_sessions(self, token):
+        user_id = self.verify_token(token)["id"]
+        for session_token, owner in list(self.sessions.items()):
+            if owner == user_id:
+                del self.sessions[session_token]
+        return {"id": user_id}
+
+    def update_user(self, user_id, changes, current_password=None):
         """As the real service: invalid fields first (a ``ValidationError`` that never
         mentions a taken name), then the user, then a ``Conflict`` for taken values."""
         fields = account_rules.validate_changes(changes)
+        if current_password is not None and current_password != self.with_id(user_id)["password"]:
+            raise ValidationError.single("current_password", "is wrong")
         record = self.with_id(user_id)
         self._check_unique(fields, exclude=user_id)
         record.update(fields)

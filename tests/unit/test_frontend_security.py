@@ -1,0 +1,107 @@
+"""Issue 12 on the frontend (over the fake services): server-side sessions that sign-out
+ends, signing out everywhere, rate limits as form errors, the current password for email
+and password changes."""
+from frontend_helpers import (
+    PASSWORD, csrf_token, errors_beside, make_user, page_text, sign_in_as, submit,
+)
+from services.errors import TooManyRequests
+
+
+def session_cookie(client):
+    return client.get_cookie("session").value
+
+
+def test_the_cookie_holds_a_server_side_session_not_the_api_token(client, fake_rpc):
+    sign_in_as(client, fake_rpc, "ann")
+    with client.session_transaction() as session:
+        assert session["token"].startswith("sess.")
+    assert fake_rpc.last_call("users", "start_session").kwargs == {"token": "token-1"}
+
+
+def test_a_cookie_copied_before_sign_out_opens_nothing_afterwards(app, client, fake_rpc):
+    sign_in_as(client, fake_rpc, "ann")
+    copied = session_cookie(client)
+    assert client.get("/settings").status_code == 200
+
+    submit(client, "/logout")
+
+    thief = app.test_client()
+    thief.set_cookie("session", copied)
+    response = thief.get("/settings")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    assert fake_rpc.users._implementation.sessions == {}
+
+
+def test_sign_out_everywhere_ends_the_other_browsers_too(app, client, fake_rpc):
+    sign_in_as(client, fake_rpc, "ann")
+    other = app.test_client()
+    response = submit(other, "/login", email="ann@example.com", password=PASSWORD)
+    assert response.status_code == 302
+    assert "Sign out everywhere" in page_text(client.get("/settings"))
+
+    response = submit(client, "/settings/sign-out-everywhere")
+
+    assert response.status_code == 302
+    assert other.get("/settings").status_code == 302
+    assert client.get("/settings").status_code == 302
+
+
+def test_the_session_cookie_lifetime_is_configurable_and_short_by_default():
+    from frontend.app import create_app
+    from fake_services import FakeRpc
+    default = create_app({"SECRET_KEY": "unit-test-secret"}, rpc=FakeRpc())
+    assert default.config["PERMANENT_SESSION_LIFETIME"].total_seconds() == 8 * 3600
+    configured = create_app({"SECRET_KEY": "unit-test-secret", "SESSION_LIFETIME_SECONDS": 600},
+                            rpc=FakeRpc())
+    assert configured.config["PERMANENT_SESSION_LIFETIME"].total_seconds() == 600
+    assert configured.config["SESSION_REFRESH_EACH_REQUEST"]
+
+
+def test_too_many_logins_is_a_form_error_and_429(client, fake_rpc):
+    make_user(fake_rpc, "ann")
+    fake_rpc.fail_next("users", "login", TooManyRequests("too many attempts", 240))
+    response = submit(client, "/login", email="ann@example.com", password=PASSWORD)
+    assert response.status_code == 429
+    assert response.headers["Retry-After"] == "240"
+    assert errors_beside(response, "password") == ["Too many attempts. Try again in 4 minutes."]
+    assert fake_rpc.last_call("users", "login").kwargs["client_address"] == "127.0.0.1"
+
+
+def test_too_many_registrations_is_a_form_error_and_429(client, fake_rpc):
+    fake_rpc.fail_next("users", "register", TooManyRequests("too many attempts", 60))
+    response = submit(client, "/register", username="ann", email="ann@example.com",
+                      password=PASSWORD)
+    assert response.status_code == 429
+    assert errors_beside(response, "email") == ["Too many attempts. Try again in 1 minute."]
+
+
+def test_changing_the_email_or_password_asks_for_the_current_password(client, fake_rpc):
+    sign_in_as(client, fake_rpc, "ann")
+    settings = {"image": "", "username": "ann", "bio": "", "email": "new@example.com",
+                "password": ""}
+
+    missing = submit(client, "/settings", **settings)
+    wrong = submit(client, "/settings", **settings, current_password="not it")
+    assert missing.status_code == wrong.status_code == 422
+    assert errors_beside(missing, "current_password") == [
+        "is needed to change your email or password"]
+    assert errors_beside(wrong, "current_password") == ["is wrong"]
+    assert fake_rpc.users._implementation.records[1]["email"] == "ann@example.com"
+
+    for change in ({"email": "new@example.com"}, {"password": "a brand new password"}):
+        response = submit(client, "/settings", **{**settings, **change},
+                          current_password=fake_rpc.users._implementation.records[1]["password"])
+        assert response.status_code == 302, page_text(response)
+
+
+def test_other_settings_need_no_current_password(client, fake_rpc):
+    sign_in_as(client, fake_rpc, "ann")
+    response = submit(client, "/settings", image="", username="ann", bio="Hello",
+                      email="ann@example.com", password="")
+    assert response.status_code == 302
+    assert "current_password" not in fake_rpc.last_call("users", "update_user").kwargs
+
+
+def test_register_with_no_fields_is_a_form_error_not_a_500(client):
+    response = client.post("/register", data={"csrf_token": csrf_token(client)})
+    assert response.status_code == 422
