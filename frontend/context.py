@@ -95,6 +95,8 @@ def login_required(view):
 def safe_next(default_endpoint, **default_values):
     """Where to go after a form: the ``next`` field if it stays on this site."""
     target = request.values.get("next", "")
+    if any(ord(character) < 32 or ord(character) == 127 for character in target):
+        return url_for(default_endpoint, **default_values)  # CR/LF would split the header
     parts = urlsplit(target)
     stays_here = target.startswith("/") and not parts.netloc and not parts.scheme
     if stays_here and not target.startswith("//") and "\\" not in target:
@@ -104,7 +106,13 @@ def safe_next(default_endpoint, **default_values):
 
 def register_template_globals(app):
     """Globals (not a context processor) so that imported macros see them too."""
-    app.jinja_env.globals.update(current_user=current_user, site_name=app.config["SITE_NAME"])
+    app.jinja_env.globals.update(current_user=current_user, site_name=app.config["SITE_NAME"],
+                                 absolute_url=absolute_url)
+
+
+def absolute_url(endpoint, **values):
+    """An absolute link on the configured public URL, never on the request's Host header."""
+    return current_app.config["PUBLIC_URL"] + url_for(endpoint, **values)
 
 
 def _user_from_session():

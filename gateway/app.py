@@ -4,7 +4,7 @@ The app holds the process's one ``RpcClient`` (``app.extensions["rpc"]``);
 views reach it through ``gateway.rpc.call`` so every call carries the request
 id. Tests pass a fake client as ``rpc``.
 """
-from flask import Flask
+from flask import Flask, request
 from flask_cors import CORS
 
 from gateway import (
@@ -63,7 +63,21 @@ def create_app(config=None, rpc=None):
     )
     access_log.init_app(app)
     error_responses.init_app(app)
+    app.after_request(add_security_headers)
     return app
+
+
+TOKEN_ENDPOINTS = {
+    "users.register", "users.login", "users.get_current_user", "users.update_current_user",
+}
+"""Answers that carry a user's token: never kept by a cache."""
+
+
+def add_security_headers(response):
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    if request.endpoint in TOKEN_ENDPOINTS:
+        response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _health_client(config, settings, rpc):

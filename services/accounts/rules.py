@@ -5,7 +5,7 @@ per field before raising, so a form can show them all at once.
 """
 import re
 
-from services.field_validation import validated, validated_changes
+from services.field_validation import refuse_control_characters, validated, validated_changes
 
 USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9_-]+$")
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -101,4 +101,4 @@ def _text(value, required):
         raise ValueError("can't be blank" if required else "can't be empty")
     if not isinstance(value, str):
         raise ValueError("must be a string")
-    return value
+    return refuse_control_characters(value)

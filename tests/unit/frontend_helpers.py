@@ -2,7 +2,8 @@
 ``app``, ``client`` and ``fake_rpc`` fixtures are in conftest.py."""
 import re
 
-UNIT_CONFIG = {"SECRET_KEY": "unit-test-secret", "FRONTEND": {"PAGE_SIZE": 3}}
+UNIT_CONFIG = {"SECRET_KEY": "unit-test-secret",
+               "FRONTEND": {"PAGE_SIZE": 3, "PUBLIC_URL": "http://localhost"}}
 PASSWORD = "password123"
 CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 

@@ -105,3 +105,83 @@ def test_other_settings_need_no_current_password(client, fake_rpc):
 def test_register_with_no_fields_is_a_form_error_not_a_500(client):
     response = client.post("/register", data={"csrf_token": csrf_token(client)})
     assert response.status_code == 422
+
+
+def test_a_request_body_over_the_limit_is_413(app, client):
+    app.config["MAX_CONTENT_LENGTH"] = 1000
+    response = client.post("/login", data={"email": "x" * 5000, "password": "y"})
+    assert response.status_code == 413
+    assert "Too large" in page_text(response)
+
+
+def test_the_limit_is_configured_and_on_by_default():
+    from fake_services import FakeRpc
+    from frontend.app import create_app
+    app = create_app({"SECRET_KEY": "unit-test-secret"}, rpc=FakeRpc())
+    assert app.config["MAX_CONTENT_LENGTH"] == 2 * 1024 * 1024
+    app = create_app({"SECRET_KEY": "unit-test-secret", "FRONTEND": {"MAX_BODY_BYTES": 5}},
+                     rpc=FakeRpc())
+    assert app.config["MAX_CONTENT_LENGTH"] == 5
+
+
+def test_a_page_number_past_any_list_is_404_not_500(client):
+    for path in ("/?page=" + "1" + "0" * 20, "/tag/x?page=100000000000",
+                 "/profile/nobody?page=" + "9" * 30):
+        assert client.get(path).status_code in (404,), path
+
+
+def test_a_next_with_cr_or_lf_goes_home(client, fake_rpc):
+    make_user(fake_rpc, "ann")
+    for target in ("/settings\r\nSet-Cookie: x=1", "/\nfoo", "/%0d%0a"):
+        response = client.post("/login", data={
+            "csrf_token": csrf_token(client), "email": "ann@example.com",
+            "password": PASSWORD, "next": target})
+        assert response.status_code == 302
+        assert "\n" not in response.headers["Location"] and "\r" not in response.headers["Location"]
+        client.post("/logout", data={"csrf_token": csrf_token(client)})
+
+
+def test_feed_links_come_from_the_public_url_not_the_host_header(client, fake_rpc):
+    from frontend_helpers import write_article
+    ann = make_user(fake_rpc, "ann")
+    write_article(fake_rpc, ann, "Hello")
+    for path in ("/feed.atom", "/profile/ann/feed.atom"):
+        feed = page_text(client.get(path, headers={"Host": "evil.example"}))
+        assert "evil.example" not in feed
+        assert "http://localhost/article/hello" in feed
+
+
+def test_auth_and_settings_pages_are_never_cached(client, fake_rpc):
+    assert client.get("/login").headers["Cache-Control"] == "no-store"
+    assert client.get("/register").headers["Cache-Control"] == "no-store"
+    sign_in_as(client, fake_rpc, "ann")
+    assert client.get("/settings").headers["Cache-Control"] == "no-store"
+    assert "no-store" not in client.get("/").headers.get("Cache-Control", "")
+
+
+def test_the_cookie_is_secure_when_the_public_url_is_https(fake_rpc):
+    from frontend.app import create_app
+    app = create_app({"SECRET_KEY": "unit-test-secret",
+                      "FRONTEND": {"PUBLIC_URL": "https://blog.example"}}, rpc=fake_rpc)
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    client = app.test_client()
+    make_user(fake_rpc, "ann")
+    response = submit(client, "/login", email="ann@example.com", password=PASSWORD)
+    assert "Secure" in response.headers["Set-Cookie"]
+    plain = create_app({"SECRET_KEY": "unit-test-secret",
+                        "FRONTEND": {"PUBLIC_URL": "http://127.0.0.1:8080"}}, rpc=fake_rpc)
+    assert plain.config["SESSION_COOKIE_SECURE"] is False
+
+
+def test_images_in_the_csp_are_https_only(client):
+    policy = client.get("/").headers["Content-Security-Policy"]
+    img = [part.strip() for part in policy.split(";") if part.strip().startswith("img-src")][0]
+    assert img == "img-src 'self' https:"
+
+
+def test_control_characters_in_a_title_are_a_form_error(client, fake_rpc):
+    sign_in_as(client, fake_rpc, "ann")
+    response = submit(client, "/editor", title="bad\x01\x0b\x1b", description="d", body="b",
+                      tags="")
+    assert response.status_code == 422
+    assert errors_beside(response, "title") == ["must not contain control characters"]
