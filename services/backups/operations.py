@@ -27,6 +27,7 @@ from services.backups.manifest import (
     verified_manifest,
 )
 from services.database import migrations, table_files
+from services.database.file_modes import owner_only_tree
 from services.errors import ValidationError
 from services.timestamps import isoformat
 
@@ -44,6 +45,7 @@ def create_backup(backups, engines, now):
             for name, engine in engines.items():
                 manifest["databases"][name] = dump_database(engine, name, partial, progress)
             (partial / MANIFEST).write_text(json.dumps(manifest, indent=2))
+            owner_only_tree(partial)
             partial.rename(backups.path / backup_id)
         except BaseException:
             shutil.rmtree(partial, ignore_errors=True)

@@ -7,6 +7,7 @@ from nameko.extensions import DependencyProvider
 from nameko.timer import Timer
 
 from services.backups.folder import BackupDirectory
+from services.database.file_modes import owner_only_folder
 
 
 def backup_interval(config):
@@ -24,7 +25,7 @@ class BackupStore(DependencyProvider):
             int(settings.get("KEEP", 10)),
             backup_interval(self.container.config),
         )
-        self.backups.path.mkdir(parents=True, exist_ok=True)
+        owner_only_folder(self.backups.path)
 
     def get_dependency(self, worker_ctx):
         return self.backups

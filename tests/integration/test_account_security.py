@@ -199,3 +199,40 @@ def test_login_and_registration_per_address_are_limited(two_users_instances, rpc
     with pytest.raises(TooManyRequests):
         rpc.users.login(email="user0@example.com", password=PASSWORD,
                         client_address="203.0.113.7")
+
+
+# -- files readable by their owner only (issue 12, low) -------------------------------
+
+def test_database_files_and_backups_are_owner_only(runner, rpc, service_config, database_uris):
+    import os
+    import stat
+    from pathlib import Path
+    register(rpc, "alice")
+    summary = rpc.storage.backup()
+    backup_root = Path(service_config["BACKUP"]["DIR"])
+
+    def mode(path):
+        return stat.S_IMODE(os.stat(path).st_mode)
+
+    assert mode(backup_root) == 0o700
+    for root, folders, files in os.walk(backup_root / summary["id"]):
+        assert mode(root) == 0o700, root
+        for name in files:
+            assert mode(os.path.join(root, name)) == 0o600, name
+    for uri in database_uris.values():
+        if uri.startswith("sqlite"):
+            path = uri.removeprefix("sqlite:///")
+            for candidate in (path, f"{path}-wal", f"{path}-shm"):
+                if os.path.exists(candidate):
+                    assert mode(candidate) == 0o600, candidate
+
+
+def test_a_sqlite_file_made_by_migration_is_owner_only_whatever_the_umask(tmp_path):
+    import os
+    import stat
+    previous = os.umask(0o022)
+    try:
+        migrations.upgrade("users", f"sqlite:///{tmp_path / 'fresh.db'}")
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE(os.stat(tmp_path / "fresh.db").st_mode) == 0o600
