@@ -46,6 +46,7 @@ class UsersService:
         Dispatches ``user_registered``.
         """
         fields = rules.validate_registration(username, email, password)
+        rules.refuse_guessable_password(fields["password"], (fields["username"], fields["email"]))
         self._count_attempt(rate_limits.register_counters(
             self.config, fields["email"], client_address))
         password_hash = self.passwords.hash(fields["password"])
@@ -152,6 +153,7 @@ class UsersService:
             self._require_current_password(user_id, current_password)
         password = fields.pop("password", None)
         if password is not None and not self._is_current_password(user_id, password):
+            rules.refuse_guessable_password(password, (fields.get("username"), fields.get("email")))
             fields["password_hash"] = self.passwords.hash(password)
             fields["bump_token_version"] = True
         record = self.storage.users_update(user_id, fields)

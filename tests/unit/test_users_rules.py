@@ -114,3 +114,26 @@ def test_tokens_carry_and_check_issuer_and_audience():
         forged = {name: value for name, value in forged.items() if value is not None}
         with pytest.raises(Unauthenticated, match="invalid"):
             tokens.read_claims(jwt.encode(forged, SECRET, algorithm="HS256"), SECRET, now=1001)
+
+
+@pytest.mark.parametrize("password", [
+    "password123", "12345678", "qwertyuiop", "iloveyou1", "passwordpassword", "aaaaaaaaaaaa",
+])
+def test_common_and_guessable_passwords_are_refused(password):
+    with pytest.raises(ValidationError) as caught:
+        account_rules.refuse_guessable_password(password)
+    assert list(caught.value.errors) == ["password"]
+    assert caught.value.errors["password"][0].startswith("is too common or too easy to guess")
+
+
+def test_a_password_made_of_the_username_or_email_is_refused():
+    with pytest.raises(ValidationError):
+        account_rules.refuse_guessable_password("zebulon77", ("zebulon77", "zeb@example.com"))
+    with pytest.raises(ValidationError):
+        account_rules.refuse_guessable_password("quintessa1", ("q", "quintessa1@example.com"))
+
+
+@pytest.mark.parametrize("password", ["correct horse battery", "analytical engine",
+                                      "secret-pass", "K7#q-tundra-" + "x" * 120])
+def test_unpredictable_passwords_pass(password):
+    assert account_rules.refuse_guessable_password(password) == password

@@ -167,3 +167,31 @@ def test_tokens_are_signed_with_the_derived_token_key_not_the_secret_itself(serv
     with pytest.raises(Unauthenticated):
         tokens.read_token(user["token"], CONFIG["SECRET_KEY"], NOW)
     assert tokens.read_token(user["token"], TOKEN_KEY, NOW) == (1, 0)
+
+
+def test_register_refuses_a_common_password_beside_its_field(service):
+    with pytest.raises(ValidationError) as caught:
+        service.register("alice", "alice@example.com", "password123")
+    assert set(caught.value.errors) == {"password"}
+    service.storage.users_create.assert_not_called()
+
+
+def test_a_new_password_must_not_be_guessable(service):
+    service.storage.users_get_credentials.return_value = credentials("the old password")
+    with pytest.raises(ValidationError) as caught:
+        service.update_user(1, {"password": "qwertyuiop"})
+    assert set(caught.value.errors) == {"password"}
+    service.storage.users_update.assert_not_called()
+
+
+def test_the_current_password_is_checked_when_sent(service):
+    service.storage.users_get.return_value = record()
+    service.storage.users_count_attempts.return_value = {"allowed": True, "retry_after": 0}
+    service.storage.users_get_credentials.return_value = credentials("the old password")
+    with pytest.raises(ValidationError) as caught:
+        service.update_user(1, {"email": "new@example.com"}, current_password="a wrong guess")
+    assert caught.value.errors == {"current_password": ["is wrong"]}
+    service.storage.users_update.assert_not_called()
+    service.storage.users_update.return_value = record(email="new@example.com")
+    service.update_user(1, {"email": "new@example.com"}, current_password="the old password")
+    service.storage.users_update.assert_called_once()
