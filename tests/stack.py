@@ -179,4 +179,7 @@ def create_vhost(vhost):
 
 
 def delete_vhost(vhost):
+    """Delete the virtual host and the per-part accounts ``make run`` may have made on it."""
     requests.delete(f"{RABBIT_API}/api/vhosts/{quote(vhost, safe='')}", timeout=10)
+    from admin.broker_setup import ManagementApi
+    ManagementApi(RABBIT_API).delete_accounts(vhost)
