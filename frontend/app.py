@@ -9,6 +9,7 @@ from datetime import timedelta
 from flask import Flask, request
 from flask_wtf.csrf import CSRFProtect
 
+from frontend.body_limit import ChunkedBodyLimit
 from frontend import (
     articles,
     auth,
@@ -67,6 +68,7 @@ def create_app(config=None, rpc=None):
     template_filters.register(app)
     context.register_template_globals(app)
     app.after_request(add_security_headers)
+    app.wsgi_app = ChunkedBodyLimit(app.wsgi_app, app.config["MAX_CONTENT_LENGTH"])
     return app
 
 

@@ -185,3 +185,18 @@ def test_control_characters_in_a_title_are_a_form_error(client, fake_rpc):
                       tags="")
     assert response.status_code == 422
     assert errors_beside(response, "title") == ["must not contain control characters"]
+
+
+def test_a_chunked_body_over_the_limit_is_413_not_a_cut_form(fake_rpc):
+    """A chunked body has no Content-Length (gunicorn marks its input terminated); Werkzeug
+    alone would cut it at the limit and the page would say 'form expired'."""
+    import io
+    from frontend.app import create_app
+    app = create_app({"SECRET_KEY": "unit-test-secret", "FRONTEND": {"MAX_BODY_BYTES": 1000}},
+                     rpc=fake_rpc)
+    response = app.test_client().post(
+        "/login", input_stream=io.BytesIO(b"email=" + b"x" * 5000),
+        content_type="application/x-www-form-urlencoded",
+        environ_overrides={"wsgi.input_terminated": True, "CONTENT_LENGTH": "",
+                           "HTTP_TRANSFER_ENCODING": "chunked"})
+    assert response.status_code == 413
