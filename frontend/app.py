@@ -24,6 +24,7 @@ from frontend import (
 )
 from services.accounts import sessions
 from services.config import load_config
+from services.proxies import trust_proxies
 from services.rpc.client import RpcClient
 from services.secret_keys import derived_key
 
@@ -69,6 +70,7 @@ def create_app(config=None, rpc=None):
     context.register_template_globals(app)
     app.after_request(add_security_headers)
     app.wsgi_app = ChunkedBodyLimit(app.wsgi_app, app.config["MAX_CONTENT_LENGTH"])
+    trust_proxies(app, config)
     return app
 
 

@@ -19,6 +19,7 @@ from gateway import (
     users,
 )
 from services.config import load_config
+from services.proxies import trust_proxies
 from services.rpc.client import RpcClient
 
 BLUEPRINTS = (
@@ -64,6 +65,7 @@ def create_app(config=None, rpc=None):
     access_log.init_app(app)
     error_responses.init_app(app)
     app.after_request(add_security_headers)
+    trust_proxies(app, config)
     return app
 
 

@@ -72,3 +72,12 @@ def test_control_characters_in_text_are_refused(client, fake_rpc):
                        json={"article": fine}).status_code == 201
     response = client.put("/api/user", headers=headers, json={"user": {"bio": "bell\x07"}})
     assert response.status_code == 422
+
+
+def test_the_client_address_is_forwarded_only_behind_configured_proxies(fake_rpc):
+    from gateway.app import create_app
+    forged = {"X-Forwarded-For": "198.51.100.9"}
+    for hops, expected in ((0, "127.0.0.1"), (1, "198.51.100.9")):
+        app = create_app({"AMQP_URI": "memory://", "PROXY_HOPS": hops}, rpc=fake_rpc)
+        app.test_client().post("/api/users/login", json=USER, headers=forged)
+        assert fake_rpc.last_call("users", "login").kwargs["client_address"] == expected
