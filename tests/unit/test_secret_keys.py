@@ -51,11 +51,14 @@ def test_the_users_service_checks_the_secret_when_its_container_is_set_up():
     assert isinstance(provider, RequireProductionSecret)
 
     class Container:
+        service_name = "users"
         config = {"SECRET_KEY": DEFAULT_SECRET_KEY}
 
-    provider.container = Container()
+    container = Container()
+    bound = provider.bind(container, "production_secret")  # a copy: the class keeps its own
     with pytest.raises(InsecureConfiguration):
-        provider.setup()
+        bound.setup()
+    assert provider.container is None
 
 
 def test_each_purpose_has_its_own_key_and_none_is_the_secret():
