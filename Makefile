@@ -4,12 +4,13 @@ VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
 
-.PHONY: run test bench fuzz install system broker migrate test-unit test-integration test-e2e screenshots clean
+.PHONY: run test bench fuzz install system broker broker-accounts migrate test-unit test-integration test-e2e screenshots clean
 
-run: install broker migrate  ## start every process on SQLite; Ctrl-C stops them all
+run: install broker broker-accounts migrate  ## start every process on SQLite; Ctrl-C stops them all
 	@mkdir -p var
 	@$(BIN)/python -m scripts.check_ports
-	$(BIN)/honcho --no-prefix -f Procfile start 2>&1 || true
+	DEVELOPMENT_MODE=$${DEVELOPMENT_MODE:-true} $(BIN)/honcho --no-prefix -f Procfile \
+		-e var/broker-accounts.env start 2>&1 || true
 
 test: install system broker  ## the whole suite: unit, integration (RabbitMQ, SQLite, PostgreSQL), end to end
 	BIN=$(BIN) scripts/run_tests.sh
@@ -39,6 +40,10 @@ system:  ## system packages the tests need (Chromium), installed with apt-get wh
 
 broker:  ## RabbitMQ reachable at the configured AMQP URI, started if needed
 	scripts/ensure_rabbitmq.sh
+
+broker-accounts: install broker  ## one RabbitMQ account per part, least privilege (docs/SECURITY.md)
+	@mkdir -p var
+	$(BIN)/python -m admin.broker_setup --env-file var/broker-accounts.env
 
 migrate: install
 	@mkdir -p var

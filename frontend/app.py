@@ -6,9 +6,10 @@ client is given; tests pass an in-memory fake instead.
 """
 from datetime import timedelta
 
-from flask import Flask
+from flask import Flask, request
 from flask_wtf.csrf import CSRFProtect
 
+from frontend.body_limit import ChunkedBodyLimit
 from frontend import (
     articles,
     auth,
@@ -22,9 +23,11 @@ from frontend import (
     static_assets,
     template_filters,
 )
-from services.config import load_config, token_ttl_seconds
+from services.config import load_config, session_lifetime_seconds
+from services.proxies import trust_proxies
 from services.rpc.client import RpcClient
 from services.rpc.read_cache import read_cache_for
+from services.secret_keys import derived_key
 
 BLUEPRINTS = (
     home.blueprint,
@@ -39,7 +42,9 @@ BLUEPRINTS = (
 CONTENT_SECURITY_POLICY = "; ".join(
     [
         "default-src 'self'",
-        "img-src 'self' https: http: data:",
+        # Avatars and Markdown images are links to any https site (docs/SECURITY.md);
+        # plain-http and data: images are not loaded.
+        "img-src 'self' https:",
         "script-src 'self'",
         "style-src 'self'",
         "object-src 'none'",
@@ -68,27 +73,59 @@ def create_app(config=None, rpc=None):
     context.register_template_globals(app)
     static_assets.register(app)
     app.after_request(add_security_headers)
+    app.wsgi_app = ChunkedBodyLimit(app.wsgi_app, app.config["MAX_CONTENT_LENGTH"])
+    trust_proxies(app, config)
     return app
+
+
+NO_STORE_ENDPOINTS = {"auth.login", "auth.register", "settings.edit"}
+"""Pages with personal data or credentials in their forms: never kept by a cache."""
+
+DEFAULT_MAX_BODY_BYTES = 2 * 1024 * 1024
+
+
+def public_url(config, frontend_config):
+    """Where browsers reach the site (``FRONTEND.PUBLIC_URL``), without a trailing slash:
+    absolute links (Atom feeds) use it, never the request's Host header."""
+    configured = str(frontend_config.get("PUBLIC_URL") or "").strip().rstrip("/")
+    if configured:
+        return configured
+    host = frontend_config.get("HOST", "127.0.0.1")
+    return f"http://{host}:{frontend_config.get('PORT', 8080)}"
 
 
 def flask_settings(config, frontend_config):
     """Translate the project's config into Flask settings (cookies, CSRF, paging)."""
+    site_url = public_url(config, frontend_config)
     return {
-        "SECRET_KEY": config["SECRET_KEY"],
+        "PUBLIC_URL": site_url,
+        # Bodies over the limit are refused with 413 before anything reads them,
+        # chunked ones too (Werkzeug stops reading at the limit).
+        "MAX_CONTENT_LENGTH": int(frontend_config.get("MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES)),
+        # Separate keys, derived from the one secret: a session cookie and a CSRF token
+        # are never signed with the key of the users' tokens (or of each other).
+        "SECRET_KEY": derived_key(config, "sessions"),
+        "WTF_CSRF_SECRET_KEY": derived_key(config, "csrf"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": bool(frontend_config.get("COOKIE_SECURE", False)),
-        "PERMANENT_SESSION_LIFETIME": timedelta(
-            seconds=token_ttl_seconds(config)
-        ),
+        "SESSION_COOKIE_SECURE": _is_true(frontend_config.get("COOKIE_SECURE", False))
+        or site_url.startswith("https://"),
+        # The cookie lives as long as the server-side session: renewed on every request.
+        "PERMANENT_SESSION_LIFETIME": timedelta(seconds=session_lifetime_seconds(config)),
         "WTF_CSRF_TIME_LIMIT": None,
         "PAGE_SIZE": int(frontend_config.get("PAGE_SIZE", 10)),
         "SITE_NAME": frontend_config.get("SITE_NAME", "conduit"),
     }
 
 
+def _is_true(value):
+    return str(value).strip().lower() in ("1", "true", "yes", "on")
+
+
 def add_security_headers(response):
     """Defence in depth: even if sanitising missed something, inline script cannot run."""
+    if request.endpoint in NO_STORE_ENDPOINTS:
+        response.headers["Cache-Control"] = "no-store"
     response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")

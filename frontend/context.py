@@ -1,8 +1,10 @@
 """What every view needs about the request: the RPC client and the signed-in user.
 
-The browser keeps only the user's token, in the signed session cookie. The
-user behind it is asked from the users service at most once per request, and
-only when a page needs it (static files never do).
+The browser keeps only a session token, in the signed session cookie: an
+opaque token of a session the users service keeps (``users.start_session``),
+so signing out ends it for good and a copied cookie stops working. The user
+behind it is asked from the users service at most once per request, and only
+when a page needs it (static files never do).
 """
 from functools import wraps
 from urllib.parse import urlsplit
@@ -10,7 +12,7 @@ from urllib.parse import urlsplit
 from flask import current_app, g, redirect, request, session, url_for
 from flask_wtf.csrf import generate_csrf
 
-from services.errors import Unauthenticated
+from services.errors import ConduitError, Unauthenticated
 
 
 def rpc():
@@ -39,18 +41,44 @@ def forget_unknown_user():
 def sign_in(user):
     """Start a fresh session (no fixation) that carries its CSRF token from the start:
     pages loading at once in several tabs then agree on one token instead of each
-    minting its own and invalidating the others' forms."""
+    minting its own and invalidating the others' forms. ``user`` carries the API token
+    that login, register or a settings change returned; it is exchanged for a server-side
+    session, and the browser's earlier session (if any) ends."""
+    started = rpc().users.start_session(token=user["token"])
+    _end_server_session()
     session.clear()
     session.permanent = True
-    session["token"] = user["token"]
+    session["token"] = started["token"]
     g.pop(current_app.config["WTF_CSRF_FIELD_NAME"], None)  # Flask-WTF's per-request cache
     generate_csrf()
     g.user = user
 
 
 def sign_out():
+    """End the session on the server too, so a copy of the cookie opens nothing."""
+    _end_server_session()
     session.clear()
     g.user = None
+
+
+def sign_out_everywhere():
+    """End every session of the signed-in user (every browser) and revoke their tokens."""
+    token = session.get("token")
+    if token:
+        rpc().users.end_all_sessions(token=token)
+    session.clear()
+    g.user = None
+
+
+def _end_server_session():
+    token = session.get("token")
+    if not token:
+        return
+    try:
+        rpc().users.end_session(token=token)
+    except ConduitError:
+        # The browser forgets it anyway; the server's copy expires on its own.
+        current_app.logger.warning("could not end a session on the server")
 
 
 def login_required(view):
@@ -68,6 +96,8 @@ def login_required(view):
 def safe_next(default_endpoint, **default_values):
     """Where to go after a form: the ``next`` field if it stays on this site."""
     target = request.values.get("next", "")
+    if any(ord(character) < 32 or ord(character) == 127 for character in target):
+        return url_for(default_endpoint, **default_values)  # CR/LF would split the header
     parts = urlsplit(target)
     stays_here = target.startswith("/") and not parts.netloc and not parts.scheme
     if stays_here and not target.startswith("//") and "\\" not in target:
@@ -77,7 +107,13 @@ def safe_next(default_endpoint, **default_values):
 
 def register_template_globals(app):
     """Globals (not a context processor) so that imported macros see them too."""
-    app.jinja_env.globals.update(current_user=current_user, site_name=app.config["SITE_NAME"])
+    app.jinja_env.globals.update(current_user=current_user, site_name=app.config["SITE_NAME"],
+                                 absolute_url=absolute_url)
+
+
+def absolute_url(endpoint, **values):
+    """An absolute link on the configured public URL, never on the request's Host header."""
+    return current_app.config["PUBLIC_URL"] + url_for(endpoint, **values)
 
 
 def _user_from_session():

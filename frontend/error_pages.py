@@ -32,7 +32,9 @@ PAGE_TEXT = {
     403: ("Not allowed", "You do not have permission to do that."),
     404: ("Page not found", "There is nothing here. It may have been moved or deleted."),
     405: ("Not allowed", "That page cannot be used this way."),
+    413: ("Too large", "What you sent is larger than this site accepts."),
     422: ("Could not save", "Some of what you sent was not accepted."),
+    429: ("Too many attempts", "Please wait a few minutes and try again."),
     500: ("Something went wrong", "An unexpected error happened on our side."),
     503: (
         "We will be right back",

@@ -1,7 +1,7 @@
 """Atom feeds: the newest articles of the site, and of one author."""
 from datetime import datetime, timezone
 
-from flask import Blueprint, make_response, render_template, url_for
+from flask import Blueprint, current_app, make_response, render_template, request, url_for
 
 from frontend.context import rpc
 
@@ -32,6 +32,7 @@ def atom_response(articles, title, page_url):
         title=title,
         page_url=page_url,
         updated=last_change(articles),
+        self_url=current_app.config["PUBLIC_URL"] + request.path,
     )
     response = make_response(body)
     response.mimetype = "application/atom+xml"

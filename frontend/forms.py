@@ -82,6 +82,7 @@ class SettingsForm(ServiceForm):
     bio = TextAreaField("Short bio about you")
     email = StringField("Email")
     password = PasswordField("New password")
+    current_password = PasswordField("Current password")
 
     def changes_from(self, user):
         """Only what the user changed; empty picture or bio means none, empty password keeps it."""

@@ -1,7 +1,10 @@
 """Page numbers for every list: ``?page=N`` in, ``limit``/``offset`` out."""
 from math import ceil
 
-from flask import current_app, request, url_for
+from flask import abort, current_app, request, url_for
+
+MAX_PAGE = 100_000
+"""Beyond this no list has pages: a 404, never an offset the database cannot hold."""
 
 
 class Pagination:
@@ -16,6 +19,8 @@ class Pagination:
             number = max(1, int(request.args.get("page", 1)))
         except ValueError:
             number = 1
+        if number > MAX_PAGE:
+            abort(404)
         return cls(number, current_app.config["PAGE_SIZE"])
 
     @property

@@ -1,10 +1,17 @@
-"""Account settings: picture, username, bio, email and a new password."""
+"""Account settings: picture, username, bio, email and a new password; signing out
+everywhere.
+
+Changing the email or the password asks for the current password, so a browser left
+signed in cannot be used to take the account over.
+"""
 from flask import Blueprint, flash, redirect, render_template, url_for
 
-from frontend.context import current_user, login_required, rpc, sign_in
+from frontend.context import current_user, login_required, rpc, sign_in, sign_out_everywhere
 from frontend.error_pages import status_for
 from frontend.forms import SettingsForm
 from services.errors import ValidationError
+
+NEEDS_CURRENT_PASSWORD = ("email", "password")
 
 blueprint = Blueprint("settings", __name__)
 
@@ -19,9 +26,28 @@ def edit():
     changes = form.changes_from(user)
     if changes:
         try:
-            sign_in(rpc().users.update_user(user_id=user["id"], changes=changes))
+            proof = {}
+            if any(field in changes for field in NEEDS_CURRENT_PASSWORD):
+                proof["current_password"] = _current_password(form)
+            sign_in(rpc().users.update_user(user_id=user["id"], changes=changes, **proof))
         except ValidationError as error:
             form.show_service_errors(error)
             return render_template("settings/settings.html", form=form), status_for(error, True)
     flash("Your settings are saved.")
     return redirect(url_for("settings.edit"))
+
+
+@blueprint.post("/settings/sign-out-everywhere", endpoint="sign_out_everywhere")
+@login_required
+def sign_out_everywhere_view():
+    sign_out_everywhere()
+    flash("You are signed out everywhere.")
+    return redirect(url_for("auth.login"))
+
+
+def _current_password(form):
+    """The users service checks it; a missing one is an error beside its field."""
+    if not form.current_password.data:
+        raise ValidationError.single(
+            "current_password", "is needed to change your email or password")
+    return form.current_password.data

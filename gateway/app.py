@@ -4,7 +4,7 @@ The app holds the process's one ``RpcClient`` (``app.extensions["rpc"]``);
 views reach it through ``gateway.rpc.rpc()`` so every call carries the request
 id. Tests pass a fake client as ``rpc``.
 """
-from flask import Flask
+from flask import Flask, request
 from flask_cors import CORS
 
 from gateway import (
@@ -20,6 +20,7 @@ from gateway import (
     users,
 )
 from services.config import load_config
+from services.proxies import trust_proxies
 from services.rpc.client import RpcClient
 from services.rpc.read_cache import read_cache_for
 
@@ -68,7 +69,22 @@ def create_app(config=None, rpc=None):
     access_log.init_app(app)
     app.before_request(payload.refuse_long_request_lines)
     error_responses.init_app(app)
+    app.after_request(add_security_headers)
+    trust_proxies(app, config)
     return app
+
+
+TOKEN_ENDPOINTS = {
+    "users.register", "users.login", "users.get_current_user", "users.update_current_user",
+}
+"""Answers that carry a user's token: never kept by a cache."""
+
+
+def add_security_headers(response):
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    if request.endpoint in TOKEN_ENDPOINTS:
+        response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _health_client(config, settings, rpc):

@@ -13,7 +13,7 @@ from flask import g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from gateway.payload import MAX_REQUEST_LINE_BYTES
-from services.errors import ConduitError, Unauthenticated, ValidationError
+from services.errors import ConduitError, TooManyRequests, Unauthenticated, ValidationError
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +40,8 @@ def _service_error(error):
     response = jsonify(error_body(*_messages(error)))
     if isinstance(error, Unauthenticated):
         response.headers["WWW-Authenticate"] = "Token"
+    if isinstance(error, TooManyRequests):
+        response.headers["Retry-After"] = str(error.retry_after)
     return response, error.http_status
 
 

@@ -82,6 +82,8 @@ def _json_body():
         return json.loads(raw)
     except (ValueError, UnicodeDecodeError):
         raise BadRequest("request body is not valid JSON")
+    except RecursionError:
+        raise BadRequest("request body is nested too deeply")
 
 
 def read_page():

@@ -1,5 +1,5 @@
 """Registration, login and the current user: /api/users, /api/users/login, /api/user."""
-from flask import Blueprint
+from flask import Blueprint, request
 
 from gateway.auth import current_user, request_token
 from gateway.payload import read_object
@@ -12,14 +12,14 @@ blueprint = Blueprint("users", __name__, url_prefix="/api")
 @blueprint.post("/users")
 def register():
     fields = read_object("user", required=("username", "email", "password"))
-    user = rpc().users.register(**fields)
+    user = rpc().users.register(client_address=request.remote_addr, **fields)
     return {"user": present_user(user, user["token"])}, 201
 
 
 @blueprint.post("/users/login")
 def login():
     fields = read_object("user", required=("email", "password"))
-    user = rpc().users.login(**fields)
+    user = rpc().users.login(client_address=request.remote_addr, **fields)
     return {"user": present_user(user, user["token"])}
 
 

@@ -28,6 +28,7 @@ def load_config(path=None):
 
 DEFAULT_RPC_TIMEOUT_SECONDS = 10
 DEFAULT_TOKEN_TTL_SECONDS = 14 * 24 * 3600
+DEFAULT_SESSION_LIFETIME_SECONDS = 8 * 3600
 DEFAULT_BACKUP = {"DIR": "var/backups", "KEEP": 10, "INTERVAL_SECONDS": 3600}
 
 
@@ -37,8 +38,13 @@ def rpc_timeout(config):
 
 
 def token_ttl_seconds(config):
-    """How long a user's token, and so a browser session, stays valid (``TOKEN_TTL_SECONDS``)."""
+    """How long a user's API token stays valid (``TOKEN_TTL_SECONDS``)."""
     return int(config.get("TOKEN_TTL_SECONDS", DEFAULT_TOKEN_TTL_SECONDS))
+
+
+def session_lifetime_seconds(config):
+    """How long a browser session lasts after its last use (``SESSION_LIFETIME_SECONDS``)."""
+    return int(config.get("SESSION_LIFETIME_SECONDS", DEFAULT_SESSION_LIFETIME_SECONDS))
 
 
 def backup_settings(config):

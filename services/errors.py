@@ -75,6 +75,19 @@ class Unauthenticated(ConduitError):
 
 
 @deserialize_to_instance
+class TooManyRequests(ConduitError):
+    """Too many attempts (logins, registrations) in a short time; ``retry_after`` is the
+    number of seconds until the next attempt may succeed."""
+
+    http_status = 429
+
+    def __init__(self, message, retry_after):
+        super().__init__(message)
+        self.retry_after = max(1, int(retry_after))
+        self.args = (message, self.retry_after)
+
+
+@deserialize_to_instance
 class ServiceUnavailable(ConduitError):
     """A service or database did not answer in time."""
 
@@ -86,5 +99,6 @@ EXPECTED = (
     ValidationError,
     PermissionDenied,
     Unauthenticated,
+    TooManyRequests,
     ServiceUnavailable,
 )

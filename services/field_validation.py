@@ -3,7 +3,21 @@
 Every problem is collected per field before raising, so a form can show all
 of them at once beside their fields.
 """
+import re
+
 from services.errors import ValidationError
+
+CONTROL_CHARACTERS = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f]")
+"""C0 controls other than tab, newline and carriage return: invisible, and they make
+XML (the Atom feeds) unparseable. NUL is refused for every query by storage
+(``services.database.access``), with its own message."""
+
+
+def refuse_control_characters(text):
+    """``ValueError`` when ``text`` holds a C0 control other than tab, LF, CR (or NUL)."""
+    if CONTROL_CHARACTERS.search(text):
+        raise ValueError("must not contain control characters")
+    return text
 
 
 def validated(values, checks, required):

@@ -122,6 +122,44 @@ class StorageService:
         with self.users_db.write() as session:
             return users_data.delete_user(session, username)
 
+    @rpc(expected_exceptions=EXPECTED)
+    def users_session_create(self, user_id, token_hash, token_version, expires_at):
+        """Record a browser session (by the hash of its token) until ``expires_at``."""
+        with self.users_db.write() as session:
+            return users_data.create_session(
+                session, user_id, token_hash, token_version, expires_at)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def users_session_get(self, token_hash):
+        """``{session: {user_id, token_version, created_at, expires_at}, user}``, or ``None``."""
+        with self.users_db.read() as session:
+            return users_data.get_session(session, token_hash)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def users_session_renew(self, token_hash, expires_at):
+        """Move a session's expiry to ``expires_at`` (an active browser stays signed in)."""
+        with self.users_db.write() as session:
+            users_data.renew_session(session, token_hash, expires_at)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def users_session_delete(self, token_hash, now):
+        """End one session (idempotent); sessions expired by ``now`` are removed too."""
+        with self.users_db.write() as session:
+            users_data.delete_session(session, token_hash, now)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def users_end_all_sessions(self, user_id):
+        """End every session of a user and revoke their tokens; returns the user record."""
+        with self.users_db.write() as session:
+            return users_data.end_all_sessions(session, user_id)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def users_count_attempts(self, counters, window_seconds, now):
+        """Count an attempt under each ``{key, limit}`` in the fixed window holding ``now``:
+        ``{allowed, retry_after}``, shared by every instance that asks."""
+        with self.users_db.write() as session:
+            return users_data.count_attempts(session, counters, window_seconds, now)
+
     # -- blog database ------------------------------------------------------
     #
     # Articles and comments come back with their authors' profiles attached

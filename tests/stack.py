@@ -54,6 +54,12 @@ class Stack:
             "FRONTEND_PORT": str(self.frontend_port),
             "BACKUP_DIR": str(self.workdir / "backups"),
             "SECRET_KEY": "e2e-test-secret-of-at-least-32-bytes",
+            # Every test of a stack signs up and in from 127.0.0.1: limits far above
+            # what the suites do, except where a test sets its own (extra_env).
+            "RATE_LIMIT_LOGIN_PER_ACCOUNT": "1000",
+            "RATE_LIMIT_LOGIN_PER_ADDRESS": "100000",
+            "RATE_LIMIT_REGISTER_PER_ACCOUNT": "1000",
+            "RATE_LIMIT_REGISTER_PER_ADDRESS": "100000",
             **(extra_env or {}),
         }
         self.config = self._config()
@@ -180,4 +186,7 @@ def create_vhost(vhost):
 
 
 def delete_vhost(vhost):
+    """Delete the virtual host and the per-part accounts ``make run`` may have made on it."""
     requests.delete(f"{RABBIT_API}/api/vhosts/{quote(vhost, safe='')}", timeout=10)
+    from admin.broker_setup import ManagementApi
+    ManagementApi(RABBIT_API).delete_accounts(vhost)

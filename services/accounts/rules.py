@@ -5,7 +5,10 @@ per field before raising, so a form can show them all at once.
 """
 import re
 
-from services.field_validation import validated, validated_changes
+from zxcvbn import zxcvbn
+
+from services.errors import ValidationError
+from services.field_validation import refuse_control_characters, validated, validated_changes
 
 USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9_-]+$")
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -23,6 +26,29 @@ def validate_registration(username, email, password):
     return validated(
         {"username": username, "email": email, "password": password}, CHECKS, required=True
     )
+
+
+PASSWORD_MIN_SCORE = 2
+"""zxcvbn's scale: 0 and 1 are guessed within about a million tries (common passwords,
+keyboard walks, names with digits, the username or email itself)."""
+PASSWORD_SCORED_LENGTH = 72
+"""zxcvbn's cost grows with length; a longer password is scored on its first 72 characters (its limit)."""
+
+
+def refuse_guessable_password(password, user_inputs=()):
+    """``ValidationError`` on ``password`` when zxcvbn finds it common or easy to guess,
+    also from the account's own username and email (``user_inputs``)."""
+    inputs = [value for value in user_inputs if isinstance(value, str) and value]
+    for value in list(inputs):
+        inputs.extend(part for part in re.split(r"[@._-]+", value) if part)
+    result = zxcvbn(password[:PASSWORD_SCORED_LENGTH], user_inputs=inputs)
+    if result["score"] >= PASSWORD_MIN_SCORE:
+        return password
+    warning = (result.get("feedback") or {}).get("warning") or ""
+    message = "is too common or too easy to guess: choose a longer, less predictable one"
+    if warning:
+        message += f" ({warning.rstrip('.')})"
+    raise ValidationError.single("password", message)
 
 
 def validate_changes(changes):
@@ -101,4 +127,4 @@ def _text(value, required):
         raise ValueError("can't be blank" if required else "can't be empty")
     if not isinstance(value, str):
         raise ValueError("must be a string")
-    return value
+    return refuse_control_characters(value)

@@ -6,7 +6,7 @@ import re
 import unicodedata
 
 from services.errors import PermissionDenied, ValidationError
-from services.field_validation import validated, validated_changes
+from services.field_validation import refuse_control_characters, validated, validated_changes
 
 TITLE_MAX = 255
 DESCRIPTION_MAX = 1000
@@ -16,6 +16,8 @@ TAG_MAX = 64
 TAGS_PER_ARTICLE = 10
 SLUG_MAX = 80
 PAGE_LIMIT_MAX = 100
+OFFSET_MAX = 2**31 - 1
+"""Larger offsets overflow the databases' integers (a 500 before); no list is that long."""
 IDEMPOTENCY_KEY_MAX = 100
 
 
@@ -47,6 +49,7 @@ def _text_check(limit):
         value = value.strip()
         if not value:
             raise ValueError("can't be blank")
+        refuse_control_characters(value)
         if len(value) > limit:
             raise ValueError(f"must be at most {limit} characters")
         return value
@@ -63,6 +66,8 @@ def check_tag_list(value, required=False):
     tags = list(dict.fromkeys(" ".join(tag.split()) for tag in value if tag.strip()))
     if len(tags) > TAGS_PER_ARTICLE:
         raise ValueError(f"may have at most {TAGS_PER_ARTICLE} tags")
+    for tag in tags:
+        refuse_control_characters(tag)
     if any(len(tag) > TAG_MAX for tag in tags):
         raise ValueError(f"tags must be at most {TAG_MAX} characters")
     return tags
@@ -104,8 +109,8 @@ def validate_page(limit, offset):
     problems = {}
     if not _is_int(limit) or not 1 <= limit <= PAGE_LIMIT_MAX:
         problems["limit"] = [f"must be a whole number from 1 to {PAGE_LIMIT_MAX}"]
-    if not _is_int(offset) or offset < 0:
-        problems["offset"] = ["must be a whole number, 0 or more"]
+    if not _is_int(offset) or not 0 <= offset <= OFFSET_MAX:
+        problems["offset"] = [f"must be a whole number from 0 to {OFFSET_MAX}"]
     if problems:
         raise ValidationError(problems)
     return limit, offset

@@ -30,6 +30,7 @@ from services.backups.manifest import (
     verified_manifest,
 )
 from services.database import migrations, table_files
+from services.database.file_modes import owner_only_tree
 from services.errors import ValidationError
 from services.timestamps import isoformat
 
@@ -48,6 +49,7 @@ def create_backup(backups, databases, now):
             for name, database in databases.items():
                 manifest["databases"][name] = dump_database(database, name, partial, progress)
             write_durably(partial / MANIFEST, json.dumps(manifest, indent=2).encode())
+            owner_only_tree(partial)
             sync_folder(partial)
             partial.rename(backups.path / backup_id)
             sync_folder(backups.path)

@@ -8,6 +8,7 @@ from nameko.timer import Timer
 
 from services.backups.folder import BackupDirectory
 from services.config import backup_settings
+from services.database.file_modes import owner_only_folder
 
 
 def backup_interval(config):
@@ -25,7 +26,7 @@ class BackupStore(DependencyProvider):
             int(settings["KEEP"]),
             backup_interval(self.container.config),
         )
-        self.backups.path.mkdir(parents=True, exist_ok=True)
+        owner_only_folder(self.backups.path)
 
     def get_dependency(self, worker_ctx):
         return self.backups

@@ -23,6 +23,7 @@ from nameko_sqlalchemy import Database
 from sqlalchemy import event
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
+from services.database.file_modes import owner_only_sqlite_file
 from services.errors import ServiceUnavailable, ValidationError
 
 log = logging.getLogger(__name__)
@@ -40,10 +41,14 @@ class StorageDatabase(Database):
         self.label = label
 
     def setup(self):
+        owner_only_sqlite_file(self.container.config["DB_URIS"][self._db_uri_key()])
         super().setup()
         refuse_nul_characters(self.engine)
         if self.engine.dialect.name == "sqlite":
             configure_sqlite(self.engine)
+
+    def _db_uri_key(self):
+        return f"{self.container.service_name}:{self.declarative_base.__name__}"
 
     def get_dependency(self, worker_ctx):
         wrapper = super().get_dependency(worker_ctx)

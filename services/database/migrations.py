@@ -14,6 +14,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import engine_from_config, pool
 
 from services.config import PROJECT_ROOT, load_config
+from services.database.file_modes import owner_only_sqlite_file
 from services.database.models import BlogBase, UsersBase
 
 MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
@@ -35,6 +36,7 @@ def alembic_config(db_name, uri):
 
 def upgrade(db_name, uri, revision="head"):
     """Bring the database at ``uri`` to ``revision`` (the newest by default)."""
+    owner_only_sqlite_file(uri)
     command.upgrade(alembic_config(db_name, uri), revision)
 
 

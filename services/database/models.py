@@ -6,6 +6,8 @@ rule lives in the schema, not only in code. The schema itself is created and
 changed by the Alembic migrations under ``migrations/``; these models
 describe it for queries.
 """
+import secrets
+
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
@@ -33,8 +35,16 @@ class BlogBase(DeclarativeBase):
     """Tables of the blog database."""
 
 
+def new_account_key():
+    """The random key a user's tokens and sessions are bound to: an account that later gets
+    the same id has another key, so nothing issued to a deleted account works for it."""
+    return secrets.token_hex(16)
+
+
 class User(UsersBase):
     __tablename__ = "users"
+    # Ids are never reused: AUTOINCREMENT on SQLite (PostgreSQL's sequences never go back).
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id = Column(Integer, primary_key=True)
     username = Column(String(40), nullable=False, unique=True)
@@ -44,6 +54,7 @@ class User(UsersBase):
     image = Column(String(2048), nullable=True)
     banned = Column(Boolean, nullable=False, default=False)
     token_version = Column(Integer, nullable=False, default=0)
+    account_key = Column(String(32), nullable=False, default=new_account_key)
     created_at = Column(DateTime, nullable=False, default=utc_now)
     updated_at = Column(DateTime, nullable=False, default=utc_now)
 
@@ -59,6 +70,30 @@ class Follow(UsersBase):
         Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
     )
     created_at = Column(DateTime, nullable=False, default=utc_now)
+
+
+class Session(UsersBase):
+    """A signed-in browser: only a hash of its session token is kept."""
+
+    __tablename__ = "sessions"
+
+    token_hash = Column(String(64), primary_key=True)
+    user_id = Column(Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False,
+                     index=True)
+    token_version = Column(Integer, nullable=False)
+    created_at = Column(DateTime, nullable=False, default=utc_now)
+    expires_at = Column(DateTime, nullable=False)
+
+
+class RateLimit(UsersBase):
+    """Attempts counted under ``key`` in the fixed window starting at ``window_start``
+    (Unix seconds), shared by every instance of the users service."""
+
+    __tablename__ = "rate_limits"
+
+    key = Column(String(300), primary_key=True)
+    window_start = Column(Integer, primary_key=True, index=True)
+    count = Column(Integer, nullable=False)
 
 
 class Article(BlogBase):

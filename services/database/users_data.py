@@ -5,12 +5,12 @@ Functions return plain dicts (never ORM objects) and raise the shared errors:
 schema is broken. They hold no business rules: the users service decides who
 may do what and validates input before calling.
 """
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from services.errors import Conflict, NotFound, ValidationError
-from services.database.models import Follow, User
-from services.timestamps import isoformat, utc_now
+from services.database.models import Follow, RateLimit, Session, User
+from services.timestamps import from_unix_time, isoformat, parse_isoformat, utc_now
 
 UNIQUE_FIELDS = ("username", "email")
 
@@ -25,6 +25,7 @@ def user_record(user):
         "image": user.image,
         "banned": user.banned,
         "token_version": user.token_version,
+        "account_key": user.account_key,
         "created_at": isoformat(user.created_at),
         "updated_at": isoformat(user.updated_at),
     }
@@ -181,6 +182,93 @@ def existing_user_ids(session, user_ids):
     if not user_ids:
         return []
     return sorted(session.scalars(select(User.id).where(User.id.in_(set(user_ids)))))
+
+
+# -- browser sessions ---------------------------------------------------------
+
+def session_record(row):
+    return {
+        "user_id": row.user_id,
+        "token_version": row.token_version,
+        "created_at": isoformat(row.created_at),
+        "expires_at": isoformat(row.expires_at),
+    }
+
+
+def create_session(session, user_id, token_hash, token_version, expires_at):
+    """Record a browser session of ``user_id`` under the hash of its token."""
+    _find_user(session, user_id=user_id)
+    row = Session(token_hash=token_hash, user_id=user_id, token_version=token_version,
+                  expires_at=parse_isoformat(expires_at))
+    session.add(row)
+    session.flush()
+    return session_record(row)
+
+
+def get_session(session, token_hash):
+    """``{session, user}`` of a session token's hash, or ``None`` when there is none."""
+    row = session.get(Session, token_hash)
+    if row is None:
+        return None
+    user = session.get(User, row.user_id)
+    if user is None:
+        return None
+    return {"session": session_record(row), "user": user_record(user)}
+
+
+def renew_session(session, token_hash, expires_at):
+    session.execute(
+        update(Session).where(Session.token_hash == token_hash)
+        .values(expires_at=parse_isoformat(expires_at))
+    )
+
+
+def delete_session(session, token_hash, now):
+    """Idempotent: an unknown hash deletes nothing. Sessions expired by ``now`` (the users
+    service's clock, which set their expiry) go too."""
+    session.execute(delete(Session).where(
+        or_(Session.token_hash == token_hash, Session.expires_at < from_unix_time(now))))
+
+
+def end_all_sessions(session, user_id):
+    """Delete every session of the user and revoke every token issued so far."""
+    user = _find_user(session, user_id=user_id)
+    session.execute(delete(Session).where(Session.user_id == user_id))
+    user.token_version += 1
+    user.updated_at = utc_now()
+    return user_record(user)
+
+
+# -- rate limits --------------------------------------------------------------
+
+def count_attempts(session, counters, window_seconds, now):
+    """Count one attempt under each ``{key, limit}`` of ``counters`` in the fixed window
+    holding ``now`` (Unix seconds); ``{allowed, retry_after}``: allowed when no counter
+    went past its limit, else the seconds until the window ends. Counters of earlier
+    windows are removed. Each increment is one UPDATE (or INSERT), so concurrent
+    instances never lose a count."""
+    window_start = int(now // window_seconds * window_seconds)
+    session.execute(delete(RateLimit).where(RateLimit.window_start < window_start))
+    allowed = True
+    for counter in counters:
+        count = _increment(session, counter["key"], window_start)
+        if count > counter["limit"]:
+            allowed = False
+    retry_after = max(1, int(window_start + window_seconds - now + 0.999))
+    return {"allowed": allowed, "retry_after": 0 if allowed else retry_after}
+
+
+def _increment(session, key, window_start):
+    where = (RateLimit.key == key, RateLimit.window_start == window_start)
+    updated = session.execute(update(RateLimit).where(*where).values(count=RateLimit.count + 1))
+    if updated.rowcount == 0:
+        try:
+            with session.begin_nested():
+                session.add(RateLimit(key=key, window_start=window_start, count=1))
+                session.flush()
+        except IntegrityError:  # another instance inserted it first
+            session.execute(update(RateLimit).where(*where).values(count=RateLimit.count + 1))
+    return session.scalar(select(RateLimit.count).where(*where))
 
 
 def _find_user(session, user_id=None, username=None):

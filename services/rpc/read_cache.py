@@ -59,6 +59,8 @@ WRITES = frozenset({
     ("users", "ban_user"),
     ("users", "unban_user"),
     ("users", "delete_user"),
+    ("users", "end_session"),
+    ("users", "end_all_sessions"),
 })
 """Calls that change what a cached read answers; each dispatches an event too."""
 

@@ -90,8 +90,8 @@ def test_register_errors(anonymous, sign_up):
     _, taken = sign_up()
 
     duplicate = anonymous.post("/users", {"user": {
-        "username": taken["username"], "email": unique("x") + "@example.com", "password": "pw-12345"}})
-    missing = anonymous.post("/users", {"user": {"username": unique("y"), "password": "pw-12345"}})
+        "username": taken["username"], "email": unique("x") + "@example.com", "password": "pw-12345-lantern"}})
+    missing = anonymous.post("/users", {"user": {"username": unique("y"), "password": "pw-12345-lantern"}})
     blank = anonymous.post("/users", {"user": {"username": "", "email": "", "password": ""}})
 
     assert duplicate.status_code == 422

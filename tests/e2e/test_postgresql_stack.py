@@ -8,6 +8,7 @@ import pytest
 import requests
 
 from services.config import PROJECT_ROOT
+from services.database.migrations import head_revision
 from tests.postgres import postgres_reachable, unreachable_reason, users_and_blog_databases
 from tests.stack import Stack
 
@@ -61,7 +62,7 @@ def test_gateway_scenario_on_postgresql(pg_stack):
 def test_admin_cli_against_the_postgresql_stack(pg_stack):
     stats = blogadmin(pg_stack, "stats")
     assert stats.returncode == 0, stats.stderr
-    assert "users (postgresql, schema 0001)" in stats.stdout
+    assert f"users (postgresql, schema {head_revision('users')})" in stats.stdout
 
     backup = blogadmin(pg_stack, "backup")
     assert backup.returncode == 0, backup.stderr

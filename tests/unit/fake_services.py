@@ -92,10 +92,10 @@ class FakeRpc:
 
         setattr(getattr(self, service_name)._implementation, method_name, method)
 
-    def token_of(self, user_id, token_version=0):
+    def token_of(self, user_id):
         """The token the users service gives this user now (its clock stands still)."""
-        return tokens.issue_token(user_id, token_version, USERS_CONFIG["SECRET_KEY"],
-                                  USERS_CONFIG["TOKEN_TTL_SECONDS"], NOW)
+        users = self.users._implementation
+        return users._token_for(users.storage.users_get(user_id=user_id))
 
     def last_call(self, service_name, method_name):
         return [call for call in self.calls if call[:2] == (service_name, method_name)][-1]

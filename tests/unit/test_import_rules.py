@@ -18,7 +18,8 @@ from services.config import PROJECT_ROOT
 CLIENTS = ("gateway", "frontend", "admin", "scripts", "bench")
 CLIENT_SIDE = {"services", "services.config", "services.errors", "services.timestamps",
                "services.rpc", "services.rpc.client", "services.rpc.probes",
-               "services.rpc.read_cache"}
+               "services.rpc.read_cache", "services.rpc.broker_accounts", "services.proxies",
+               "services.secret_keys"}
 SERVICES = ("services.users", "services.blog", "services.storage")
 OWNERS = {
     "services.accounts": {"services.users"},

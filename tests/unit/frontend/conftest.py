@@ -3,7 +3,8 @@ import pytest
 
 from frontend.app import create_app
 
-UNIT_CONFIG = {"SECRET_KEY": "unit-test-secret", "FRONTEND": {"PAGE_SIZE": 3}}
+UNIT_CONFIG = {"SECRET_KEY": "unit-test-secret",
+               "FRONTEND": {"PAGE_SIZE": 3, "PUBLIC_URL": "http://localhost"}}
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 (their ``app`` and ``client`` fixtures are in conftest.py, ``fake_rpc`` one level up)."""
 import re
 
-PASSWORD = "password123"
+PASSWORD = "violet-harbour-42"
 CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 

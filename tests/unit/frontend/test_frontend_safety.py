@@ -4,7 +4,9 @@ from html.parser import HTMLParser
 import pytest
 
 from frontend.markdown_render import render_markdown
-from tests.unit.frontend.pages import make_user, page_text, sign_in_as, submit, write_article
+from tests.unit.frontend.pages import (
+    PASSWORD, make_user, page_text, sign_in_as, submit, write_article,
+)
 
 HOSTILE_MARKDOWN = """\
 <script>alert("body")</script>
@@ -131,7 +133,7 @@ def test_a_content_security_policy_forbids_inline_script(client):
 
 def test_the_session_cookie_is_httponly_and_samesite_lax(client, fake_rpc):
     make_user(fake_rpc, "ann")
-    response = submit(client, "/login", email="ann@example.com", password="password123")
+    response = submit(client, "/login", email="ann@example.com", password=PASSWORD)
 
     cookie = response.headers["Set-Cookie"]
 

@@ -1,4 +1,5 @@
 """Account rules: validation messages per field, passwords and tokens."""
+import jwt
 import pytest
 from argon2 import PasswordHasher
 
@@ -87,8 +88,52 @@ def test_bad_tokens_are_refused(token):
 
 
 def test_banned_or_superseded_tokens_are_revoked():
-    tokens.check_token_holder({"banned": False, "token_version": 2}, 2)
+    key = "k" * 32
+    tokens.check_token_holder({"banned": False, "token_version": 2, "account_key": key}, 2, key)
     with pytest.raises(Unauthenticated, match="banned"):
-        tokens.check_token_holder({"banned": True, "token_version": 2}, 2)
+        tokens.check_token_holder({"banned": True, "token_version": 2, "account_key": key}, 2, key)
     with pytest.raises(Unauthenticated, match="revoked"):
-        tokens.check_token_holder({"banned": False, "token_version": 3}, 2)
+        tokens.check_token_holder({"banned": False, "token_version": 3, "account_key": key}, 2, key)
+
+
+@pytest.mark.parametrize("token_key", [None, "", "another account's key"])
+def test_a_token_never_works_for_another_account_with_the_same_id(token_key):
+    """Issue 12 (high): a deleted user's token must not open a later account that got its id."""
+    record = {"banned": False, "token_version": 0, "account_key": "the new account's key"}
+    with pytest.raises(Unauthenticated, match="no longer exists"):
+        tokens.check_token_holder(record, 0, token_key)
+
+
+def test_tokens_carry_and_check_issuer_and_audience():
+    token = tokens.issue_token(7, 0, SECRET, 60, 1000, account_key="k")
+    claims = jwt.decode(token, SECRET, algorithms=["HS256"], audience="conduit",
+                        options={"verify_exp": False})
+    assert (claims["iss"], claims["aud"], claims["key"]) == ("conduit-users", "conduit", "k")
+    for wrong in ({"iss": "someone-else"}, {"aud": "another-app"}, {"iss": None}, {"aud": None}):
+        forged = {**claims, **wrong}
+        forged = {name: value for name, value in forged.items() if value is not None}
+        with pytest.raises(Unauthenticated, match="invalid"):
+            tokens.read_claims(jwt.encode(forged, SECRET, algorithm="HS256"), SECRET, now=1001)
+
+
+@pytest.mark.parametrize("password", [
+    "password123", "12345678", "qwertyuiop", "iloveyou1", "passwordpassword", "aaaaaaaaaaaa",
+])
+def test_common_and_guessable_passwords_are_refused(password):
+    with pytest.raises(ValidationError) as caught:
+        account_rules.refuse_guessable_password(password)
+    assert list(caught.value.errors) == ["password"]
+    assert caught.value.errors["password"][0].startswith("is too common or too easy to guess")
+
+
+def test_a_password_made_of_the_username_or_email_is_refused():
+    with pytest.raises(ValidationError):
+        account_rules.refuse_guessable_password("zebulon77", ("zebulon77", "zeb@example.com"))
+    with pytest.raises(ValidationError):
+        account_rules.refuse_guessable_password("quintessa1", ("q", "quintessa1@example.com"))
+
+
+@pytest.mark.parametrize("password", ["correct horse battery", "analytical engine",
+                                      "secret-pass", "K7#q-tundra-" + "x" * 120])
+def test_unpredictable_passwords_pass(password):
+    assert account_rules.refuse_guessable_password(password) == password

@@ -4,16 +4,19 @@ from nameko.testing.services import worker_factory
 
 from services.accounts import tokens
 from services.errors import NotFound, PermissionDenied, Unauthenticated, ValidationError
+from services.secret_keys import derived_key
 from services.users import UsersService
 from tests.unit.fake_services import FAST_PASSWORDS
 
 CONFIG = {"SECRET_KEY": "unit-test-secret-of-at-least-32-bytes", "TOKEN_TTL_SECONDS": 3600}
+TOKEN_KEY = derived_key(CONFIG, "tokens")
+ACCOUNT_KEY = "a1" * 16
 NOW = 1_800_000_000
 
 
 def record(**overrides):
     base = {"id": 1, "username": "alice", "email": "alice@example.com", "bio": None,
-            "image": None, "banned": False, "token_version": 0,
+            "image": None, "banned": False, "token_version": 0, "account_key": ACCOUNT_KEY,
             "created_at": "2026-11-23T10:00:00.000Z", "updated_at": "2026-11-23T10:00:00.000Z"}
     return {**base, **overrides}
 
@@ -31,8 +34,9 @@ def test_register_hashes_the_password_and_announces_the_user(service):
     assert (username, email) == ("alice", "alice@example.com")
     assert FAST_PASSWORDS.verify(password_hash, "correct horse")
     service.dispatch.assert_called_once_with("user_registered", {"id": 1, "username": "alice"})
-    assert tokens.read_token(user["token"], CONFIG["SECRET_KEY"], NOW) == (1, 0)
+    assert tokens.read_token(user["token"], TOKEN_KEY, NOW) == (1, 0)
     assert "password_hash" not in user and "token_version" not in user
+    assert "account_key" not in user
 
 
 def test_register_validates_before_touching_storage(service):
@@ -65,7 +69,7 @@ def test_banned_user_cannot_sign_in(service):
 
 
 def test_verify_token_returns_the_user(service):
-    token = tokens.issue_token(1, 0, CONFIG["SECRET_KEY"], 60, NOW)
+    token = tokens.issue_token(1, 0, TOKEN_KEY, 60, NOW, account_key=ACCOUNT_KEY)
     service.storage.users_get.return_value = record()
     assert service.verify_token(token)["username"] == "alice"
 
@@ -76,7 +80,7 @@ def test_verify_token_returns_the_user(service):
     (NotFound("user 1 not found"), "no longer exists"),
 ])
 def test_verify_token_fails_at_once_for_banned_changed_or_deleted_users(service, stored, message):
-    token = tokens.issue_token(1, 0, CONFIG["SECRET_KEY"], 60, NOW)
+    token = tokens.issue_token(1, 0, TOKEN_KEY, 60, NOW, account_key=ACCOUNT_KEY)
     if isinstance(stored, Exception):
         service.storage.users_get.side_effect = stored
     else:
@@ -86,7 +90,7 @@ def test_verify_token_fails_at_once_for_banned_changed_or_deleted_users(service,
 
 
 def test_verify_token_fails_once_expired(service):
-    token = tokens.issue_token(1, 0, CONFIG["SECRET_KEY"], 60, NOW - 61)
+    token = tokens.issue_token(1, 0, TOKEN_KEY, 60, NOW - 61, account_key=ACCOUNT_KEY)
     with pytest.raises(Unauthenticated, match="expired"):
         service.verify_token(token)
     service.storage.users_get.assert_not_called()
@@ -104,7 +108,7 @@ def test_new_password_revokes_earlier_tokens(service):
     assert changes["bump_token_version"] is True and changes["bio"] == "hi"
     assert FAST_PASSWORDS.verify(changes["password_hash"], "a new password")
     assert "password" not in changes
-    assert tokens.read_token(user["token"], CONFIG["SECRET_KEY"], NOW) == (1, 1)
+    assert tokens.read_token(user["token"], TOKEN_KEY, NOW) == (1, 1)
     service.dispatch.assert_called_once_with("user_updated", {"id": 1, "username": "alice"})
 
 
@@ -117,7 +121,7 @@ def test_sending_the_current_password_again_changes_and_revokes_nothing(service)
 
     service.storage.users_get_credentials.assert_called_once_with(user_id=1)
     assert service.storage.users_update.call_args.args[1] == {"bio": "hi"}
-    assert tokens.read_token(user["token"], CONFIG["SECRET_KEY"], NOW) == (1, 0)
+    assert tokens.read_token(user["token"], TOKEN_KEY, NOW) == (1, 0)
 
 
 def test_blank_username_email_and_password_are_left_unchanged(service):
@@ -145,3 +149,47 @@ def test_admin_list_shows_ban_state(service):
     service.storage.users_list.return_value = {"users": [record(banned=True)], "users_count": 1}
     listing = service.list_users()
     assert listing["users_count"] == 1 and listing["users"][0]["banned"] is True
+
+
+def test_a_deleted_users_token_never_opens_a_later_account_with_the_same_id(service):
+    """Issue 12 (high): the token names account 1 *and* its key; a new account 1 has another."""
+    token = tokens.issue_token(1, 0, TOKEN_KEY, 60, NOW, account_key=ACCOUNT_KEY)
+    service.storage.users_get.return_value = record(account_key="b2" * 16, username="mallory")
+    with pytest.raises(Unauthenticated, match="no longer exists"):
+        service.verify_token(token)
+
+
+def test_tokens_are_signed_with_the_derived_token_key_not_the_secret_itself(service):
+    service.storage.users_create.return_value = record()
+    user = service.register("alice", "alice@example.com", "correct horse")
+    with pytest.raises(Unauthenticated):
+        tokens.read_token(user["token"], CONFIG["SECRET_KEY"], NOW)
+    assert tokens.read_token(user["token"], TOKEN_KEY, NOW) == (1, 0)
+
+
+def test_register_refuses_a_common_password_beside_its_field(service):
+    with pytest.raises(ValidationError) as caught:
+        service.register("alice", "alice@example.com", "password123")
+    assert set(caught.value.errors) == {"password"}
+    service.storage.users_create.assert_not_called()
+
+
+def test_a_new_password_must_not_be_guessable(service):
+    service.storage.users_get_credentials.return_value = credentials("the old password")
+    with pytest.raises(ValidationError) as caught:
+        service.update_user(1, {"password": "qwertyuiop"})
+    assert set(caught.value.errors) == {"password"}
+    service.storage.users_update.assert_not_called()
+
+
+def test_the_current_password_is_checked_when_sent(service):
+    service.storage.users_get.return_value = record()
+    service.storage.users_count_attempts.return_value = {"allowed": True, "retry_after": 0}
+    service.storage.users_get_credentials.return_value = credentials("the old password")
+    with pytest.raises(ValidationError) as caught:
+        service.update_user(1, {"email": "new@example.com"}, current_password="a wrong guess")
+    assert caught.value.errors == {"current_password": ["is wrong"]}
+    service.storage.users_update.assert_not_called()
+    service.storage.users_update.return_value = record(email="new@example.com")
+    service.update_user(1, {"email": "new@example.com"}, current_password="the old password")
+    service.storage.users_update.assert_called_once()
