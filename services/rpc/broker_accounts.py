@@ -28,16 +28,28 @@ FRONTEND_CALLS = {
     "users": ["register", "login", "verify_token", "start_session", "end_session",
               "end_all_sessions", "update_user", "get_profile", "follow_user",
               "unfollow_user"],
-    "blog": ["list_articles", "feed", "get_article", "create_article", "update_article",
-             "delete_article", "favorite_article", "unfavorite_article", "add_comment",
-             "list_comments", "delete_comment", "list_tags"],
+    "blog": ["list_articles", "feed", "get_article", "get_article_for_editing",
+             "create_article", "update_article", "delete_article", "favorite_article",
+             "unfavorite_article", "add_comment", "list_comments", "delete_comment",
+             "list_tags"],
 }
 GATEWAY_CALLS = {
     "users": ["register", "login", "verify_token", "update_user", "get_profile",
               "get_profiles", "follow_user", "unfollow_user"],
-    "blog": FRONTEND_CALLS["blog"],
+    "blog": [method for method in FRONTEND_CALLS["blog"] if method != "get_article_for_editing"],
     "storage": ["health"],
 }
+
+DISPATCHED_EVENTS = {
+    "users.events": ["user_registered", "user_updated", "user_deleted", "user_followed",
+                     "user_unfollowed", "session_ended"],
+    "blog.events": ["article_published", "article_updated", "article_deleted",
+                    "article_favorited", "article_unfavorited", "comment_added",
+                    "comment_deleted"],
+}
+"""Every event of the users and blog services; each web process's read cache listens to
+all of them (``services.rpc.read_cache``)."""
+READ_CACHE_QUEUE = "read-cache-[0-9a-f]+"
 
 ACCOUNTS = {
     # part: services it serves, RPC methods it may call (service -> methods or a regex),
@@ -51,20 +63,19 @@ ACCOUNTS = {
     "users": {
         "serves": ["users"],
         "calls": {"storage": "users_[a-z_]+", "users": ["get_profiles"]},
-        "dispatches": {"users.events": ["user_registered", "user_updated", "user_deleted"]},
+        "dispatches": {"users.events": DISPATCHED_EVENTS["users.events"]},
         "handles": {},
     },
     "blog": {
         "serves": ["blog"],
-        "calls": {"storage": "blog_[a-z_]+", "users": ["get_profile", "get_profiles",
-                                                       "following_ids"],
-                  "blog": ["list_tags"]},
-        "dispatches": {"blog.events": ["article_published", "article_updated",
-                                       "article_deleted", "comment_added"]},
+        "calls": {"storage": "blog_[a-z_]+", "blog": ["list_tags"]},
+        "dispatches": {"blog.events": DISPATCHED_EVENTS["blog.events"]},
         "handles": {"users.events": ["user_deleted"]},
     },
-    "gateway": {"serves": [], "calls": GATEWAY_CALLS, "dispatches": {}, "handles": {}},
-    "frontend": {"serves": [], "calls": FRONTEND_CALLS, "dispatches": {}, "handles": {}},
+    "gateway": {"serves": [], "calls": GATEWAY_CALLS, "dispatches": {},
+                "handles": DISPATCHED_EVENTS},
+    "frontend": {"serves": [], "calls": FRONTEND_CALLS, "dispatches": {},
+                 "handles": DISPATCHED_EVENTS},
 }
 ADMIN = "admin"
 PARTS = (*ACCOUNTS, ADMIN)
@@ -89,11 +100,14 @@ def permissions(part):
     queues += [f"rpc\\.reply-{re.escape(service)}-.+" for service in account["serves"]]
     queues += [
         f"evt-{re.escape(exchange.split('.')[0])}-{re.escape(event)}--"
-        f"{re.escape(account['serves'][0])}\\..+"
+        f"{re.escape(service)}\\..+"
         for exchange, events in account["handles"].items() for event in events
+        for service in account["serves"]
     ]
     # Standalone clients: the web tier's, and each container's health check.
     queues.append("rpc\\.reply-standalone_rpc_proxy-.+")
+    if not account["serves"] and account["handles"]:
+        queues.append(READ_CACHE_QUEUE)  # the web tier's read cache listens to events
     exchanges = [re.escape(RPC_EXCHANGE), *map(re.escape, account["dispatches"]),
                  *map(re.escape, account["handles"])]
     names = _alternatives([*queues, *exchanges])

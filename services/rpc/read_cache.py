@@ -31,6 +31,8 @@ from kombu import Connection, Queue, binding
 from kombu.mixins import ConsumerMixin
 from nameko.standalone.events import get_event_exchange
 
+from services.rpc.broker_accounts import DISPATCHED_EVENTS
+
 log = logging.getLogger(__name__)
 
 CACHED_READS = frozenset({
@@ -64,7 +66,6 @@ WRITES = frozenset({
 })
 """Calls that change what a cached read answers; each dispatches an event too."""
 
-EVENT_SOURCES = ("blog", "users")
 DEFAULT_TTL_SECONDS = 5
 MAX_ENTRIES = 10000
 
@@ -120,8 +121,9 @@ class InvalidationListener(ConsumerMixin):
     """Clears a ``ReadCache`` on every event of the blog and users services.
 
     Runs in a daemon thread with its own broker connection and an exclusive,
-    auto-deleted queue, so every process gets every event; kombu reconnects
-    it after a broker outage.
+    auto-deleted queue (``read-cache-<hex>``, which the web tier's broker accounts may
+    declare) bound to every event the two services dispatch, so every process gets
+    every event; kombu reconnects it after a broker outage.
     """
 
     def __init__(self, config, cache):
@@ -130,8 +132,10 @@ class InvalidationListener(ConsumerMixin):
         self.cache = cache
         self.queue = Queue(
             f"read-cache-{uuid.uuid4().hex}",
-            bindings=[binding(get_event_exchange(source, config), routing_key="#")
-                      for source in EVENT_SOURCES],
+            bindings=[
+                binding(get_event_exchange(exchange.split(".")[0], config), routing_key=event)
+                for exchange, events in DISPATCHED_EVENTS.items() for event in events
+            ],
             exclusive=True, auto_delete=True, durable=False,
         )
 

@@ -2,6 +2,7 @@
 account (``services.rpc.broker_accounts``, created by ``admin.broker_setup`` through
 the management API, in this test's own virtual host); the web tier reaches only the
 users and blog methods it uses, never storage's data and never the admin operations."""
+import time
 import uuid
 from urllib.parse import quote
 
@@ -14,6 +15,7 @@ from services.blog import BlogService
 from services.errors import NotFound
 from services.rpc import broker_accounts
 from services.rpc.client import RpcClient
+from services.rpc.read_cache import InvalidationListener, ReadCache
 from services.storage import StorageService
 from services.users import UsersService
 from tests.integration.conftest import services_config
@@ -178,3 +180,32 @@ def test_the_code_calls_only_what_the_accounts_allow():
         for service, method in (("storage", "users_get_credentials"), ("users", "delete_user"),
                                 ("users", "ban_user"), ("storage", "restore")):
             assert not broker_accounts.may_call(part, service, method)
+
+
+@pytest.mark.parametrize("part", ["frontend", "gateway"])
+def test_the_web_tier_read_cache_hears_every_write_under_its_own_account(system, part):
+    """The read cache's listener may declare its queue and bind it to every event of
+    blog and users, and a write made through another process clears the cache."""
+    cache = ReadCache(ttl=60)
+    listener = InvalidationListener(system(part), cache).start()
+    try:
+        assert wait_until(lambda: cache.listening)
+        cache.read("key", lambda: "cached")
+        assert cache.read("key", lambda: "fresh") == "cached"
+        admin = client_of(system, "gateway")
+        try:
+            admin.users.register(username="bob", email="bob@example.com", password=PASSWORD)
+        finally:
+            admin.close()
+        assert wait_until(lambda: cache.read("key", lambda: "fresh") == "fresh")
+    finally:
+        listener.should_stop = True
+
+
+def wait_until(condition, seconds=10):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return False
