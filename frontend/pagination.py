@@ -3,6 +3,8 @@ from math import ceil
 
 from flask import current_app, request, url_for
 
+from services.articles.rules import PAGE_OFFSET_MAX as MAX_OFFSET
+
 
 class Pagination:
     def __init__(self, number, size):
@@ -12,11 +14,14 @@ class Pagination:
 
     @classmethod
     def from_request(cls):
+        size = current_app.config["PAGE_SIZE"]
         try:
             number = max(1, int(request.args.get("page", 1)))
         except ValueError:
             number = 1
-        return cls(number, current_app.config["PAGE_SIZE"])
+        # Past any row count, an offset the services still accept (a huge one was a 500).
+        number = min(number, MAX_OFFSET // size)
+        return cls(number, size)
 
     @property
     def limit(self):

@@ -16,6 +16,8 @@ TAG_MAX = 64
 TAGS_PER_ARTICLE = 10
 SLUG_MAX = 80
 PAGE_LIMIT_MAX = 100
+PAGE_OFFSET_MAX = 2**31 - 1
+"""Beyond any row count; a larger offset overflowed the databases' integers (a 500)."""
 IDEMPOTENCY_KEY_MAX = 100
 
 
@@ -100,12 +102,14 @@ def validate_idempotency_key(key):
 
 
 def validate_page(limit, offset):
-    """``(limit, offset)`` as integers; limit 1..100, offset >= 0."""
+    """``(limit, offset)`` as integers; limit 1..100, offset 0..2147483647."""
     problems = {}
     if not _is_int(limit) or not 1 <= limit <= PAGE_LIMIT_MAX:
         problems["limit"] = [f"must be a whole number from 1 to {PAGE_LIMIT_MAX}"]
     if not _is_int(offset) or offset < 0:
         problems["offset"] = ["must be a whole number, 0 or more"]
+    elif offset > PAGE_OFFSET_MAX:
+        problems["offset"] = [f"must be at most {PAGE_OFFSET_MAX}"]
     if problems:
         raise ValidationError(problems)
     return limit, offset

@@ -53,6 +53,14 @@ def test_a_page_number_that_is_not_a_number_shows_the_first_page(client, fake_rp
     assert titles_on(client.get("/?page=abc")) == ["Only one"]
 
 
+def test_a_page_number_past_any_offset_is_an_empty_page_not_an_error(client, fake_rpc):
+    write_article(fake_rpc, make_user(fake_rpc, "ann"), "Only one")
+
+    response = client.get("/?page=" + "9" * 40)
+
+    assert response.status_code == 200 and titles_on(response) == []
+
+
 def test_your_feed_asks_anonymous_visitors_to_sign_in(client):
     response = client.get("/your-feed")
 
