@@ -105,7 +105,7 @@ def validate_idempotency_key(key):
 
 
 def validate_page(limit, offset):
-    """``(limit, offset)`` as integers; limit 1..100, offset >= 0."""
+    """``(limit, offset)`` as integers; limit 1..100, offset 0..2147483647."""
     problems = {}
     if not _is_int(limit) or not 1 <= limit <= PAGE_LIMIT_MAX:
         problems["limit"] = [f"must be a whole number from 1 to {PAGE_LIMIT_MAX}"]

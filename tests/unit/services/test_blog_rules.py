@@ -79,6 +79,7 @@ def test_an_idempotency_key_is_kept_as_sent_and_bounded():
 
 @pytest.mark.parametrize("limit, offset, field", [
     (0, 0, "limit"), (101, 0, "limit"), ("5", 0, "limit"), (True, 0, "limit"), (5, -1, "offset"),
+    (5, 2**31, "offset"),
 ])
 def test_page_bounds(limit, offset, field):
     with pytest.raises(ValidationError) as caught:
