@@ -40,6 +40,7 @@ from bench.service_code import (
     blog_rules,
     config_key,
     database_engine,
+    derived_key,
     error_responses,
     load_config,
     present_article,
@@ -67,6 +68,7 @@ def create_app(config=None):
     config = config if config is not None else load_config()
     app = Flask(__name__, static_folder=None)
     app.config["SECRET_KEY"] = config["SECRET_KEY"]
+    app.config["PROJECT_CONFIG"] = config
     app.config["MAX_CONTENT_LENGTH"] = int((config.get("GATEWAY") or {}).get(
         "MAX_BODY_BYTES", 1024 * 1024))
     app.extensions["databases"] = {
@@ -108,14 +110,16 @@ def optional_user():
 
 
 def verified_user(token):
-    secret = current_app.config["SECRET_KEY"]
-    user_id, token_version = tokens.read_token(token, secret, time.time())
+    """As the users service verifies a token: its derived key, issuer, audience, expiry,
+    generation and account."""
+    key = derived_key(current_app.config["PROJECT_CONFIG"], "tokens")
+    claims = tokens.read_claims(token, key, time.time())
     try:
         with transaction("users") as session:
-            record = storage_users.get_user(session, user_id=user_id)
+            record = storage_users.get_user(session, user_id=claims["user_id"])
     except NotFound:
         raise Unauthenticated("the account no longer exists")
-    tokens.check_token_holder(record, token_version)
+    tokens.check_token_holder(record, claims["token_version"], claims["account_key"])
     return record
 
 

@@ -42,6 +42,7 @@ from services.database.models import (  # noqa: F401
     UsersBase,
 )
 from services.database.table_files import insert_batch, reset_sequences  # noqa: F401
+from services.secret_keys import derived_key  # noqa: F401
 from services.errors import (  # noqa: F401
     ConduitError,
     NotFound,

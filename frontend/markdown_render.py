@@ -10,6 +10,8 @@ they are renumbered to start at ``<h2>`` and never skip a level going down:
 ``#``, ``###``, ``####`` become ``h2``, ``h3``, ``h4``. Screen reader users
 navigate by heading level; an author's jumps would otherwise break that outline.
 """
+from functools import lru_cache
+
 import nh3
 from markdown_it import MarkdownIt
 from markupsafe import Markup
@@ -29,10 +31,16 @@ ALLOWED_ATTRIBUTES = {
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 
 _markdown = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+RENDERED_BODIES_KEPT = 512
 
 
+@lru_cache(maxsize=RENDERED_BODIES_KEPT)
 def render_markdown(text):
-    """Return sanitised HTML for an article or comment body, ready for a template."""
+    """Return sanitised HTML for an article or comment body, ready for a template.
+
+    The result depends on the text alone, so the most recent renders are kept: an
+    article page viewed again costs no Markdown parse and no sanitising (they were
+    most of the page's CPU). ``Markup`` is immutable, so sharing it is safe."""
     tokens = _markdown.parse(text or "")
     outline_headings(tokens)
     html = _markdown.renderer.render(tokens, _markdown.options, {})

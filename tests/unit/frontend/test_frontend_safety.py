@@ -209,3 +209,12 @@ def test_a_wrong_method_is_a_friendly_405(client):
 
     assert response.status_code == 405
     assert "cannot be used this way" in page_text(response)
+
+
+def test_a_body_is_rendered_once_then_served_from_memory():
+    """The article page's main cost was Markdown and sanitising on every view."""
+    render_markdown.cache_clear()
+    first = render_markdown("**rendered** once")
+    again = render_markdown("**rendered** once")
+    assert again is first and render_markdown.cache_info().hits == 1
+    assert render_markdown("**another** body") != first
