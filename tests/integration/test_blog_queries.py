@@ -100,6 +100,11 @@ def test_the_article_count_counts_every_match(session):
     assert blog_data.list_articles(session, limit=5)["articles_count"] == 25
     assert blog_data.list_articles(session, tag="even", limit=5)["articles_count"] == 13
     assert blog_data.list_articles(session, author_ids=[2])["articles_count"] == 0
+    assert blog_data.list_articles(session, tag="none")["articles_count"] == 0
+    assert blog_data.list_articles(session, tag="odd", author_ids=[AUTHOR])["articles_count"] == 12
+    assert blog_data.list_articles(session, tag="odd", author_ids=[2])["articles_count"] == 0
+    blog_data.delete_article(session, "post-1", only_author_id=AUTHOR)
+    assert blog_data.list_articles(session, tag="odd")["articles_count"] == 11
 
 
 def test_sqlite_plans_use_indexes_for_the_slug_check_and_the_tag_counts(session, engine):
@@ -114,6 +119,8 @@ def test_sqlite_plans_use_indexes_for_the_slug_check_and_the_tag_counts(session,
         blog_data.list_tags(session)
     with Statements(engine) as count:
         blog_data.list_articles(session, limit=1)
+    with Statements(engine) as tag_count:
+        blog_data.list_articles(session, tag="a", limit=1)
 
     slug_plan, = sqlite_plans(session, slug_check.seen)
     assert "SEARCH articles USING COVERING INDEX" in slug_plan and "SCAN" not in slug_plan
@@ -122,3 +129,6 @@ def test_sqlite_plans_use_indexes_for_the_slug_check_and_the_tag_counts(session,
     assert "SEARCH tags USING INTEGER PRIMARY KEY" in tags_plan
     count_sql = count.seen[0][0]
     assert "count(*)" in count_sql and "count(articles.id)" not in count_sql
+    tag_count_plan = sqlite_plans(session, tag_count.seen[:1])[0]
+    assert "SEARCH article_tags USING COVERING INDEX ix_article_tags_tag_id" in tag_count_plan
+    assert "articles" not in tag_count_plan
