@@ -243,7 +243,7 @@ ACTIVITIES = (
     ("templates", ("jinja2",), (), "stack"),
     ("logging (request and access logs)",
      ("logging", "services/request_log.py", "gateway/access_log.py"), (), "stack"),
-    ("AMQP publish (persistent, with confirms)", (), ("Publisher.publish",), "stack"),
+    ("AMQP publish", (), ("Publisher.publish",), "stack"),  # RPC transient, events confirmed
     ("AMQP receive and dispatch", (),
      ("Connection.drain_events", "ReplyListener.handle_message", "RpcConsumer.handle_message",
       "Consumer._receive_callback"), "stack"),
