@@ -185,6 +185,8 @@ def list_articles(session, tag=None, author_ids=None, favorited_by=None, limit=2
             Article.id.in_(select(Favorite.article_id).where(Favorite.user_id == favorited_by))
         )
     count = _count_articles(session, conditions, only_tag=tag if len(conditions) == 1 else None)
+    if tag and len(conditions) == 1 and _common_tag(session, count, limit + offset):
+        conditions = [_has_tag(tag)]
     page = session.execute(
         select(*columns).where(*conditions)
         .order_by(Article.created_at.desc(), Article.id.desc()).limit(limit).offset(offset)
@@ -210,6 +212,26 @@ def _count_articles(session, conditions, only_tag=None):
             select(func.count()).select_from(ArticleTag).where(ArticleTag.tag_id == tag_id)
         )
     return session.scalar(select(func.count()).select_from(Article).where(*conditions))
+
+
+def _common_tag(session, tagged, wanted):
+    """Whether a page of ``wanted`` newest articles among ``tagged`` articles of one tag is
+    cheaper found by walking the newest articles and checking each one's tag (about
+    ``wanted * all / tagged`` index lookups) than by gathering and sorting all ``tagged``.
+    The highest id stands for the number of articles: one index lookup, where counting
+    them walks an index (1.5 ms at 100k on SQLite); deleted articles only make it err
+    towards gathering."""
+    if tagged <= wanted:
+        return False
+    every = session.scalar(select(func.max(Article.id))) or 0
+    return tagged * tagged > wanted * every
+
+
+def _has_tag(tag):
+    """The article has ``tag``: one lookup in article_tags' primary key per article."""
+    tag_id = select(Tag.id).where(Tag.name == tag).scalar_subquery()
+    return (select(ArticleTag.article_id)
+            .where(ArticleTag.article_id == Article.id, ArticleTag.tag_id == tag_id).exists())
 
 
 def favorite(session, slug, user_id):

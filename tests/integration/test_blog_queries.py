@@ -132,3 +132,39 @@ def test_sqlite_plans_use_indexes_for_the_slug_check_and_the_tag_counts(session,
     tag_count_plan = sqlite_plans(session, tag_count.seen[:1])[0]
     assert "SEARCH article_tags USING COVERING INDEX ix_article_tags_tag_id" in tag_count_plan
     assert "articles" not in tag_count_plan
+
+
+def test_pages_of_a_common_and_a_rare_tag_are_the_newest_of_the_tag(session):
+    for number in range(40):
+        tags = ["common"] if number % 4 else ["common", "rare"]  # rare: 0, 4, 8 ... 36
+        create(session, f"post-{number}", tags)
+        session.flush()
+
+    common = blog_data.list_articles(session, tag="common", limit=5, offset=3)
+    rare = blog_data.list_articles(session, tag="rare", limit=3, offset=1)
+
+    assert common["articles_count"] == 40
+    assert [a["slug"] for a in common["articles"]] == [f"post-{n}" for n in (36, 35, 34, 33, 32)]
+    assert rare["articles_count"] == 10
+    assert [a["slug"] for a in rare["articles"]] == ["post-32", "post-28", "post-24"]
+    assert all("common" in a["tag_list"] for a in common["articles"])
+
+
+def test_sqlite_walks_the_newest_articles_for_a_common_tag(session, engine):
+    if engine.dialect.name != "sqlite":
+        pytest.skip("query plans are SQLite's")
+    for number in range(60):
+        create(session, f"post-{number}", ["common"] + (["rare"] if number % 20 == 0 else []))
+
+    with Statements(engine) as common:
+        blog_data.list_articles(session, tag="common", limit=5)
+    with Statements(engine) as rare:
+        blog_data.list_articles(session, tag="rare", limit=5)
+
+    common_page = [s for s in common.seen if "ORDER BY articles.created_at" in s[0]]
+    rare_page = [s for s in rare.seen if "ORDER BY articles.created_at" in s[0]]
+    common_plan, = sqlite_plans(session, common_page)
+    rare_plan, = sqlite_plans(session, rare_page)
+    assert "SCAN articles USING INDEX ix_articles_created_at" in common_plan
+    assert "TEMP B-TREE" not in common_plan
+    assert "SEARCH article_tags USING INDEX ix_article_tags_tag_id" in rare_plan
