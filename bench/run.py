@@ -1,7 +1,7 @@
 """``make bench``: the services, with and without their read cache, against the monolith
 they replace, in one run.
 
-    .venv/bin/python -m bench.run                                # 10k articles, 10 s a scenario
+    .venv/bin/python -m bench.run                                # 10k articles, 10 s a scenario (about 16 minutes with growth)
     .venv/bin/python -m bench.run --articles 1000 --duration 3   # a quick run, about 6 minutes
     .venv/bin/python -m bench.run --growth-sizes 1000,100000     # also list p50 at 1k vs 100k
 
