@@ -16,7 +16,7 @@ test: install system broker  ## the whole suite: unit, integration (RabbitMQ, SQ
 	BIN=$(BIN) scripts/run_tests.sh
 
 # The services against the monolith (bench/run.py): prints the table, writes docs/PERFORMANCE.md.
-# A quick run (about 4 minutes): make bench BENCH_ARGS="--articles 1000 --duration 3 --profile-seconds 4"
+# A quick run (about 6 minutes): make bench BENCH_ARGS="--articles 1000 --duration 3 --profile-seconds 4"
 BENCH_ARGS ?= --articles 10000 --duration 10 --growth-sizes 1000,100000
 bench: install broker  ## load both systems with wrk (installed with apt-get when missing)
 	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }

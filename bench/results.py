@@ -77,6 +77,12 @@ def _from_text(output):
     }
 
 
+BASELINE = "monolith"
+SYSTEM_ORDER = ("cached", "uncached", "gateway", BASELINE)
+"""Column order: the services with their read cache, the services without it, (the gateway
+of runs before the two variants), then the monolith every other system is divided by."""
+
+
 def ratio(gateway, monolith):
     """gateway / monolith (requests per second), ``None`` when the monolith did nothing."""
     if not monolith:
@@ -94,12 +100,21 @@ def _result_cells(result):
     return [f"{result['rps']:.1f}", f"{result['p50_ms']:.1f}", f"{result['p99_ms']:.1f}"]
 
 
+def _ordered_systems(names):
+    known = [name for name in SYSTEM_ORDER if name in names]
+    return known + sorted(name for name in names if name not in SYSTEM_ORDER)
+
+
 def comparison_rows(measurements):
-    """One row per (scenario, connections): both systems' figures and the ratio.
+    """One row per (scenario, connections): every system's figures and the ratios.
 
     ``measurements`` are ``{scenario, connections, system, result}`` dicts, in
     the order they ran; a repeated (scenario, connections, system) keeps the
-    median requests per second of its runs.
+    median requests per second of its runs. A row has each system's result
+    under its name, ``systems`` (their names, in ``SYSTEM_ORDER``), ``ratios``
+    (``{system: its req/s over the monolith's}`` for every system but the
+    monolith) and ``ratio`` (the first of those, for a run of one system
+    against the monolith).
     """
     grouped = {}
     for item in measurements:
@@ -107,16 +122,20 @@ def comparison_rows(measurements):
         grouped.setdefault(key, {}).setdefault(item["system"], []).append(item["result"])
     rows = []
     for (scenario, connections), systems in grouped.items():
-        gateway = _median_run(systems.get("gateway"))
-        monolith = _median_run(systems.get("monolith"))
-        rows.append({
-            "scenario": scenario,
-            "connections": connections,
-            "gateway": gateway,
-            "monolith": monolith,
-            "ratio": ratio(gateway["rps"], monolith["rps"]) if gateway and monolith else None,
-            "errors": sum(r["errors"] for runs in systems.values() for r in runs),
-        })
+        names = _ordered_systems(systems)
+        row = {"scenario": scenario, "connections": connections, "systems": names,
+               "errors": sum(r["errors"] for runs in systems.values() for r in runs)}
+        for name in names:
+            row[name] = _median_run(systems[name])
+        row.setdefault("gateway", None)
+        row.setdefault(BASELINE, None)
+        baseline = row[BASELINE]
+        row["ratios"] = {
+            name: ratio(row[name]["rps"], baseline["rps"]) if baseline else None
+            for name in names if name != BASELINE
+        }
+        row["ratio"] = next(iter(row["ratios"].values()), None)
+        rows.append(row)
     return rows
 
 
@@ -127,33 +146,60 @@ def _median_run(runs):
     return ordered[len(ordered) // 2]
 
 
-def markdown_table(rows):
-    """The comparison as a Markdown table (req/s, p50 ms, p99 ms per system, the ratio)."""
-    lines = [
-        "| scenario | conns | gateway req/s | p50 ms | p99 ms | monolith req/s | p50 ms | p99 ms "
-        "| gateway / monolith | errors |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
-    ]
+def _table_systems(rows):
+    """Every system of any row, in ``SYSTEM_ORDER``; the monolith is always a column."""
+    names = set()
     for row in rows:
-        cells = [row["scenario"], str(row["connections"]), *_result_cells(row["gateway"]),
-                 *_result_cells(row["monolith"]), _ratio_text(row["ratio"]), str(row["errors"])]
+        names.update(row.get("systems", ()))
+    names.add(BASELINE)
+    if len(names) == 1:
+        names.add("gateway")
+    return _ordered_systems(names)
+
+
+def markdown_table(rows):
+    """The comparison as a Markdown table: req/s, p50 ms, p99 ms per system, then each
+    system's ratio over the monolith."""
+    systems = _table_systems(rows)
+    variants = [name for name in systems if name != BASELINE]
+    header = ["scenario", "conns"]
+    for name in systems:
+        header += [f"{name} req/s", "p50 ms", "p99 ms"]
+    header += [f"{name} / {BASELINE}" for name in variants] + ["errors"]
+    lines = ["| " + " | ".join(header) + " |",
+             "| --- | " + " | ".join("---:" for _ in header[1:]) + " |"]
+    for row in rows:
+        cells = [row["scenario"], str(row["connections"])]
+        for name in systems:
+            cells += _result_cells(row.get(name))
+        cells += [_ratio_text(row.get("ratios", {}).get(name)) for name in variants]
+        cells.append(str(row["errors"]))
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
 def console_table(rows):
     """The same comparison for a terminal."""
-    header = (f"{'scenario':16} {'conns':>5} {'gw req/s':>9} {'p50':>7} {'p99':>7} "
-              f"{'mono req/s':>10} {'p50':>7} {'p99':>7} {'gw/mono':>8} {'errors':>6}")
+    systems = _table_systems(rows)
+    variants = [name for name in systems if name != BASELINE]
+    short = {"cached": "cache", "uncached": "nocache", "gateway": "gw", BASELINE: "mono"}
+    header = f"{'scenario':16} {'conns':>5}"
+    for name in systems:
+        label = short.get(name, name[:8])
+        header += f" {label + ' req/s':>13} {'p50':>7} {'p99':>7}"
+    for name in variants:
+        header += f" {short.get(name, name[:8]) + '/mono':>12}"
+    header += f" {'errors':>6}"
     lines = [header, "-" * len(header)]
     for row in rows:
-        gateway = _result_cells(row["gateway"])
-        monolith = _result_cells(row["monolith"])
-        lines.append(
-            f"{row['scenario']:16} {row['connections']:>5} {gateway[0]:>9} {gateway[1]:>7} "
-            f"{gateway[2]:>7} {monolith[0]:>10} {monolith[1]:>7} {monolith[2]:>7} "
-            f"{_ratio_text(row['ratio']):>8} {row['errors']:>6}"
-        )
+        line = f"{row['scenario']:16} {row['connections']:>5}"
+        for name in systems:
+            cells = _result_cells(row.get(name))
+            line += f" {cells[0]:>13} {cells[1]:>7} {cells[2]:>7}"
+        for name in variants:
+            line += f" {_ratio_text(row.get('ratios', {}).get(name)):>12}"
+        line += f" {row['errors']:>6}"
+        lines.append(line)
     return "\n".join(lines)
 
 
@@ -197,7 +243,7 @@ ACTIVITIES = (
     ("templates", ("jinja2",), (), "stack"),
     ("logging (request and access logs)",
      ("logging", "services/request_log.py", "gateway/access_log.py"), (), "stack"),
-    ("AMQP publish (persistent, with confirms)", (), ("Publisher.publish",), "stack"),
+    ("AMQP publish", (), ("Publisher.publish",), "stack"),  # RPC transient, events confirmed
     ("AMQP receive and dispatch", (),
      ("Connection.drain_events", "ReplyListener.handle_message", "RpcConsumer.handle_message",
       "Consumer._receive_callback"), "stack"),
@@ -326,11 +372,17 @@ def rpc_hops(calls, requests):
 
 def rpc_markdown(rows):
     """``rows``: ``{scenario, connections, hops}``; one line per scenario."""
-    lines = ["| scenario | conns | RPC calls per request | calls (per request, p50 ms in the service) |",
-             "| --- | ---: | ---: | --- |"]
+    with_system = any("system" in row for row in rows)
+    system_header = " system |" if with_system else ""
+    lines = [f"| scenario | conns |{system_header} RPC calls per request "
+             "| calls (per request, p50 ms in the service) |",
+             "| --- | ---: |" + (" --- |" if with_system else "") + " ---: | --- |"]
     for row in rows:
         total = sum(hop["per_request"] for hop in row["hops"])
         detail = ", ".join(f"`{hop['method']}` x{hop['per_request']:.1f} ({hop['p50_ms']:.1f} ms)"
                            for hop in row["hops"] if hop["per_request"] >= 0.05)
-        lines.append(f"| {row['scenario']} | {row['connections']} | {total:.1f} | {detail} |")
+        system = f" {row.get('system', '')} |" if with_system else ""
+        count = f"{total:.1f}" if total >= 0.95 else f"{total:.2f}"  # a cache makes it small
+        lines.append(f"| {row['scenario']} | {row['connections']} |{system} {count} "
+                     f"| {detail or '-'} |")
     return "\n".join(lines)

@@ -1,7 +1,8 @@
-"""``make bench``: the services against the monolith they replace, in one run.
+"""``make bench``: the services, with and without their read cache, against the monolith
+they replace, in one run.
 
-    .venv/bin/python -m bench.run                                # 10k articles, 10 s a scenario
-    .venv/bin/python -m bench.run --articles 1000 --duration 3   # a quick run, about 4 minutes
+    .venv/bin/python -m bench.run                                # 10k articles, 10 s a scenario (about 16 minutes with growth)
+    .venv/bin/python -m bench.run --articles 1000 --duration 3   # a quick run, about 6 minutes
     .venv/bin/python -m bench.run --growth-sizes 1000,100000     # also list p50 at 1k vs 100k
 
 What it does:
@@ -11,16 +12,19 @@ What it does:
 2. starts the services stack on them (``tests/stack.py``: its own RabbitMQ
    vhost, free ports; storage, users, blog, gateway, frontend as processes)
    and the monolith (``bench/monolith.py``) on the same files, with the
-   gateway's gunicorn settings (``gateway/gunicorn.conf.py``);
+   gateway's gunicorn settings (``gateway/gunicorn.conf.py``), and a second
+   gateway and frontend on the same stack with ``READ_CACHE_SECONDS=0``: three
+   systems, "cached" (the stack's own web apps), "uncached" and "monolith";
 3. signs the seeded reader in through the gateway (the monolith accepts the
    same token);
 4. for every scenario and connection count, runs ``wrk`` (a separate process,
-   ``bench/wrk/scenario.lua``) against one system and then the other, the
-   order alternating, and reads each process's CPU time from ``/proc`` around
+   ``bench/wrk/scenario.lua``) against each system in turn, the order
+   rotating, and reads each process's CPU time from ``/proc`` around
    the run; writes are counted in the database before and after, and every
    acknowledged write must be there;
 5. profiles the list load with py-spy (``record`` on storage, blog, users and
-   the gateway, ``dump`` of storage and blog in the middle; the monolith too);
+   the gateway under the uncached load, ``dump`` of storage and blog in the
+   middle; the cached gateway's worker and the monolith's too);
 6. with ``--growth-sizes``, measures list p50 at one connection on fresh data
    sets of each size;
 7. prints the table and writes ``docs/PERFORMANCE.md`` (keeping its
@@ -57,8 +61,13 @@ WRK_SCRIPT = PROJECT_ROOT / "bench" / "wrk" / "scenario.lua"
 DOC_PATH = PROJECT_ROOT / "docs" / "PERFORMANCE.md"
 PROFILE_DIR = PROJECT_ROOT / "var" / "bench"
 FINDINGS_START, FINDINGS_END = "<!-- findings -->", "<!-- /findings -->"
-SYSTEMS = ("gateway", "monolith")
-SERVICE_PROCESSES = ("storage", "users", "blog", "gateway", "frontend")
+SYSTEMS = ("cached", "uncached", "monolith")
+"""The services with the web apps' read cache (the stack's own gateway and frontend), the
+same services through a second gateway and frontend whose cache is off
+(``READ_CACHE_SECONDS=0``), and the monolith."""
+SERVICES = ("storage", "users", "blog")
+SERVICE_PROCESSES = (*SERVICES, "gateway", "frontend")
+WEB_APPS = ("gateway", "frontend")
 
 
 def scenarios(hot_slugs):
@@ -123,6 +132,40 @@ class Monolith:
         self.log.close()
 
 
+class UncachedWeb:
+    """A second gateway and frontend on the stack (same vhost, databases, secret and
+    gunicorn settings as the stack's own), started with ``READ_CACHE_SECONDS=0``."""
+
+    def __init__(self, stack):
+        self.stack = stack
+        self.ports = {name: free_port() for name in WEB_APPS}
+        self.urls = {name: f"http://127.0.0.1:{port}" for name, port in self.ports.items()}
+        self.processes, self.logs = {}, {}
+        env = {**stack.env, "READ_CACHE_SECONDS": "0"}
+        for name in WEB_APPS:
+            command = stack.command(name)
+            command[command.index("-b") + 1] = f"127.0.0.1:{self.ports[name]}"
+            self.logs[name] = open(self.log_path(name), "ab")
+            self.processes[name] = subprocess.Popen(
+                command, cwd=PROJECT_ROOT, env={**env, f"{name.upper()}_PORT": str(self.ports[name])},
+                stdout=self.logs[name], stderr=subprocess.STDOUT, start_new_session=True)
+        for name in WEB_APPS:
+            stack._wait(name, lambda url=self.urls[name]: requests.get(url + "/", timeout=10))
+
+    def log_path(self, name):
+        return self.stack.workdir / f"{name}-nocache.log"
+
+    def stop(self):
+        for name, process in self.processes.items():
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+            self.logs[name].close()
+
+
 def descendants(pid):
     """``pid`` and every process below it (gunicorn's master and its workers)."""
     children = {}
@@ -176,21 +219,30 @@ def cpu_used(before, after):
 
 
 class Systems:
-    """Both systems running on the same databases, and what a scenario needs of each."""
+    """The three systems running on the same databases, and what a scenario needs of each."""
 
-    def __init__(self, stack, monolith):
-        self.stack, self.monolith = stack, monolith
+    def __init__(self, stack, uncached, monolith):
+        self.stack, self.uncached, self.monolith = stack, uncached, monolith
 
     def url(self, system, scenario):
         if system == "monolith":
             return self.monolith.url
-        return self.stack.frontend_url if scenario.get("page") else self.stack.gateway_url
+        app = "frontend" if scenario.get("page") else "gateway"
+        if system == "uncached":
+            return self.uncached.urls[app]
+        return self.stack.frontend_url if app == "frontend" else self.stack.gateway_url
+
+    def web_process(self, system, app):
+        return (self.uncached.processes if system == "uncached" else self.stack.processes)[app]
 
     def processes(self, system):
-        """Process name -> pids whose CPU time a run of ``system`` is charged with."""
+        """Process name -> pids whose CPU time a run of ``system`` is charged with: the
+        services, the variant's own gateway and frontend, the broker."""
         if system == "monolith":
             return {"monolith": descendants(self.monolith.process.pid)}
-        named = {name: descendants(self.stack.processes[name].pid) for name in SERVICE_PROCESSES}
+        named = {name: descendants(self.stack.processes[name].pid) for name in SERVICES}
+        for app in WEB_APPS:
+            named[app] = descendants(self.web_process(system, app).pid)
         named["rabbitmq (shared)"] = broker_pids()
         return named
 
@@ -202,11 +254,13 @@ class Systems:
 
     def all_logs(self):
         """Every process's log: services and web apps write one line per request."""
-        return [self.stack.workdir / f"{name}.log" for name in (*SERVICE_PROCESSES, "monolith")]
+        return ([self.stack.workdir / f"{name}.log" for name in (*SERVICE_PROCESSES, "monolith")]
+                + [self.uncached.log_path(app) for app in WEB_APPS])
 
     def worker_pid(self, system):
         """The process that serves HTTP: gunicorn's (first) worker."""
-        process = self.monolith.process if system == "monolith" else self.stack.processes["gateway"]
+        process = (self.monolith.process if system == "monolith"
+                   else self.web_process(system, "gateway"))
         tree = descendants(process.pid)
         return tree[1] if len(tree) > 1 else tree[0]
 
@@ -278,14 +332,14 @@ def measure(systems, system, name, scenario, connections, duration, token, blog_
             "cpu": {"scenario": name, "connections": connections, "system": system,
                     "requests": result["requests"], "cpu_seconds": cpu}}
     if log_offsets:
-        item["rpc"] = {"scenario": name, "connections": connections,
+        item["rpc"] = {"scenario": name, "connections": connections, "system": system,
                        "hops": results.rpc_hops(calls, result["requests"])}
     if write:
         settle(systems)  # a request wrk gave up on at the end may still commit
         after = table_count(blog_uri, write)
         item["writes"] = {"acked": result["acked"], "rows_added": after - before,
                           "lost": results.lost_writes(result["acked"], before, after)}
-    print(f"  {system:9} {name:15} c={connections:<3} {result['rps']:8.1f} req/s "
+    print(f"  {system:8} {name:15} c={connections:<3} {result['rps']:8.1f} req/s "
           f"p50 {result['p50_ms']:7.1f} ms  p99 {result['p99_ms']:7.1f} ms"
           + (f"  errors {result['errors']}" if result["errors"] else "")
           + (f"  acked {item['writes']['acked']} rows +{item['writes']['rows_added']}"
@@ -311,15 +365,16 @@ class Environment:
         self.summary = seed(self.users_uri, self.blog_uri, articles)
         self.seed_seconds = time.monotonic() - started
         print(f"seeded {articles} articles in {self.seed_seconds:.0f} s", flush=True)
-        self.monolith = None
+        self.monolith = self.uncached = None
         try:
             self.stack.start_all()
+            self.uncached = UncachedWeb(self.stack)
             self.monolith = Monolith(self.stack.env, self.workdir, settings)
             self.token = self._sign_in()
         except BaseException:
             self.stop()
             raise
-        self.systems = Systems(self.stack, self.monolith)
+        self.systems = Systems(self.stack, self.uncached, self.monolith)
 
     def _sign_in(self):
         reader = self.summary["reader"]
@@ -350,6 +405,8 @@ class Environment:
     def stop(self):
         if self.monolith is not None:
             self.monolith.stop()
+        if self.uncached is not None:
+            self.uncached.stop()
         self.stack.stop_all()
 
 
@@ -361,19 +418,23 @@ def py_spy():
 
 
 def profile_list_load(env, scenario, seconds, out_dir):
-    """py-spy on each process while the list is loaded at 16 connections, per system."""
+    """py-spy on each process while the list is loaded at 16 connections, per system: the
+    services without the cache (every request reaches them), the gateway worker of the
+    cached variant, the monolith's worker."""
     out_dir.mkdir(parents=True, exist_ok=True)
     profiles, dumps, loads = {}, {}, {}
     targets = {
-        "gateway": {name: env.stack.processes[name].pid for name in ("storage", "blog", "users")},
+        "uncached": {name: env.stack.processes[name].pid for name in ("storage", "blog", "users")},
+        "cached": {},
         "monolith": {},
     }
-    targets["gateway"]["gateway (worker)"] = env.systems.worker_pid("gateway")
-    targets["monolith"]["monolith (worker)"] = env.systems.worker_pid("monolith")
+    for system in SYSTEMS:
+        name = "monolith" if system == "monolith" else f"gateway, {system}"
+        targets[system][f"{name} (worker)"] = env.systems.worker_pid(system)
     for system, pids in targets.items():
         recorders = {}
         for name, pid in pids.items():
-            path = out_dir / f"{system}-{name.split()[0]}.txt"
+            path = out_dir / f"{system}-{name.split()[0].rstrip(',')}.txt"
             recorders[name] = (path, subprocess.Popen(
                 [py_spy(), "record", "--pid", str(pid), "--format", "raw", "--nonblocking", "--gil",
                  "--rate", "100", "--duration", str(max(1, seconds - 1)), "--output", str(path)],
@@ -383,7 +444,7 @@ def profile_list_load(env, scenario, seconds, out_dir):
             env.systems.url(system, scenario), scenario, 16, seconds, env.token, "profile")))
         loader.start()
         time.sleep(seconds / 2)
-        if system == "gateway":
+        if system == "uncached":
             for name in ("storage", "blog"):
                 dumped = subprocess.run([py_spy(), "dump", "--pid", str(pids[name])],
                                         capture_output=True, text=True, timeout=30)
@@ -393,7 +454,9 @@ def profile_list_load(env, scenario, seconds, out_dir):
         for name, (path, process) in recorders.items():
             _, error = process.communicate(timeout=seconds + 30)
             raw = path.read_text() if path.exists() else ""
-            profiles[name] = results.summarize_profile(raw)
+            label = name if system != "uncached" or name.startswith("gateway") else \
+                f"{name} (no-cache load)"
+            profiles[label] = results.summarize_profile(raw)
             if not raw:
                 print(f"py-spy recorded nothing for {name}: {error.decode()[-300:]}")
     return {"profiles": profiles, "dumps": dumps, "loads": loads}
@@ -470,13 +533,20 @@ def write_document(path, run):
         f"users, {run['summary']['comments']} comments, {run['summary']['favorites']} favorites, "
         f"{run['summary']['follows']} follows; the reader follows "
         f"{run['summary']['reader']['follows']} authors (seeded in {run['seed_seconds']:.0f} s)",
-        f"- databases: SQLite files (WAL), the same two for both systems",
+        f"- databases: SQLite files (WAL), the same two for every system",
+        "- systems: **cached** is the services stack as deployed (its gateway and frontend "
+        "keep the per-process read cache, `READ_CACHE_SECONDS` 5, invalidated by the "
+        "services' events); **uncached** is the same stack (same storage, users and blog "
+        "processes, same broker vhost) through a second gateway and frontend started with "
+        "`READ_CACHE_SECONDS=0`, so every request makes its RPCs; **monolith** is "
+        "`bench/monolith.py`",
         f"- servers: both under gunicorn `{run['server']['worker_class']}`, "
         f"{run['server']['workers']} worker x {run['server']['threads']} threads (the gateway's "
         "`gunicorn.conf.py`; the frontend the same); services one process each (`nameko run`, "
         "`max_workers` 10), RPC_TIMEOUT 10 s",
         f"- load: wrk, {args.duration} s per scenario and system, 1 thread at 1 connection and "
-        f"2 threads at 16, the two systems alternating (which goes first alternates too), "
+        f"2 threads at 16, the three systems one after the other for each scenario (which "
+        f"goes first rotates), "
         f"{args.rounds} round(s); read scenarios rotate over {min(100, len(run['summary']['hot_slugs']))} "
         "articles that have 20+ comments each",
         "",
@@ -487,9 +557,12 @@ def write_document(path, run):
         "",
         "## Results",
         "",
-        "Requests per second (higher is better), p50 and p99 latency in milliseconds; the ratio "
-        "is gateway req/s over monolith req/s. The gateway column of `home-page` and "
-        "`article-page` is the frontend (HTML through RPC), against the monolith's HTML pages.",
+        "Requests per second (higher is better), p50 and p99 latency in milliseconds; each "
+        "ratio is that services variant's req/s over the monolith's in the same run. For "
+        "`home-page` and `article-page` the services columns are the frontend (HTML through "
+        "RPC), against the monolith's HTML pages. Targets (issue 11): uncached reads at least "
+        "0.5x with p99 under 50 ms at 16 connections, cached reads at least 1.0x, writes at "
+        "least 0.5x.",
         "",
         results.markdown_table(rows),
         "",
@@ -531,8 +604,9 @@ def write_document(path, run):
         parts += [
             f"## RPC hops per request ({min(args.connections)} connection)",
             "",
-            "From the services' `rpc.access` log lines during each gateway (or frontend) run: "
-            "how many RPCs one HTTP request caused, and each method's median time inside its "
+            "From the services' `rpc.access` log lines during each run of a services variant: "
+            "how many RPCs one HTTP request caused (with the cache, only the misses and the "
+            "writes make any), and each method's median time inside its "
             "service, nested calls included (queueing in RabbitMQ and the caller's wait are "
             "not in it). At one connection at most one request is in flight when wrk stops, so "
             "the counts are exact to a request.",
@@ -565,21 +639,20 @@ def write_document(path, run):
             f"`GET /api/articles?limit=20` at 1 connection for {args.duration} s on fresh data "
             "sets of each size.",
             "",
-            "| articles | gateway p50 ms | gateway req/s | monolith p50 ms | monolith req/s |",
-            "| ---: | ---: | ---: | ---: | ---: |",
+            "| articles | " + " | ".join(f"{system} p50 ms | {system} req/s"
+                                         for system in SYSTEMS) + " |",
+            "| ---: | " + " | ".join("---: | ---:" for _ in SYSTEMS) + " |",
         ]
         for size, by_system in run["growth"].items():
-            gateway, monolith = by_system["gateway"], by_system["monolith"]
-            parts.append(f"| {size} | {gateway['p50_ms']:.1f} | {gateway['rps']:.1f} | "
-                         f"{monolith['p50_ms']:.1f} | {monolith['rps']:.1f} |")
+            parts.append(f"| {size} | " + " | ".join(
+                f"{by_system[system]['p50_ms']:.1f} | {by_system[system]['rps']:.1f}"
+                for system in SYSTEMS) + " |")
         sizes = list(run["growth"])
         if len(sizes) > 1:
             first, last = run["growth"][sizes[0]], run["growth"][sizes[-1]]
-            parts += ["", "p50 at {} over p50 at {}: gateway {:.2f}x, monolith {:.2f}x "
-                      "(target for the services: at most 1.5x).".format(
-                          sizes[-1], sizes[0],
-                          last["gateway"]["p50_ms"] / first["gateway"]["p50_ms"],
-                          last["monolith"]["p50_ms"] / first["monolith"]["p50_ms"])]
+            parts += ["", f"p50 at {sizes[-1]} over p50 at {sizes[0]}: " + ", ".join(
+                f"{system} {last[system]['p50_ms'] / first[system]['p50_ms']:.2f}x"
+                for system in SYSTEMS) + " (target for the services: at most 1.5x)."]
         parts.append("")
     path.write_text("\n".join(parts))
 
@@ -632,7 +705,7 @@ def main(argv=None):
             for name, scenario in scenario_set.items():
                 for connections in args.connections:
                     for _ in range(args.rounds):
-                        order = SYSTEMS if turn % 2 == 0 else SYSTEMS[::-1]
+                        order = SYSTEMS[turn % 3:] + SYSTEMS[:turn % 3]
                         turn += 1
                         for system in order:
                             run["measurements"].append(measure(

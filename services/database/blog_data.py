@@ -17,6 +17,8 @@ from services.database.models import ID_MAX, Article, ArticleTag, Comment, Favor
 from services.timestamps import isoformat, utc_now
 
 SLUG_ATTEMPTS = 5
+SLUG_CANDIDATES = 20
+"""Slugs ``base``, ``base-2``... looked up at once when choosing a free one."""
 
 
 SUMMARY_COLUMNS = (
@@ -182,7 +184,9 @@ def list_articles(session, tag=None, author_ids=None, favorited_by=None, limit=2
         conditions.append(
             Article.id.in_(select(Favorite.article_id).where(Favorite.user_id == favorited_by))
         )
-    count = session.scalar(select(func.count(Article.id)).where(*conditions))
+    count = _count_articles(session, conditions, only_tag=tag if len(conditions) == 1 else None)
+    if tag and len(conditions) == 1 and _common_tag(session, count, limit + offset):
+        conditions = [_has_tag(tag)]
     page = session.execute(
         select(*columns).where(*conditions)
         .order_by(Article.created_at.desc(), Article.id.desc()).limit(limit).offset(offset)
@@ -191,6 +195,43 @@ def list_articles(session, tag=None, author_ids=None, favorited_by=None, limit=2
         "articles": article_records(session, page, viewer_id, with_body=with_body),
         "articles_count": count,
     }
+
+
+def _count_articles(session, conditions, only_tag=None):
+    """How many articles match ``conditions`` (``only_tag``: the one condition is this tag).
+
+    count(*), not count(id): SQLite counts the smallest index (or, with no condition,
+    the b-tree's cells) instead of reading every row. With a tag as the only
+    condition, its ``article_tags`` entries are counted on the tag_id index alone (one
+    entry per article, the primary key says so, and the foreign key keeps them to
+    existing articles) instead of looking up every article of the tag.
+    """
+    if only_tag:
+        tag_id = select(Tag.id).where(Tag.name == only_tag).scalar_subquery()
+        return session.scalar(
+            select(func.count()).select_from(ArticleTag).where(ArticleTag.tag_id == tag_id)
+        )
+    return session.scalar(select(func.count()).select_from(Article).where(*conditions))
+
+
+def _common_tag(session, tagged, wanted):
+    """Whether a page of ``wanted`` newest articles among ``tagged`` articles of one tag is
+    cheaper found by walking the newest articles and checking each one's tag (about
+    ``wanted * all / tagged`` index lookups) than by gathering and sorting all ``tagged``.
+    The highest id stands for the number of articles: one index lookup, where counting
+    them walks an index (1.5 ms at 100k on SQLite); deleted articles only make it err
+    towards gathering."""
+    if tagged <= wanted:
+        return False
+    every = session.scalar(select(func.max(Article.id))) or 0
+    return tagged * tagged > wanted * every
+
+
+def _has_tag(tag):
+    """The article has ``tag``: one lookup in article_tags' primary key per article."""
+    tag_id = select(Tag.id).where(Tag.name == tag).scalar_subquery()
+    return (select(ArticleTag.article_id)
+            .where(ArticleTag.article_id == Article.id, ArticleTag.tag_id == tag_id).exists())
 
 
 def favorite(session, slug, user_id):
@@ -273,10 +314,17 @@ def delete_comment(session, slug, comment_id, only_author_id):
 
 
 def list_tags(session):
-    """Tag names in use, most used first, then by name."""
-    uses = func.count(ArticleTag.article_id)
+    """Tag names in use, most used first, then by name.
+
+    The uses are counted on ``article_tags``' tag_id index alone (a covering index
+    scan, grouped in index order), then joined to the few tag rows: about 5x cheaper
+    on SQLite than grouping the join of every article tag with its tag.
+    """
+    uses = (select(ArticleTag.tag_id, func.count().label("uses"))
+            .group_by(ArticleTag.tag_id).subquery())
     rows = session.execute(
-        select(Tag.name).join(ArticleTag).group_by(Tag.id).order_by(uses.desc(), Tag.name)
+        select(Tag.name).join(uses, uses.c.tag_id == Tag.id)
+        .order_by(uses.c.uses.desc(), Tag.name)
     )
     return [name for (name,) in rows]
 
@@ -344,20 +392,21 @@ def _create_tag(session, name):
 
 
 def _free_slug(session, base):
-    """``base`` if free, else ``base-N`` with the smallest free N from 2."""
-    taken = set(
-        session.scalars(
-            select(Article.slug).where(
-                (Article.slug == base) | Article.slug.like(f"{base}-%")
-            )
-        )
-    )
-    if base not in taken:
-        return base
-    number = 2
-    while f"{base}-{number}" in taken:
-        number += 1
-    return f"{base}-{number}"
+    """``base`` if free, else ``base-N`` with the smallest free N from 2.
+
+    Asks for the exact candidates (``slug IN (...)``, lookups in the unique slug index),
+    ``SLUG_CANDIDATES`` at a time: a ``LIKE 'base-%'`` cannot use that index (SQLite's
+    LIKE ignores case) and read every slug of the table.
+    """
+    candidates, number = [base], 2
+    while True:
+        candidates += [f"{base}-{n}" for n in range(number, number + SLUG_CANDIDATES)]
+        number += SLUG_CANDIDATES
+        taken = set(session.scalars(select(Article.slug).where(Article.slug.in_(candidates))))
+        for candidate in candidates:
+            if candidate not in taken:
+                return candidate
+        candidates = []
 
 
 def drop_unused_tags(session):
