@@ -17,13 +17,10 @@ import json
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from tests.e2e.sample_content import PASSWORD, seed
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 VIEWPORTS = {"desktop": (1366, 900), "phone": (390, 844), "narrow": (320, 720)}
 
@@ -38,13 +35,6 @@ AXE_OPTIONS_SCRIPT = """() => {
           resultTypes: ['violations']};
 }"""
 
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture(scope="module")

@@ -7,60 +7,12 @@ import json
 import re
 import time
 
-import pytest
 import requests
 
-from tests.http_helpers import errors_of, new_user, unique
+from tests.e2e.api import Api, create_article
+from tests.http_helpers import errors_of, unique
 
 ISO_WITH_FRACTION_AND_ZONE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+(Z|[+-]\d\d:\d\d)$")
-
-
-class Api:
-    """Requests to the gateway's /api, as one user (or anonymously)."""
-
-    def __init__(self, gateway_url, token=None, scheme="Token"):
-        self.base = gateway_url + "/api"
-        self.headers = {"Authorization": f"{scheme} {token}"} if token else {}
-
-    def request(self, method, path, body=None, headers=None, **kwargs):
-        return requests.request(method, self.base + path, json=body, timeout=30,
-                                headers={**self.headers, **(headers or {})}, **kwargs)
-
-    def get(self, path, **kwargs):
-        return self.request("GET", path, **kwargs)
-
-    def post(self, path, body=None, **kwargs):
-        return self.request("POST", path, body, **kwargs)
-
-    def put(self, path, body=None, **kwargs):
-        return self.request("PUT", path, body, **kwargs)
-
-    def delete(self, path, **kwargs):
-        return self.request("DELETE", path, **kwargs)
-
-
-@pytest.fixture
-def anonymous(stack):
-    return Api(stack.gateway_url)
-
-
-@pytest.fixture
-def sign_up(stack, anonymous):
-    """Register a fresh user; returns ``(api_as_that_user, user_json)``."""
-    def sign_up(prefix="user"):
-        response = anonymous.post("/users", new_user(unique(prefix), "pass-word-1"))
-        assert response.status_code == 201, response.text
-        user = response.json()["user"]
-        return Api(stack.gateway_url, user["token"]), user
-    return sign_up
-
-
-def create_article(api, title="A title", tags=(), **headers):
-    response = api.post("/articles", {"article": {
-        "title": title, "description": "About it", "body": "The body", "tagList": list(tags)}},
-        headers=headers)
-    assert response.status_code == 201, response.text
-    return response.json()["article"]
 
 
 # users

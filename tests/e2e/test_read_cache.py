@@ -2,13 +2,13 @@
 gateway is seen by another gateway and by the frontend within the stated bound, even
 where the cache would otherwise keep the old answer for a minute."""
 import subprocess
-import time
 
 import pytest
 import requests
 
 from services.config import PROJECT_ROOT
-from tests.e2e.test_gateway_api import Api, anonymous, create_article, sign_up  # noqa: F401 (fixtures)
+from tests.e2e.api import Api, create_article
+from tests.polling import wait_until
 from tests.stack import BIN, free_port
 
 SEEN_WITHIN_SECONDS = 3
@@ -34,15 +34,6 @@ def slow_expiring_gateway(stack, tmp_path):
         process.wait(timeout=20)
 
 
-def seen_within(seconds, probe):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if probe():
-            return True
-        time.sleep(0.05)
-    return False
-
-
 def test_a_write_through_one_gateway_is_read_fresh_everywhere_else(
         stack, sign_up, slow_expiring_gateway):
     api, _ = sign_up()
@@ -56,10 +47,10 @@ def test_a_write_through_one_gateway_is_read_fresh_everywhere_else(
 
     assert api.put(f"/articles/{slug}", {"article": {"body": "Edited body"}}).status_code == 200
 
-    assert seen_within(SEEN_WITHIN_SECONDS, lambda: other.get(
-        f"/articles/{slug}").json()["article"]["body"] == "Edited body")
-    assert seen_within(SEEN_WITHIN_SECONDS,
-                       lambda: "Edited body" in requests.get(page, timeout=10).text)
+    assert wait_until(lambda: other.get(
+        f"/articles/{slug}").json()["article"]["body"] == "Edited body", SEEN_WITHIN_SECONDS)
+    assert wait_until(lambda: "Edited body" in requests.get(page, timeout=10).text,
+                      SEEN_WITHIN_SECONDS)
 
 
 def test_a_writer_reads_its_own_write_at_once(stack, sign_up):

@@ -16,6 +16,7 @@ from services.errors import NotFound
 from services.rpc import broker_accounts
 from services.rpc.client import RpcClient
 from services.rpc.read_cache import InvalidationListener, ReadCache
+from tests.polling import wait_until
 from services.storage import StorageService
 from services.users import UsersService
 from tests.integration.conftest import services_config
@@ -88,7 +89,6 @@ def test_every_part_does_its_work_under_its_own_account(system):
         admin = client_of(system, "admin")
         admin.users.delete_user(username="ann")  # blog removes her article on the event
         admin.close()
-        import time
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             try:
@@ -201,11 +201,3 @@ def test_the_web_tier_read_cache_hears_every_write_under_its_own_account(system,
     finally:
         listener.should_stop = True
 
-
-def wait_until(condition, seconds=10):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return False
