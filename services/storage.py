@@ -319,10 +319,14 @@ class StorageService:
         only with ``confirm=True`` (else ``ValidationError`` on ``confirm``).
         Each database is restored in one transaction; id sequences continue after
         the restored ids. Returns ``{id, restored: {users: {table: rows}, blog: ...}}``.
+        Dispatches ``restore_completed`` (``{id}``): every web process's read cache forgets
+        what it held of the databases as they were.
         """
-        return operations.restore_backup(
+        result = operations.restore_backup(
             self.backups, self._databases(), backup_id, confirm=confirm
         )
+        self.dispatch("restore_completed", {"id": result["id"]})
+        return result
 
     @rpc(expected_exceptions=EXPECTED)
     def backup_progress(self):

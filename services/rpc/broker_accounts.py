@@ -46,9 +46,10 @@ DISPATCHED_EVENTS = {
     "blog.events": ["article_published", "article_updated", "article_deleted",
                     "article_favorited", "article_unfavorited", "comment_added",
                     "comment_deleted"],
+    "storage.events": ["restore_completed"],
 }
-"""Every event of the users and blog services; each web process's read cache listens to
-all of them (``services.rpc.read_cache``)."""
+"""Every event that changes what the web tier reads; each web process's read cache listens
+to all of them (``services.rpc.read_cache``)."""
 READ_CACHE_QUEUE = "read-cache-[0-9a-f]+"
 
 ACCOUNTS = {
@@ -57,7 +58,8 @@ ACCOUNTS = {
     "storage": {
         "serves": ["storage"],
         "calls": {"storage": ["health"]},  # its container's health check
-        "dispatches": {"storage.events": ["backup_completed", "backup_failed"]},
+        "dispatches": {"storage.events": ["backup_completed", "backup_failed",
+                                          *DISPATCHED_EVENTS["storage.events"]]},
         "handles": {},
     },
     "users": {

@@ -3,9 +3,11 @@ import pytest
 from nameko.rpc import Rpc
 from nameko.testing.services import worker_factory
 
+from services import storage as storage_module
 from services.blog import BlogService
 from services.rpc.client import RpcClient
 from services.rpc.read_cache import CACHED_READS, WRITES, ReadCache, cache_key
+from services.storage import StorageService
 from services.users import UsersService
 
 UNCACHED_CALLS = {
@@ -171,3 +173,12 @@ def test_deleting_a_comment_dispatches_comment_deleted():
     service.delete_comment("a-slug", 5, 2)
     service.dispatch.assert_called_once_with(
         "comment_deleted", {"slug": "a-slug", "comment_id": 5, "author_id": 2})
+
+
+def test_a_restore_dispatches_restore_completed(monkeypatch):
+    """A restore replaces every row: the web tier's caches must hear of it."""
+    service = worker_factory(StorageService)
+    monkeypatch.setattr(storage_module.operations, "restore_backup",
+                        lambda *args, **kwargs: {"id": "b1", "restored": {}})
+    service.restore("b1", confirm=True)
+    service.dispatch.assert_called_once_with("restore_completed", {"id": "b1"})
