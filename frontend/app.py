@@ -19,6 +19,7 @@ from frontend import (
     home,
     profiles,
     settings,
+    static_versions,
     template_filters,
 )
 from services.config import load_config
@@ -62,6 +63,7 @@ def create_app(config=None, rpc=None):
     error_pages.register(app)
     template_filters.register(app)
     context.register_template_globals(app)
+    static_versions.register(app)
     app.after_request(add_security_headers)
     return app
 

@@ -175,3 +175,16 @@ def test_settings_errors_are_shown_beside_the_field(client, fake_rpc):
     assert errors_beside(taken_username, "image") == []
     saved = fake_rpc.users.verify_token(token="token-2")
     assert saved["username"] == "ann" and saved["image"] is None
+
+
+def test_static_urls_carry_a_hash_of_the_file_so_the_proxy_can_cache_them_for_a_year(client):
+    import hashlib
+    import re
+    from pathlib import Path
+
+    page = client.get("/").get_data(as_text=True)
+    url = re.search(r'href="(/static/style\.css\?v=([0-9a-f]+))"', page)
+    assert url, "the stylesheet link has no version"
+    content = (Path(__file__).parents[2] / "frontend/static/style.css").read_bytes()
+    assert url.group(2) == hashlib.sha256(content).hexdigest()[:12]
+    assert client.get(url.group(1)).status_code == 200
