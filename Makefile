@@ -4,7 +4,7 @@ VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
 
-.PHONY: run test install system broker migrate test-unit test-integration test-e2e screenshots clean
+.PHONY: run test test-containers install system broker migrate test-unit test-integration test-e2e screenshots clean
 
 run: install broker migrate  ## start every process on SQLite; Ctrl-C stops them all
 	@mkdir -p var
@@ -12,6 +12,9 @@ run: install broker migrate  ## start every process on SQLite; Ctrl-C stops them
 
 test: install system broker  ## the whole suite: unit, integration (RabbitMQ, SQLite, PostgreSQL), end to end
 	BIN=$(BIN) scripts/run_tests.sh
+
+test-containers: install  ## the container files for real: engine, images, compose stack, swarm (scripts/test_containers.sh)
+	BIN=$(BIN) scripts/test_containers.sh
 
 install: $(VENV)/.installed
 
