@@ -12,9 +12,12 @@ that both files stay the one description of the system:
   (``deploy.restart_policy``), ``init``, ``shm_size``, ``security_opt``,
   ``stop_grace_period`` stays;
 - bind mounts (a swarm node has no project folder; files come as ``configs``);
+  ``tmpfs:`` entries, which a swarm ignores, become tmpfs volumes;
 - a variable ``VAR`` whose ``VAR_FILE`` is set (the secret replaces it);
 - names compose gave networks and volumes (the stack names its own), and a
-  published port's host address (the routing mesh publishes on every node).
+  published port's host address; a service found by DNS per task
+  (``endpoint_mode: dnsrr``) publishes on its own node (``mode: host``), as a
+  swarm requires: the routing mesh works only with a virtual IP.
 
 Reads JSON on stdin, writes JSON (which is YAML) on stdout. Only the standard library.
 """
@@ -37,11 +40,22 @@ def service_for_swarm(service):
         del environment[name]
     service["volumes"] = [volume for volume in service.get("volumes", [])
                           if volume.get("type") != "bind"]
+    # A swarm ignores the short ``tmpfs:`` list: the same mounts as tmpfs volumes.
+    for entry in service.pop("tmpfs", []):
+        target, _, options = entry.partition(":")
+        mount = {"type": "tmpfs", "target": target}
+        size = dict(option.split("=", 1) for option in options.split(",") if "=" in option)
+        if "size" in size:
+            mount["tmpfs"] = {"size": size_bytes(size["size"])}
+        service["volumes"].append(mount)
     if not service["volumes"]:
         del service["volumes"]
+    dnsrr = (service.get("deploy") or {}).get("endpoint_mode") == "dnsrr"
     for port in service.get("ports", []):
         port.pop("host_ip", None)
         port["published"] = int(port["published"])
+        if dnsrr:
+            port["mode"] = "host"
     if isinstance(service.get("networks"), dict):
         service["networks"] = sorted(service["networks"])
     deploy = service.setdefault("deploy", {})
@@ -53,6 +67,14 @@ def service_for_swarm(service):
     healthcheck = service.get("healthcheck") or {}
     healthcheck.pop("start_interval", None)
     return service
+
+
+def size_bytes(text):
+    units = {"k": 1024, "m": 1024 ** 2, "g": 1024 ** 3}
+    text = text.strip().lower().rstrip("b")
+    if text and text[-1] in units:
+        return int(float(text[:-1]) * units[text[-1]])
+    return int(text)
 
 
 def stack_for_swarm(config):
