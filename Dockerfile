@@ -53,8 +53,10 @@ COPY . .
 
 # Backups are written to /data/backups (a volume in docker-compose.yml; a new
 # named volume takes this ownership). var/ holds SQLite files when a container
-# is run without PostgreSQL, e.g. for a quick try.
-ENV BACKUP_DIR=/data/backups
+# is run without PostgreSQL, e.g. for a quick try. gunicorn's control socket
+# goes to /tmp: the root file system is read-only in compose.
+ENV BACKUP_DIR=/data/backups \
+    GUNICORN_CMD_ARGS="--control-socket /tmp/gunicorn.ctl"
 RUN mkdir -p /data/backups /app/var && chown -R blog:blog /data /app/var
 
 # The two commands containers run besides `nameko run` and gunicorn, named in

@@ -36,6 +36,8 @@ cleanup() {
     docker swarm leave --force >/dev/null 2>&1 && rm -f "$SWARM_MARKER"
   fi
   rm -f deploy/ca-certificates/*.crt
+  # Earlier builds of its own images, replaced by this one (untagged).
+  docker image prune -f --filter label=conduit.test-containers=1 >/dev/null 2>&1
   if [ "$engine" = started ] && [ -z "${KEEP_ENGINE:-}" ]; then
     echo "test-containers: stopping the dockerd it started"
     kill "$(cat "$DOCKERD_PIDFILE")" 2>/dev/null
@@ -80,11 +82,14 @@ proxy_args=()
 [ -n "${NGINX_IMAGE:-}" ] && proxy_args+=(--build-arg "NGINX_IMAGE=$NGINX_IMAGE")
 build_started=$SECONDS
 # The classic builder: Debian 12's engine has no buildx plugin. Layers are cached.
-DOCKER_BUILDKIT=0 docker build --quiet "${build_args[@]}" -t "$BLOG_IMAGE" . \
+DOCKER_BUILDKIT=0 docker build --quiet --label conduit.test-containers=1 "${build_args[@]}" \
+  -t "$BLOG_IMAGE" . \
   2> >(grep -v -e DEPRECATED -e BuildKit -e environment-variable -e '^$' >&2) >/dev/null
-DOCKER_BUILDKIT=0 docker build --quiet "${proxy_args[@]}" -f deploy/proxy/Dockerfile \
+DOCKER_BUILDKIT=0 docker build --quiet --label conduit.test-containers=1 "${proxy_args[@]}" \
+  -f deploy/proxy/Dockerfile \
   -t "$PROXY_IMAGE" . \
   2> >(grep -v -e DEPRECATED -e BuildKit -e environment-variable -e '^$' >&2) >/dev/null
 echo "test-containers: images $BLOG_IMAGE and $PROXY_IMAGE built in $((SECONDS - build_started)) s"
 
-"$BIN/python" -m pytest tests/containers -p no:cacheprovider -v "$@"
+# Arguments, if any, replace the test paths (e.g. tests/containers/test_swarm.py).
+"$BIN/python" -m pytest -p no:cacheprovider -v "${@:-tests/containers}"
