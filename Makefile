@@ -4,7 +4,7 @@ VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
 
-.PHONY: run test bench fuzz install system broker broker-accounts migrate test-unit test-integration test-e2e screenshots clean
+.PHONY: run test test-containers bench fuzz install system broker broker-accounts migrate test-unit test-integration test-e2e screenshots clean
 
 run: install broker broker-accounts migrate  ## start every process on SQLite; Ctrl-C stops them all
 	@mkdir -p var
@@ -25,6 +25,9 @@ bench: install broker  ## load both systems with wrk (installed with apt-get whe
 fuzz: install broker  ## schema fuzzing at scale: 250 generated requests per API operation (SQLite stack, fixed seed)
 	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-250} $(BIN)/python -m pytest tests/e2e/test_gateway_schema.py -q -s \
 	  -p no:cacheprovider --suppress-nameko-eventlet-notification -k sqlite
+
+test-containers: install  ## the container files for real: engine, images, compose stack, swarm (scripts/test_containers.sh)
+	BIN=$(BIN) scripts/test_containers.sh
 
 install: $(VENV)/.installed
 

@@ -7,8 +7,11 @@ schema knows:
 
 - every long-running service has a health check, and every
   ``depends_on: condition: service_healthy`` points at one that has;
-- no service has a ``container_name`` and only the gateway and the frontend
-  publish ports, so ``docker compose up --scale blog=3`` works;
+- no service has a ``container_name`` and only the reverse proxy publishes a
+  port, so ``docker compose up --scale blog=3 --scale frontend=3`` works;
+- hardening: every service built here drops all capabilities, runs on a
+  read-only root file system and has a health check with a start period;
+  every service has a memory limit;
 - every ``${VAR}`` the compose file reads is documented in ``.env.example``
   (and nothing there is unused); secrets have no defaults (``${VAR:?...}``);
 - database URIs use PostgreSQL through pg8000 (the eventlet-friendly driver);
@@ -28,7 +31,7 @@ import yaml
 
 from services.config import PROJECT_ROOT
 
-PUBLISHED_SERVICES = {"gateway", "frontend"}
+PUBLISHED_SERVICES = {"proxy"}
 SECRET_NAME = re.compile(r"(PASSWORD|SECRET_KEY)$")
 # ${NAME}, ${NAME:-default}, ${NAME-default}, ${NAME:?message}, ${NAME?message}; $$ escapes.
 VARIABLE = re.compile(r"(?<!\$)\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])[^}]*)?\}")
@@ -50,6 +53,7 @@ def compose_problems(compose, env_example_names, repo_root=PROJECT_ROOT):
         problems += command_problems(name, service, repo_root)
         problems += database_uri_problems(name, service)
         problems += backup_volume_problems(name, service, compose)
+        problems += hardening_problems(name, service, one_shot)
     problems += variable_problems(compose, env_example_names)
     return problems
 
@@ -132,6 +136,23 @@ def candidate_paths(name):
         return [Path(name)]
     module = Path(*name.split("."))
     return [module.with_suffix(".py"), module / "__init__.py"]
+
+
+def hardening_problems(name, service, one_shot):
+    problems = []
+    limits = ((service.get("deploy") or {}).get("resources") or {}).get("limits") or {}
+    if not limits.get("memory") and not service.get("mem_limit"):
+        problems.append(f"service {name}: no memory limit (deploy.resources.limits.memory)")
+    if "build" not in service:
+        return problems
+    if "ALL" not in [str(cap).upper() for cap in service.get("cap_drop") or []]:
+        problems.append(f"service {name}: keeps Linux capabilities (cap_drop: [ALL])")
+    if service.get("read_only") is not True:
+        problems.append(f"service {name}: writable root file system (read_only: true)")
+    if name not in one_shot and has_healthcheck(service) \
+            and not (service.get("healthcheck") or {}).get("start_period"):
+        problems.append(f"service {name}: health check without start_period")
+    return problems
 
 
 def environment(service):
@@ -235,8 +256,20 @@ def dockerfile_instructions(text):
 def dockerfile_problems(text):
     instructions = dockerfile_instructions(text)
     problems = []
-    bases = [arguments.split()[-1] if " AS " in arguments.upper() else arguments
-             for keyword, arguments in instructions if keyword == "FROM"]
+    # ARG defaults declared before the first FROM may name the base image.
+    arg_defaults, stages, bases = {}, set(), []
+    for keyword, arguments in instructions:
+        if keyword == "ARG" and not bases and "=" in arguments:
+            arg_name, _, default = arguments.partition("=")
+            arg_defaults[arg_name.strip()] = default.strip().strip('"')
+        if keyword == "FROM":
+            words = arguments.split()
+            base = re.sub(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?",
+                          lambda match: arg_defaults.get(match.group(1), match.group(0)), words[0])
+            if base not in stages:
+                bases.append(base)
+            if len(words) == 3 and words[1].upper() == "AS":
+                stages.add(words[2])
     if not bases:
         problems.append("Dockerfile: no FROM")
     for base in bases:
@@ -252,7 +285,7 @@ def dockerfile_problems(text):
         if keyword == "ADD" and re.search(r"\b(https?|ftp)://", arguments):
             problems.append(f"Dockerfile: ADD of a URL ({arguments}); fetch nothing at build "
                             "time that requirements.txt does not pin")
-    if not any(keyword == "RUN" and re.search(r"pip install .*-r requirements\.txt", arguments)
+    if not any(keyword == "RUN" and re.search(r"pip install .*-r \S*requirements\.txt", arguments)
                for keyword, arguments in instructions):
         problems.append("Dockerfile: requirements.txt is not installed (pip install -r)")
     return problems

@@ -17,6 +17,8 @@ if docker compose version >/dev/null 2>&1; then
   compose=(docker compose)
 elif command -v docker-compose >/dev/null 2>&1; then
   compose=(docker-compose)
+elif [ -x "$BIN/docker-compose" ]; then
+  compose=("$BIN/docker-compose")   # installed by make test-containers
 fi
 if [ "${#compose[@]}" -gt 0 ]; then
   env_file="$(mktemp)"

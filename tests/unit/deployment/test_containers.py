@@ -36,8 +36,9 @@ def test_the_project_container_files_follow_the_rules():
 
 def test_compose_runs_every_part_and_scales_the_services(compose):
     services = compose["services"]
-    assert {"rabbitmq", "postgres", "storage", "users", "blog", "gateway", "frontend"} <= set(services)
-    assert {name for name, service in services.items() if service.get("ports")} == {"gateway", "frontend"}
+    assert {"rabbitmq", "postgres", "storage", "users", "blog", "gateway", "frontend",
+            "proxy"} <= set(services)
+    assert {name for name, service in services.items() if service.get("ports")} == {"proxy"}
     assert services["storage"]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
 
 
@@ -46,6 +47,16 @@ def test_compose_runs_every_part_and_scales_the_services(compose):
      "service blog: container_name prevents --scale"),
     (lambda services: services["users"].update(ports=["9000:9000"]),
      "service users: publishes ports"),
+    (lambda services: services["frontend"].update(ports=["8080:8080"]),
+     "service frontend: publishes ports"),
+    (lambda services: services["blog"].update(cap_drop=[]),
+     "service blog: keeps Linux capabilities"),
+    (lambda services: services["gateway"].pop("read_only"),
+     "service gateway: writable root file system"),
+    (lambda services: services["storage"]["healthcheck"].pop("start_period"),
+     "service storage: health check without start_period"),
+    (lambda services: services["postgres"].pop("deploy"),
+     "service postgres: no memory limit"),
     (lambda services: services["users"].pop("healthcheck"),
      "service users: no healthcheck"),
     (lambda services: services["blog"]["healthcheck"].update(disable=True),
@@ -96,22 +107,33 @@ def test_escaped_dollars_are_not_variables():
 
 
 @pytest.mark.parametrize("edit, expected", [
-    (lambda text: text.replace("FROM python:3.11.11-slim-bookworm", "FROM python:latest"),
+    (lambda text: text.replace("ARG PYTHON_IMAGE=python:3.11.11-slim-bookworm",
+                               "ARG PYTHON_IMAGE=python:latest"),
      "Dockerfile: base image python:latest is not pinned"),
-    (lambda text: text.replace("FROM python:3.11.11-slim-bookworm", "FROM python"),
+    (lambda text: text.replace("ARG PYTHON_IMAGE=python:3.11.11-slim-bookworm",
+                               "ARG PYTHON_IMAGE=python"),
      "Dockerfile: base image python is not pinned"),
+    (lambda text: text.replace("ARG PYTHON_IMAGE=python:3.11.11-slim-bookworm", ""),
+     "Dockerfile: base image ${PYTHON_IMAGE} is not pinned"),
     (lambda text: text.replace("USER blog", ""),
      "Dockerfile: the image runs as root"),
     (lambda text: text.replace("USER blog", "USER root"),
      "Dockerfile: the image runs as root"),
     (lambda text: text + "\nADD https://example.org/tool.tar.gz /opt/\n",
      "Dockerfile: ADD of a URL"),
-    (lambda text: text.replace("RUN pip install -r requirements.txt", "RUN pip install nameko"),
+    (lambda text: text.replace("pip install -r /tmp/requirements.txt", "pip install nameko"),
      "Dockerfile: requirements.txt is not installed"),
 ])
 def test_a_broken_dockerfile_is_refused(dockerfile, edit, expected):
     problems = check_containers.dockerfile_problems(edit(dockerfile))
     assert any(problem.startswith(expected) for problem in problems), problems
+
+
+def test_a_build_stage_is_not_a_base_image_and_arg_defaults_are_read():
+    problems = check_containers.dockerfile_problems(
+        "ARG BASE=debian:12.7\nFROM ${BASE} AS deps\nRUN pip install -r requirements.txt\n"
+        "FROM deps\nUSER app\n")
+    assert problems == []
 
 
 def test_continuation_lines_are_one_instruction():
