@@ -58,7 +58,7 @@ class StorageService:
     @rpc(expected_exceptions=EXPECTED)
     def users_get(self, user_id=None, username=None):
         """The private record of a user by id or username (``NotFound`` if none)."""
-        with self.users_db.read() as session:
+        with self.users_db.rows() as session:
             return users_data.get_user(session, user_id=user_id, username=username)
 
     @rpc(expected_exceptions=EXPECTED)
@@ -83,7 +83,7 @@ class StorageService:
     @rpc(expected_exceptions=EXPECTED)
     def users_profiles(self, user_ids, viewer_id=None):
         """Profiles of many users in one call, in the order of ``user_ids``."""
-        with self.users_db.read() as session:
+        with self.users_db.rows() as session:
             return users_data.get_profiles(session, user_ids, viewer_id)
 
     @rpc(expected_exceptions=EXPECTED)
@@ -181,7 +181,7 @@ class StorageService:
     def blog_get_article(self, slug, viewer_id=None):
         """An article by slug with its author; ``favorited`` and ``following`` relative to
         the viewer."""
-        with self.users_db.read() as users, self.blog_db.read() as blog:
+        with self.users_db.rows() as users, self.blog_db.rows() as blog:
             return authored.with_author(users, blog_data.get_article(blog, slug, viewer_id),
                                         viewer_id)
 
@@ -204,7 +204,7 @@ class StorageService:
         """Articles newest first with their authors and ``articles_count``, bodies only
         ``with_body``; filtered by tag, author username and favoriting username (an
         unknown one gives an empty list)."""
-        with self.users_db.read() as users, self.blog_db.read() as blog:
+        with self.users_db.rows() as users, self.blog_db.rows() as blog:
             filters = authored.list_filters(users, author, favorited)
             if filters is None:
                 return authored.EMPTY_PAGE
@@ -217,7 +217,7 @@ class StorageService:
     @rpc(expected_exceptions=EXPECTED)
     def blog_feed(self, user_id, limit=20, offset=0):
         """Articles by the authors ``user_id`` follows, newest first, as ``blog_list_articles``."""
-        with self.users_db.read() as users, self.blog_db.read() as blog:
+        with self.users_db.rows() as users, self.blog_db.rows() as blog:
             followed = users_data.following_ids(users, user_id)
             if not followed:
                 return authored.EMPTY_PAGE
@@ -250,7 +250,7 @@ class StorageService:
     @rpc(expected_exceptions=EXPECTED)
     def blog_list_comments(self, slug, viewer_id=None):
         """Comments of an article, oldest first, with their authors."""
-        with self.users_db.read() as users, self.blog_db.read() as blog:
+        with self.users_db.rows() as users, self.blog_db.rows() as blog:
             return authored.with_authors(users, blog_data.list_comments(blog, slug), viewer_id)
 
     @rpc(expected_exceptions=EXPECTED)
@@ -262,7 +262,7 @@ class StorageService:
     @rpc(expected_exceptions=EXPECTED)
     def blog_list_tags(self):
         """Tag names in use, most used first."""
-        with self.blog_db.read() as session:
+        with self.blog_db.rows() as session:
             return blog_data.list_tags(session)
 
     @rpc(expected_exceptions=EXPECTED)
@@ -354,7 +354,7 @@ class StorageService:
 
     def _with_author(self, record, viewer_id):
         """A record just written, with its author's profile."""
-        with self.users_db.read() as users:
+        with self.users_db.rows() as users:
             return authored.with_author(users, record, viewer_id)
 
     def _backup(self, timestamp):

@@ -22,8 +22,7 @@ def as_naive_utc(moment):
 
 def isoformat(moment):
     """``2026-11-23T18:57:52.123Z`` for a naive-UTC or aware datetime."""
-    moment = as_naive_utc(moment)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    return as_naive_utc(moment).isoformat(timespec="milliseconds") + "Z"
 
 
 def parse_isoformat(text):

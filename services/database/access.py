@@ -9,8 +9,8 @@ sessions per worker) and adds what the two databases need:
   keys, a busy timeout, and ``BEGIN IMMEDIATE`` for write transactions so
   concurrent writers queue instead of failing with "database is locked";
 * one transaction per use case through ``read()`` and ``write()`` (sessions),
-  and ``snapshot()`` and ``bulk_write()`` (connections, for backups, restore,
-  stats and health);
+  ``rows()`` (a connection, for the hot reads of columns), and ``snapshot()``
+  and ``bulk_write()`` (connections, for backups, restore, stats and health);
 * a clear ``ServiceUnavailable`` when the database cannot be reached, for every
   one of those (``outage_as_unavailable``, the one place that decides it);
 * text with a NUL character refused as a ``ValidationError`` on every engine:
@@ -73,6 +73,17 @@ class DatabaseAccess:
         """A session for a read-only use case."""
         with self._transaction(write=False) as session:
             yield session
+
+    @contextmanager
+    def rows(self):
+        """A connection in one read transaction, for reads that select columns, never
+        ORM objects. The ORM's work per statement (its execution context, the identity
+        map) costs more than SQLite takes to run the small statements of a page of
+        articles; the hot reads (lists, one article, comments, tags, profiles, token
+        checks) skip it."""
+        with outage_as_unavailable(self.label), self._engine.connect() as connection:
+            with connection.begin():
+                yield connection
 
     @contextmanager
     def write(self):

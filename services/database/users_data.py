@@ -5,7 +5,7 @@ Functions return plain dicts (never ORM objects) and raise the shared errors:
 schema is broken. They hold no business rules: the users service decides who
 may do what and validates input before calling.
 """
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import bindparam, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from services.errors import Conflict, NotFound, ValidationError
@@ -13,6 +13,14 @@ from services.database.models import Follow, RateLimit, Session, User
 from services.timestamps import from_unix_time, isoformat, parse_isoformat, utc_now
 
 UNIQUE_FIELDS = ("username", "email")
+
+PROFILES_BY_IDS = select(User.id, User.username, User.bio, User.image).where(
+    User.id.in_(bindparam("ids", expanding=True)))
+FOLLOWED_AMONG = select(Follow.followee_id).where(
+    Follow.follower_id == bindparam("follower_id"),
+    Follow.followee_id.in_(bindparam("ids", expanding=True)),
+)
+"""Built once with bound parameters: the profiles of every page of articles need them."""
 
 
 def user_record(user):
@@ -48,7 +56,15 @@ def create_user(session, username, email, password_hash):
 
 
 def get_user(session, user_id=None, username=None):
-    return user_record(_find_user(session, user_id=user_id, username=username))
+    """The private record by id or username; a session or a connection will do."""
+    if user_id is not None:
+        condition, missing = User.id == user_id, f"user {user_id} not found"
+    else:
+        condition, missing = User.username == username, f"user '{username}' not found"
+    row = session.execute(select(User.__table__).where(condition)).first()
+    if row is None:
+        raise NotFound(missing)
+    return user_record(row)
 
 
 def get_credentials(session, email=None, user_id=None):
@@ -87,19 +103,12 @@ def get_profiles(session, user_ids, viewer_id=None):
     """Profiles of many users in one query each for users and follows."""
     if not user_ids:
         return []
-    users = session.execute(
-        select(User.id, User.username, User.bio, User.image).where(User.id.in_(set(user_ids)))
-    ).all()
+    users = session.execute(PROFILES_BY_IDS, {"ids": list(set(user_ids))}).all()
     followed = set()
-    if viewer_id is not None:
-        followed = set(
-            session.scalars(
-                select(Follow.followee_id).where(
-                    Follow.follower_id == viewer_id,
-                    Follow.followee_id.in_([user.id for user in users]),
-                )
-            )
-        )
+    if viewer_id is not None and users:
+        followed = set(session.scalars(
+            FOLLOWED_AMONG, {"follower_id": viewer_id, "ids": [user.id for user in users]}
+        ))
     by_id = {user.id: profile_record(user, user.id in followed) for user in users}
     return [by_id[user_id] for user_id in dict.fromkeys(user_ids) if user_id in by_id]
 
