@@ -33,9 +33,11 @@ class Stack:
     """Start with ``start_all()``, stop with ``stop_all()``."""
 
     def __init__(self, workdir, users_db_uri=None, blog_db_uri=None, rpc_timeout=3,
-                 extra_env=None, amqp_uri=None):
+                 extra_env=None, amqp_uri=None, run_as=None):
         """``amqp_uri``: a broker of the test's own (tests/rabbit_node.py), used as it is;
-        by default each stack gets a new virtual host on the shared broker."""
+        by default each stack gets a new virtual host on the shared broker. ``run_as``:
+        ``(uid, gid)`` the services (storage, users, blog) run as, through ``setpriv``
+        (the test must be root), so that file permissions bind them."""
         self.workdir = Path(workdir)
         self.vhost = None if amqp_uri else f"blog-test-{uuid.uuid4().hex[:8]}"
         self.gateway_port = free_port()
@@ -63,6 +65,7 @@ class Stack:
             **(extra_env or {}),
         }
         self.config = self._config()
+        self.run_as = run_as
         self.processes = {}
         self.rpc = RpcClient(self.config, timeout=rpc_timeout)
 
@@ -107,11 +110,19 @@ class Stack:
     def command(self, name):
         if name in SERVICES or name.startswith(SERVICES):
             service = name.split("#")[0]
-            return [str(BIN / "nameko"), "run", "--config", "config.yaml", f"services.{service}"]
+            return self.as_service_account(
+                [str(BIN / "nameko"), "run", "--config", "config.yaml", f"services.{service}"])
         port = self.gateway_port if name == "gateway" else self.frontend_port
         return [str(BIN / "gunicorn"), "-k", "gthread", "--threads", "8", "-w", "1",
                 "-b", f"127.0.0.1:{port}", "--graceful-timeout", "5",
                 "--limit-request-line", "8190", f"{name}.wsgi:app"]
+
+    def as_service_account(self, command):
+        """``command`` run as ``run_as``, or as it is."""
+        if self.run_as is None:
+            return command
+        uid, gid = self.run_as
+        return ["setpriv", f"--reuid={uid}", f"--regid={gid}", "--clear-groups", "--", *command]
 
     def start(self, name, wait=True):
         """Start ``name`` (``storage``, ``users``, ``blog``, ``gateway``, ``frontend``;
@@ -127,7 +138,11 @@ class Stack:
     def stop(self, name, kill=False):
         """Stop ``name``: SIGTERM lets it finish its work; ``kill`` does not."""
         process = self.processes.pop(name)
-        os.killpg(process.pid, signal.SIGKILL if kill else signal.SIGTERM)
+        try:
+            os.killpg(process.pid, signal.SIGKILL if kill else signal.SIGTERM)
+        except ProcessLookupError:  # it exited already (a failed start)
+            process.wait()
+            return
         try:
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:

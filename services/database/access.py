@@ -13,10 +13,16 @@ sessions per worker) and adds what the two databases need:
   and ``bulk_write()`` (connections, for backups, restore, stats and health);
 * a clear ``ServiceUnavailable`` when the database cannot be reached, for every
   one of those (``outage_as_unavailable``, the one place that decides it);
+* on SQLite, a database file this process may not write (permissions taken away,
+  a read-only file system) refuses writes at once, whatever connection a worker
+  gets, and storage writes again once the file is writable, without a restart
+  (``sqlite_file_is_read_only`` and ``configure_sqlite``);
 * text with a NUL character refused as a ``ValidationError`` on every engine:
   PostgreSQL cannot hold one and fails the query, SQLite would store it.
 """
 import logging
+import os
+import sqlite3
 from contextlib import contextmanager
 
 from nameko_sqlalchemy import Database
@@ -105,6 +111,7 @@ class DatabaseAccess:
     def bulk_write(self):
         """A connection in one write transaction (``BEGIN IMMEDIATE`` on SQLite), for
         work on whole tables such as a restore."""
+        self._refuse_writes_when_read_only()
         with outage_as_unavailable(self.label), self._engine.connect() as connection:
             connection = connection.execution_options(**{WRITE_TRANSACTION_OPTION: True})
             with connection.begin():
@@ -112,6 +119,8 @@ class DatabaseAccess:
 
     @contextmanager
     def _transaction(self, write):
+        if write:
+            self._refuse_writes_when_read_only()
         with outage_as_unavailable(self.label):
             session = self._wrapper.get_session()
             try:
@@ -123,6 +132,14 @@ class DatabaseAccess:
                 raise
             finally:
                 session.close()
+
+    def _refuse_writes_when_read_only(self):
+        """A SQLite file made read-only refuses writes now: a connection opened before
+        keeps its write access (the kernel checks permissions when a file is opened),
+        so SQLite alone would take some writes and refuse others."""
+        if sqlite_file_is_read_only(self._engine):
+            log.error("%s database refuses writes: its file is read-only", self.label)
+            raise ServiceUnavailable(f"the {self.label} database is read-only")
 
 
 @contextmanager
@@ -174,6 +191,16 @@ def _postgres_error(exc):
     return args[0] if args and isinstance(args[0], dict) else {}
 
 
+def sqlite_file_is_read_only(engine):
+    """True when ``engine`` is on a SQLite file that exists and this process may not
+    write (its permissions, or a read-only file system); False for other engines."""
+    if engine.dialect.name != "sqlite" or engine.url.database in (None, "", ":memory:"):
+        return False
+    path = engine.url.database
+    effective = os.access in os.supports_effective_ids
+    return os.path.exists(path) and not os.access(path, os.W_OK, effective_ids=effective)
+
+
 def refuse_nul_characters(engine):
     """No query runs with a NUL character in a text parameter (a lookup or a write)."""
 
@@ -195,11 +222,25 @@ def _texts_in(parameters):
             yield from _texts_in(value)
 
 
+OPENED_READ_ONLY = "opened_read_only"
+"""Pool entry info: the connection was opened while its file was read-only."""
+
+
 def configure_sqlite(engine):
-    """WAL, foreign keys, busy timeout, and BEGIN IMMEDIATE for writes."""
+    """WAL, foreign keys, busy timeout, and BEGIN IMMEDIATE for writes; no connection
+    opened read-only outlives the file's return to writable.
+
+    SQLite opens a file it may not write read-only, and the connection stays so for
+    good; while any such connection is open, the process shares its read-only WAL
+    index (-shm) with every connection it opens on that file, new ones included. So a
+    connection opened while the file is read-only is closed when it goes back to the
+    pool (the next one is opened afresh: cheap on SQLite), and a write refused as
+    read-only by a connection that looked writable (the file changed while it was
+    being opened) replaces every pooled connection, as a lost connection does."""
 
     @event.listens_for(engine, "connect")
-    def on_connect(dbapi_connection, _record):
+    def on_connect(dbapi_connection, record):
+        record.info[OPENED_READ_ONLY] = sqlite_file_is_read_only(engine)
         # Let SQLAlchemy, not the driver, decide where transactions begin.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
@@ -212,3 +253,19 @@ def configure_sqlite(engine):
     def on_begin(connection):
         write = connection.get_execution_options().get(WRITE_TRANSACTION_OPTION, False)
         connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+    @event.listens_for(engine, "checkin")
+    def on_checkin(dbapi_connection, record):
+        if dbapi_connection is not None and record.info.get(OPENED_READ_ONLY):
+            record.invalidate()
+
+    @event.listens_for(engine, "handle_error")
+    def on_error(context):
+        if is_sqlite_read_only(context.original_exception):
+            context.is_disconnect = True
+
+
+def is_sqlite_read_only(error):
+    """SQLite's "attempt to write a readonly database" (``SQLITE_READONLY`` and its
+    variants: a file opened read-only, a read-only WAL index, a moved file)."""
+    return isinstance(error, sqlite3.Error) and "readonly database" in str(error)

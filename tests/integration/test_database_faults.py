@@ -2,6 +2,14 @@
 clear errors naming the database, no corruption, and recovery by itself (no
 restart of storage) once the database is back.
 
+SQLite: the blog database's file, its -wal and -shm files and their folder lose
+their write permissions, then get them back, under storage running as a process
+of its own, and while storage starts again (after a kill, and after a clean
+stop). Root ignores file permissions, so when the tests run as root storage runs
+as ``nobody`` (through ``setpriv``) on files that account owns; skipped, with the
+reason, when that cannot be done (no setpriv, no such account, a checkout that
+account cannot read).
+
 PostgreSQL: the test's own two databases on the shared server; "stopping" one
 means refusing new connections (``ALLOW_CONNECTIONS false``) and terminating the
 open ones, which is what storage sees when its server goes away; read-only is
@@ -9,15 +17,26 @@ open ones, which is what storage sees when its server goes away; read-only is
 emergency mode looks like to a client). The shared server itself is never
 stopped or reconfigured. Skipped, with the reason, when PostgreSQL does not answer.
 """
+import os
+import pwd
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
 import time
+from pathlib import Path
 
 import pg8000.native
 import pytest
 from nameko.standalone.rpc import ClusterRpcProxy
 
+from services.config import PROJECT_ROOT
 from services.errors import ServiceUnavailable
 from services.storage import StorageService
+from tests.integration.conftest import migrated
 from tests.postgres import POSTGRES_HOST, POSTGRES_PORT, POSTGRES_USER
+from tests.stack import Stack
 
 RECOVERY_DEADLINE_SECONDS = 30
 
@@ -126,3 +145,175 @@ def test_a_read_only_database_refuses_writes_clearly_and_storage_recovers(postgr
     print(f"\n[database read-only] writes back {seconds:.1f} s after it turned writable")
     assert rpc.storage.blog_list_articles()["articles_count"] == 2
     assert rpc.storage.check_integrity()["ok"]
+
+
+# -- SQLite: the database file turns read-only ------------------------------------------
+
+UNPRIVILEGED_ACCOUNT = "nobody"
+
+
+def storage_account():
+    """``(uid, gid)`` storage runs as, or ``None`` to run it as this process's own user.
+    Root ignores file permissions, so as root storage runs as ``nobody``."""
+    if os.geteuid() != 0:
+        return None
+    if shutil.which("setpriv") is None:
+        pytest.skip("the tests run as root, and without setpriv storage cannot run as an "
+                    "account that file permissions bind")
+    try:
+        account = pwd.getpwnam(UNPRIVILEGED_ACCOUNT)
+    except KeyError:
+        pytest.skip(f"the tests run as root, and there is no account {UNPRIVILEGED_ACCOUNT!r} "
+                    "to run storage as")
+    ids = (account.pw_uid, account.pw_gid)
+    probe = subprocess.run(
+        ["setpriv", f"--reuid={ids[0]}", f"--regid={ids[1]}", "--clear-groups", "--",
+         sys.executable, "-c", "import services.storage"],
+        cwd=PROJECT_ROOT, env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)},
+        capture_output=True, text=True, timeout=60,
+    )
+    if probe.returncode != 0:
+        pytest.skip(f"{UNPRIVILEGED_ACCOUNT!r} cannot run the project from {PROJECT_ROOT} "
+                    f"(a checkout it cannot read?): {probe.stderr.strip()[-300:]}")
+    return ids
+
+
+def chown_tree(path, ids):
+    for root, folders, files in os.walk(path):
+        for name in [root, *(os.path.join(root, entry) for entry in folders + files)]:
+            os.chown(name, *ids)
+
+
+def set_folder_read_only(folder, read_only):
+    """Take the write permissions away from ``folder`` and its files, or give them back."""
+    for path in [*folder.iterdir(), folder]:
+        mode = os.stat(path).st_mode & 0o7777
+        os.chmod(path, mode & ~0o222 if read_only else mode | 0o200)
+
+
+@pytest.fixture
+def sqlite_storage(tmp_path, rabbit_config):
+    """Storage as a process of its own (as ``nobody`` when the tests run as root) on
+    SQLite files in folders it owns, the blog database alone in its folder:
+    ``(stack, blog_folder)``."""
+    account = storage_account()
+    # Under /tmp, not in pytest's folders: those are root's and closed to others.
+    data = Path(tempfile.mkdtemp(prefix="blog-read-only-"))
+    try:
+        uris = migrated([f"sqlite:///{data / 'users' / 'users.db'}",
+                         f"sqlite:///{data / 'blog' / 'blog.db'}"])
+        if account:
+            chown_tree(data, account)
+        stack = Stack(tmp_path, users_db_uri=uris["users"], blog_db_uri=uris["blog"],
+                      rpc_timeout=5, amqp_uri=rabbit_config["AMQP_URI"], run_as=account,
+                      extra_env={"HOME": str(data), "BACKUP_DIR": str(data / "backups"),
+                                 "BACKUP_INTERVAL_SECONDS": "0"})
+        try:
+            stack.start("storage")
+            yield stack, data / "blog"
+        finally:
+            stack.stop_all()
+    finally:
+        set_folder_read_only(data / "blog", False)
+        shutil.rmtree(data)
+
+
+def attempts_until_written(call, seconds=RECOVERY_DEADLINE_SECONDS):
+    """``eventually(call)`` that also counts the ``ServiceUnavailable`` answers before it
+    succeeded: ``(result, seconds, refusals)``."""
+    refusals = []
+
+    def counted():
+        try:
+            return call()
+        except ServiceUnavailable as exc:
+            refusals.append(str(exc))
+            raise
+
+    result, taken = eventually(counted, seconds)
+    return result, taken, refusals
+
+
+def sqlite_integrity(path):
+    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return connection.execute("PRAGMA integrity_check").fetchall()
+    finally:
+        connection.close()
+
+
+def test_a_read_only_sqlite_file_refuses_writes_clearly_and_storage_recovers(sqlite_storage):
+    stack, blog_folder = sqlite_storage
+    storage = stack.rpc.storage
+    author = storage.users_create("carol", "carol@example.com", "hash")
+    write_article(stack.rpc, author["id"], "Before read only")
+
+    # 1. The file turns read-only under the running storage (its connections already open).
+    set_folder_read_only(blog_folder, True)
+    try:
+        with pytest.raises(ServiceUnavailable, match="the blog database is read-only"):
+            write_article(stack.rpc, author["id"], "While read only")
+        with pytest.raises(ServiceUnavailable, match="the blog database is read-only"):
+            storage.blog_delete_user_content(author["id"])
+        # Reads go on, and so does the other database.
+        assert storage.blog_list_articles()["articles_count"] == 1
+        assert storage.users_create("dave", "dave@example.com", "hash")["username"] == "dave"
+    finally:
+        set_folder_read_only(blog_folder, False)
+    _, seconds, refusals = attempts_until_written(
+        lambda: write_article(stack.rpc, author["id"], "After read only"))
+    print(f"\n[sqlite read-only, storage running] writes back {seconds:.1f} s after it turned "
+          f"writable, {len(refusals)} refused meanwhile")
+    assert refusals == [], "storage still refused writes once the file was writable"
+
+    # 2. Storage, killed, starts again while the file is read-only (its supervisor
+    # restarted it): every connection it opens is a read-only one. Its -wal and -shm
+    # files are still there, so SQLite can read.
+    stack.stop("storage", kill=True)
+    assert sorted(path.name for path in blog_folder.iterdir()) == [
+        "blog.db", "blog.db-shm", "blog.db-wal"]
+    set_folder_read_only(blog_folder, True)
+    try:
+        stack.start("storage")
+        assert storage.blog_list_articles()["articles_count"] == 2
+        with pytest.raises(ServiceUnavailable, match="the blog database is read-only"):
+            write_article(stack.rpc, author["id"], "While read only at start")
+        assert storage.users_create("erin", "erin@example.com", "hash")["username"] == "erin"
+    finally:
+        set_folder_read_only(blog_folder, False)
+    _, seconds, refusals = attempts_until_written(
+        lambda: write_article(stack.rpc, author["id"], "After a start read only"))
+    print(f"[sqlite read-only, storage started on it] writes back {seconds:.1f} s after it "
+          f"turned writable, {len(refusals)} refused meanwhile")
+    assert refusals == [], "storage still refused writes once the file was writable"
+
+    # 3. The same after a clean stop, which removed the -wal and -shm files: SQLite cannot
+    # open a WAL database without them in a folder it may not write
+    # (SQLITE_READONLY_DIRECTORY), so reads are refused too, as read-only.
+    stack.stop("storage")
+    assert sorted(path.name for path in blog_folder.iterdir()) == ["blog.db"]
+    set_folder_read_only(blog_folder, True)
+    try:
+        stack.start("storage")
+        with pytest.raises(ServiceUnavailable, match="the blog database is read-only"):
+            write_article(stack.rpc, author["id"], "While read only after a stop")
+        with pytest.raises(ServiceUnavailable, match="the blog database is read-only"):
+            storage.blog_list_articles()
+        health = storage.health()
+        assert health["blog"] == {**health["blog"], "ok": False,
+                                  "error": "the blog database is read-only"}
+        assert health["users"]["ok"] is True
+    finally:
+        set_folder_read_only(blog_folder, False)
+    _, seconds, refusals = attempts_until_written(
+        lambda: write_article(stack.rpc, author["id"], "After a stop read only"))
+    print(f"[sqlite read-only, storage started on it after a clean stop] writes back "
+          f"{seconds:.1f} s after it turned writable, {len(refusals)} refused meanwhile")
+    assert refusals == [], "storage still refused writes once the file was writable"
+
+    titles = [article["title"] for article in storage.blog_list_articles()["articles"]]
+    assert sorted(titles) == ["After a start read only", "After a stop read only",
+                              "After read only", "Before read only"]
+    assert storage.check_integrity()["ok"]
+    stack.stop("storage")
+    assert sqlite_integrity(blog_folder / "blog.db") == [("ok",)]
