@@ -62,7 +62,8 @@ class Stack:
         self.env_file = tmp_path / f"{name}.env"
         settings = {
             "SECRET_KEY": secrets.token_hex(16),
-            "POSTGRES_PASSWORD": secrets.token_hex(8),
+            "POSTGRES_PASSWORD": secrets.token_hex(8),   # the superuser's: postgres only
+            "BLOG_DB_PASSWORD": secrets.token_hex(8),    # the services' role (BLOG_DB_USER)
             "RABBITMQ_PASSWORD": secrets.token_hex(8),
             "PROXY_PUBLISH": f"127.0.0.1:{self.port}",
             "FRONTEND_PUBLIC_URL": f"http://127.0.0.1:{self.port}",

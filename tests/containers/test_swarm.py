@@ -96,7 +96,7 @@ def remove_stack(name):
     for secret in docker("secret", "ls", "--format", "{{.Name}}", check=False).stdout.split():
         if secret.startswith(name + "_"):
             docker("secret", "rm", secret, check=False)
-    docker("config", "rm", f"{name}_create_databases", check=False)
+    docker("config", "rm", f"{name}_postgres_init", check=False)
 
 
 def test_the_stack_runs_replicas_with_swarm_secrets(stack):
@@ -115,7 +115,7 @@ def test_the_stack_runs_replicas_with_swarm_secrets(stack):
         spec = docker("service", "inspect", f"{name}_{service}", "-f",
                       "{{json .Spec.TaskTemplate.ContainerSpec}}").stdout
         for secret in ("SECRET_KEY=", "AMQP_URI=", "POSTGRES_PASSWORD=", "_DB_URI=",
-                       "RABBITMQ_DEFAULT_PASS="):
+                       "RABBITMQ_DEFAULT_PASS=", "BLOG_DB_PASSWORD="):
             assert f'"{secret}' not in spec and f',"{secret}' not in spec, (service, secret)
         assert '"SecretName":"' + name + "_" in spec, service
 
