@@ -14,7 +14,11 @@ schema knows:
   every service has a memory limit;
 - every ``${VAR}`` the compose file reads is documented in ``.env.example``
   (and nothing there is unused); secrets have no defaults (``${VAR:?...}``);
-- database URIs use PostgreSQL through pg8000 (the eventlet-friendly driver);
+- database URIs use PostgreSQL through pg8000 (the eventlet-friendly driver),
+  as the blog's own role, never as the superuser: only the postgres service
+  reads ``${POSTGRES_USER}`` and ``${POSTGRES_PASSWORD}``, and the variables a
+  URI's credentials come from reach the postgres service too (its first-start
+  script, deploy/postgres/create-databases.sh, makes the role with them);
 - the backup directory is on a volume;
 - every module or file a command names exists in the repository;
 - the Dockerfile pins its base image, runs as a non-root user, installs the
@@ -32,6 +36,10 @@ import yaml
 from services.config import PROJECT_ROOT
 
 PUBLISHED_SERVICES = {"proxy"}
+DATABASE_SERVICE = "postgres"
+# The postgres image's superuser: for its own container (initdb, health check) only.
+SUPERUSER_VARIABLES = ("POSTGRES_USER", "POSTGRES_PASSWORD")
+SUPERUSER_NAMES = {"postgres"}
 SECRET_NAME = re.compile(r"(PASSWORD|SECRET_KEY)$")
 # ${NAME}, ${NAME:-default}, ${NAME-default}, ${NAME:?message}, ${NAME?message}; $$ escapes.
 VARIABLE = re.compile(r"(?<!\$)\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])[^}]*)?\}")
@@ -54,6 +62,7 @@ def compose_problems(compose, env_example_names, repo_root=PROJECT_ROOT):
         problems += database_uri_problems(name, service)
         problems += backup_volume_problems(name, service, compose)
         problems += hardening_problems(name, service, one_shot)
+    problems += database_account_problems(services)
     problems += variable_problems(compose, env_example_names)
     return problems
 
@@ -166,6 +175,37 @@ def database_uri_problems(name, service):
     return [f"service {name}: {key} must use postgresql+pg8000:// (got {value.split(':')[0]})"
             for key, value in environment(service).items()
             if key.endswith("_DB_URI") and not value.startswith("postgresql+pg8000://")]
+
+
+def database_account_problems(services):
+    """The services connect as the blog's role; the superuser stays in the postgres service."""
+    problems = []
+    database = services.get(DATABASE_SERVICE)
+    database_reads = variables_read(database.get("environment")) if database else set()
+    for name, service in services.items():
+        if name == DATABASE_SERVICE:
+            continue
+        for variable in SUPERUSER_VARIABLES:
+            if variable in variables_read(service):
+                problems.append(f"service {name}: reads ${{{variable}}}, PostgreSQL's superuser "
+                                f"account, which only the {DATABASE_SERVICE} service may use")
+        for key, value in environment(service).items():
+            if not key.endswith("_DB_URI") or "://" not in value:
+                continue
+            credentials = value.split("://", 1)[1].rpartition("@")[0]
+            if credentials.split(":", 1)[0] in SUPERUSER_NAMES:
+                problems.append(f"service {name}: {key} connects as the superuser "
+                                f"{credentials.split(':', 1)[0]}")
+            if database is not None:
+                problems += [
+                    f"service {name}: {key} uses ${{{variable}}}, which the {DATABASE_SERVICE} "
+                    "service does not receive (its first-start script makes the role with it)"
+                    for variable in sorted(variables_read(credentials) - database_reads)]
+    return problems
+
+
+def variables_read(node):
+    return {match.group(1) for value in scalars(node) for match in VARIABLE.finditer(value)}
 
 
 def backup_volume_problems(name, service, compose):

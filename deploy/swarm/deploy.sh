@@ -4,11 +4,14 @@
 #   docker swarm init                                  # once, on the first manager
 #   deploy/swarm/deploy.sh STACK [ENV_FILE]            # default ENV_FILE: .env
 #
-# ENV_FILE is read like compose reads .env (images, tuning, the three secrets).
+# ENV_FILE is read like compose reads .env (images, tuning, the secrets).
 # Swarm secrets (named STACK_NAME) that do not exist yet are created from it: secret_key,
-# postgres_password, rabbitmq_password, broker_password_PART (one broker account
+# postgres_password (the superuser's, for the postgres service alone),
+# blog_db_password (the services' database role, BLOG_DB_USER, not a superuser),
+# rabbitmq_password, broker_password_PART (one broker account
 # per part, made by the broker-setup job), and the URIs that embed a password
-# (amqp_uri_PART, rabbitmq_management_url, users_db_uri, blog_db_uri). Existing secrets are kept
+# (amqp_uri_PART, rabbitmq_management_url, users_db_uri, blog_db_uri: as
+# BLOG_DB_USER, never as POSTGRES_USER). Existing secrets are kept
 # (a swarm secret cannot change in place: rotate by creating a new name). The
 # services read them as files under /run/secrets (VAR_FILE variables); the
 # merged file handed to `docker stack deploy` holds no secret value.
@@ -23,7 +26,8 @@ set -a
 . "$env_file"
 set +a
 : "${SECRET_KEY:?}" "${POSTGRES_PASSWORD:?}" "${RABBITMQ_PASSWORD:?}"
-postgres_user="${POSTGRES_USER:-blog}"
+: "${BLOG_DB_PASSWORD:?set BLOG_DB_PASSWORD in $env_file}"
+blog_db_user="${BLOG_DB_USER:-blog_app}"
 rabbitmq_user="${RABBITMQ_USER:-blog}"
 
 export SWARM_SECRET_PREFIX="${stack}_"
@@ -36,6 +40,7 @@ create_secret() {
 }
 create_secret secret_key "$SECRET_KEY"
 create_secret postgres_password "$POSTGRES_PASSWORD"
+create_secret blog_db_password "$BLOG_DB_PASSWORD"
 create_secret rabbitmq_password "$RABBITMQ_PASSWORD"
 # One broker account per part (made by the broker-setup job), each part its own URI.
 create_secret rabbitmq_management_url "http://$rabbitmq_user:$RABBITMQ_PASSWORD@rabbitmq:15672"
@@ -47,10 +52,11 @@ for part in storage users blog gateway frontend admin; do
     create_secret "amqp_uri_$part" "pyamqp://conduit.$part:$password@rabbitmq:5672/"
   fi
 done
+# storage and migrate connect as the blog's role, never as the superuser.
 create_secret users_db_uri \
-  "postgresql+pg8000://$postgres_user:$POSTGRES_PASSWORD@postgres:5432/blog_users"
+  "postgresql+pg8000://$blog_db_user:$BLOG_DB_PASSWORD@postgres:5432/blog_users"
 create_secret blog_db_uri \
-  "postgresql+pg8000://$postgres_user:$POSTGRES_PASSWORD@postgres:5432/blog_blog"
+  "postgresql+pg8000://$blog_db_user:$BLOG_DB_PASSWORD@postgres:5432/blog_blog"
 
 stack_file="$(mktemp)"
 trap 'rm -f "$stack_file"' EXIT

@@ -62,7 +62,8 @@ class Stack:
         self.env_file = tmp_path / f"{name}.env"
         settings = {
             "SECRET_KEY": secrets.token_hex(16),
-            "POSTGRES_PASSWORD": secrets.token_hex(8),
+            "POSTGRES_PASSWORD": secrets.token_hex(8),   # the superuser's: postgres only
+            "BLOG_DB_PASSWORD": secrets.token_hex(8),    # the services' role (BLOG_DB_USER)
             "RABBITMQ_PASSWORD": secrets.token_hex(8),
             "PROXY_PUBLISH": f"127.0.0.1:{self.port}",
             "FRONTEND_PUBLIC_URL": f"http://127.0.0.1:{self.port}",
@@ -83,6 +84,7 @@ class Stack:
             if os.environ.get(variable):
                 settings[variable] = os.environ[variable]
         settings.update(overrides)
+        self.settings = settings
         self.env_file.write_text("".join(f"{key}={value}\n" for key, value in settings.items()))
         self.url = f"http://127.0.0.1:{self.port}"
         # What blogadmin runs as: the admin broker account (no part's own may call backups).
@@ -142,6 +144,68 @@ class Stack:
 
     def logs(self, service):
         return self.compose("logs", "--no-color", "--no-log-prefix", service).stdout
+
+
+# Run with the image's python inside a container that has USERS_DB_URI and BLOG_DB_URI
+# (storage): who the services are on PostgreSQL, and what that role may not do.
+DATABASE_ROLE_PROBE = r"""
+import json, os
+import sqlalchemy as sa
+from sqlalchemy.exc import DBAPIError
+
+FORBIDDEN = {
+    "create_role": "CREATE ROLE intruder",
+    "create_database": "CREATE DATABASE intruder",
+    "become_superuser": "ALTER ROLE CURRENT_USER SUPERUSER",
+    "run_a_program": "COPY (SELECT 1) TO PROGRAM 'true'",
+    "read_a_server_file": "SELECT pg_read_file('/etc/passwd')",
+}
+
+def outcome(engine, statement):
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        try:
+            connection.execute(sa.text(statement))
+        except DBAPIError as error:
+            fields = error.orig.args[0] if error.orig.args else {}
+            if isinstance(fields, dict):
+                return {"code": fields.get("C"), "message": fields.get("M")}
+            return {"code": None, "message": str(error.orig)[:300]}
+    return {"code": "done", "message": "allowed"}
+
+report = {}
+for variable in ("USERS_DB_URI", "BLOG_DB_URI"):
+    engine = sa.create_engine(os.environ[variable])
+    with engine.connect() as connection:
+        row = connection.execute(sa.text(
+            "SELECT current_user, r.rolsuper, r.rolcreaterole, r.rolcreatedb, r.rolreplication,"
+            " r.rolbypassrls, pg_get_userbyid(d.datdba),"
+            " (SELECT count(*) FROM pg_tables WHERE schemaname = 'public'),"
+            " (SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"
+            "  AND tableowner <> current_user)"
+            " FROM pg_roles r, pg_database d"
+            " WHERE r.rolname = current_user AND d.datname = current_database()")).one()
+    report[variable] = dict(zip(
+        ("user", "superuser", "createrole", "createdb", "replication", "bypassrls",
+         "database_owner", "tables", "tables_of_others"), row))
+    report[variable]["refused"] = {name: outcome(engine, statement)
+                                   for name, statement in FORBIDDEN.items()}
+    engine.dispose()
+print(json.dumps(report))
+"""
+
+
+def assert_database_role_is_not_a_superuser(report, superuser):
+    """What DATABASE_ROLE_PROBE saw: the services' role, with no more than its databases."""
+    for variable, seen in report.items():
+        assert seen["user"] != superuser, (variable, seen)
+        assert not any(seen[flag] for flag in ("superuser", "createrole", "createdb",
+                                               "replication", "bypassrls")), (variable, seen)
+        # It owns its database and every table in it: the migrations ran as this role.
+        assert seen["database_owner"] == seen["user"], (variable, seen)
+        assert seen["tables"] > 0 and seen["tables_of_others"] == 0, (variable, seen)
+        # insufficient_privilege, for each thing only a superuser (or a granted role) may do.
+        assert {name: outcome["code"] for name, outcome in seen["refused"].items()} == {
+            name: "42501" for name in seen["refused"]}, (variable, seen["refused"])
 
 
 def crash(container):

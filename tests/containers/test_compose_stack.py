@@ -1,13 +1,14 @@
 """docker-compose.yml for real: one stack, brought up once, taken through a day of operations.
 
-The tests run in file order and share the stack (and what earlier tests wrote):
-healthy and hardened → users, articles and comments through the gateway and the
-frontend → the proxy's behaviour → blog scaled to 3 shares the work → blog and
-storage crash under a write load, nothing acknowledged is lost or doubled →
-frontend ×3 and gateway ×2 share a read load, one frontend killed under it →
-health checks follow a stopped database → down and up keep the data → a backup
-restores into a fresh stack.
+The tests run in file order and share the stack (and what earlier tests wrote): healthy and
+hardened → the services' database role is no superuser → users, articles and comments
+through the gateway and the frontend → the proxy's behaviour → blog scaled to 3 shares the
+work → blog and storage crash under a write load, nothing acknowledged is lost or doubled →
+frontend ×3 and gateway ×2 share a read load, one frontend killed under it → health checks
+follow a stopped database → down and up keep the data → a backup restores into a fresh
+stack.
 """
+import json
 import re
 import subprocess
 import threading
@@ -20,9 +21,11 @@ import pytest
 import requests
 
 from tests.containers.conftest import (
+    DATABASE_ROLE_PROBE,
     Api,
     ReadLoad,
     Stack,
+    assert_database_role_is_not_a_superuser,
     crash,
     docker,
     record,
@@ -87,6 +90,25 @@ def test_every_service_is_healthy_and_hardened(stack):
         status = Path(f"/proc/{info['State']['Pid']}/status").read_text()
         uid = re.search(r"^Uid:\s+(\d+)", status, re.M).group(1)
         assert uid != "0", f"{service}'s main process runs as root"
+
+
+def test_the_services_use_a_database_role_that_is_not_a_superuser(stack):
+    """storage and migrate connect as BLOG_DB_USER, made by deploy/postgres/create-databases.sh."""
+    report = json.loads(stack.exec("storage", "python", "-c", DATABASE_ROLE_PROBE).stdout)
+    record("database_role", report)
+    assert {seen["user"] for seen in report.values()} == {"blog_app"}
+    assert_database_role_is_not_a_superuser(report, superuser="blog")
+    # The superuser's password is given to the postgres container alone.
+    superuser_password = stack.settings["POSTGRES_PASSWORD"]
+    for service in BLOG_PARTS:
+        for container in stack.containers(service, all_states=True):
+            environment = stack.inspect(container)["Config"]["Env"]
+            assert not [entry for entry in environment if superuser_password in entry
+                        or entry.startswith("POSTGRES_")], service
+    # The superuser itself still works, for the container's own administration.
+    assert stack.exec("postgres", "sh", "-c", 'psql -h 127.0.0.1 -U "$POSTGRES_USER" -d blog_blog'
+                      " -tAc 'SELECT rolsuper FROM pg_roles WHERE rolname = current_user'"
+                      ).stdout.strip() == "t"
 
 
 def test_register_write_comment_and_read_through_gateway_and_frontend(stack, state):

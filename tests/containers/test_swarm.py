@@ -5,6 +5,7 @@ into a stack with replicas, rolling updates and swarm secrets. The test deploys 
 writes and reads through the proxy, then rolls the blog service onto a new image
 while a read load runs: no request may fail.
 """
+import json
 import os
 import re
 import subprocess
@@ -14,7 +15,18 @@ from pathlib import Path
 
 import pytest
 
-from tests.containers.conftest import PREFIX, PROJECT_ROOT, Api, ReadLoad, Stack, docker, record, run
+from tests.containers.conftest import (
+    DATABASE_ROLE_PROBE,
+    PREFIX,
+    PROJECT_ROOT,
+    Api,
+    ReadLoad,
+    Stack,
+    assert_database_role_is_not_a_superuser,
+    docker,
+    record,
+    run,
+)
 
 SWARM_MARKER = Path("/run/conduit-test-swarm-initialised")
 
@@ -96,7 +108,7 @@ def remove_stack(name):
     for secret in docker("secret", "ls", "--format", "{{.Name}}", check=False).stdout.split():
         if secret.startswith(name + "_"):
             docker("secret", "rm", secret, check=False)
-    docker("config", "rm", f"{name}_create_databases", check=False)
+    docker("config", "rm", f"{name}_postgres_init", check=False)
 
 
 def test_the_stack_runs_replicas_with_swarm_secrets(stack):
@@ -115,9 +127,18 @@ def test_the_stack_runs_replicas_with_swarm_secrets(stack):
         spec = docker("service", "inspect", f"{name}_{service}", "-f",
                       "{{json .Spec.TaskTemplate.ContainerSpec}}").stdout
         for secret in ("SECRET_KEY=", "AMQP_URI=", "POSTGRES_PASSWORD=", "_DB_URI=",
-                       "RABBITMQ_DEFAULT_PASS="):
+                       "RABBITMQ_DEFAULT_PASS=", "BLOG_DB_PASSWORD="):
             assert f'"{secret}' not in spec and f',"{secret}' not in spec, (service, secret)
         assert '"SecretName":"' + name + "_" in spec, service
+    # storage reads its URIs from the swarm secrets (through the image's entry point):
+    # they name the blog's role, which is not a superuser.
+    storage = docker("ps", "-q", "--filter",
+                     f"label=com.docker.swarm.service.name={name}_storage").stdout.split()[0]
+    report = json.loads(docker("exec", storage, "/app/deploy/entrypoint.sh", "python", "-c",
+                               DATABASE_ROLE_PROBE).stdout)
+    record("swarm_database_role", report)
+    assert {seen["user"] for seen in report.values()} == {"blog_app"}
+    assert_database_role_is_not_a_superuser(report, superuser="blog")
 
 
 def test_a_rolling_update_of_blog_under_read_load_fails_no_request(stack):

@@ -1,5 +1,7 @@
 """The container checker passes the project's files and catches each broken rule."""
 import copy
+import os
+import subprocess
 
 import pytest
 
@@ -72,6 +74,21 @@ def test_compose_runs_every_part_and_scales_the_services(compose):
     (lambda services: services["storage"]["environment"].update(
         USERS_DB_URI="postgresql+psycopg://blog:x@postgres/blog_users"),
      "service storage: USERS_DB_URI must use postgresql+pg8000://"),
+    (lambda services: services["storage"]["environment"].update(
+        USERS_DB_URI="postgresql+pg8000://${POSTGRES_USER:-blog}:${POSTGRES_PASSWORD:?x}"
+                     "@postgres:5432/blog_users"),
+     "service storage: reads ${POSTGRES_USER}, PostgreSQL's superuser account"),
+    (lambda services: services["migrate"]["environment"].update(
+        BLOG_DB_URI="postgresql+pg8000://blog_app:${POSTGRES_PASSWORD:?x}@postgres:5432/blog_blog"),
+     "service migrate: reads ${POSTGRES_PASSWORD}, PostgreSQL's superuser account"),
+    (lambda services: services["users"]["environment"].update(PGPASSWORD="${POSTGRES_PASSWORD:?x}"),
+     "service users: reads ${POSTGRES_PASSWORD}"),
+    (lambda services: services["storage"]["environment"].update(
+        BLOG_DB_URI="postgresql+pg8000://postgres:${BLOG_DB_PASSWORD:?x}@postgres:5432/blog_blog"),
+     "service storage: BLOG_DB_URI connects as the superuser postgres"),
+    (lambda services: services["postgres"]["environment"].pop("BLOG_DB_PASSWORD"),
+     "service storage: USERS_DB_URI uses ${BLOG_DB_PASSWORD}, which the postgres service does "
+     "not receive"),
     (lambda services: services["storage"].update(volumes=[]),
      "service storage: BACKUP_DIR /data/backups is not on a volume"),
     (lambda services: services["frontend"]["environment"].update(SECRET_KEY="${SECRET_KEY:-dev}"),
@@ -88,6 +105,81 @@ def test_compose_runs_every_part_and_scales_the_services(compose):
 def test_a_broken_compose_file_is_refused(compose, env_names, change, expected):
     problems = problems_after(compose, env_names, change)
     assert any(problem.startswith(expected) for problem in problems), problems
+
+
+def test_the_services_connect_as_the_blog_role_not_the_superuser(compose):
+    services = compose["services"]
+    for name in ("storage", "migrate"):
+        for key in ("USERS_DB_URI", "BLOG_DB_URI"):
+            uri = services[name]["environment"][key]
+            assert uri.startswith("postgresql+pg8000://${BLOG_DB_USER:-blog_app}:"
+                                  "${BLOG_DB_PASSWORD:?"), (name, key, uri)
+    # The postgres container alone has the superuser, and gives the role's password
+    # to its first-start script (deploy/postgres/create-databases.sh).
+    database = services["postgres"]["environment"]
+    assert {"POSTGRES_USER", "POSTGRES_PASSWORD", "BLOG_DB_USER", "BLOG_DB_PASSWORD"} <= set(database)
+    readers = {name for name, service in services.items()
+               if check_containers.variables_read(service) & {"POSTGRES_USER", "POSTGRES_PASSWORD"}}
+    assert readers == {"postgres"}
+
+
+def test_the_first_start_script_makes_a_role_without_superuser_rights():
+    script = (PROJECT_ROOT / "deploy/postgres/create-databases.sh").read_text()
+    # What the postgres image runs from /docker-entrypoint-initdb.d: this script alone.
+    assert sorted(path.name for path in (PROJECT_ROOT / "deploy/postgres").iterdir()) == [
+        "create-databases.sh"]
+    assert subprocess.run(["sh", "-n", "-c", script]).returncode == 0
+    statement = " ".join(script.split())
+    assert ("LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS INHERIT "
+            "PASSWORD :'app_password'") in statement
+    for database in ("blog_users", "blog_blog"):
+        assert f"ALTER DATABASE {database} OWNER TO :\"app_user\"" in statement
+    # The password comes from the environment (or a secret's file), never a literal.
+    assert "\\getenv app_password BLOG_DB_PASSWORD" in script
+    assert "BLOG_DB_PASSWORD_FILE" in script
+
+
+def test_the_swarm_deploy_gives_the_services_the_blog_role_not_the_superuser(tmp_path):
+    """deploy/swarm/deploy.sh with a stand-in docker: the secrets it would create."""
+    bin_dir, secrets_dir = tmp_path / "bin", tmp_path / "secrets"
+    bin_dir.mkdir()
+    secrets_dir.mkdir()
+    fake_docker = bin_dir / "docker"
+    fake_docker.write_text(f"""#!/bin/sh
+case "$1 $2" in
+  "secret inspect") exit 1 ;;
+  "secret create") cat >"{secrets_dir}/$3"; exit 0 ;;
+  "compose "*) echo '{{"services": {{}}}}'; exit 0 ;;
+  "stack deploy") exit 0 ;;
+esac
+echo "unexpected: docker $*" >&2; exit 2
+""")
+    fake_docker.chmod(0o755)
+    env_file = tmp_path / "stack.env"
+    env_file.write_text("SECRET_KEY=k\nPOSTGRES_PASSWORD=superuser-pw\nBLOG_DB_PASSWORD=app-pw\n"
+                        "RABBITMQ_PASSWORD=r\n" + "".join(
+                            f"BROKER_PASSWORD_{part}=b\n"
+                            for part in ("STORAGE", "USERS", "BLOG", "GATEWAY", "FRONTEND", "ADMIN")))
+    result = subprocess.run(
+        [str(PROJECT_ROOT / "deploy/swarm/deploy.sh"), "st", str(env_file)],
+        capture_output=True, text=True, timeout=60,
+        env={**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}",
+             "COMPOSE_COMMAND": "docker compose"})
+    assert result.returncode == 0, result.stderr
+    created = {path.name: path.read_text() for path in secrets_dir.iterdir()}
+    assert created["st_users_db_uri"] == "postgresql+pg8000://blog_app:app-pw@postgres:5432/blog_users"
+    assert created["st_blog_db_uri"] == "postgresql+pg8000://blog_app:app-pw@postgres:5432/blog_blog"
+    assert created["st_blog_db_password"] == "app-pw"
+    assert [name for name, value in created.items() if "superuser-pw" in value] == [
+        "st_postgres_password"]
+    # The postgres service reads both, the first-start script comes as a config.
+    swarm = check_containers.parse_compose(
+        (PROJECT_ROOT / "deploy/swarm/docker-compose.swarm.yml").read_text())
+    postgres = swarm["services"]["postgres"]
+    assert postgres["environment"]["BLOG_DB_PASSWORD_FILE"] == "/run/secrets/blog_db_password"
+    assert postgres["configs"] == [{"source": "postgres_init",
+                                    "target": "/docker-entrypoint-initdb.d/create-databases.sh"}]
+    assert swarm["configs"]["postgres_init"]["file"].endswith("deploy/postgres/create-databases.sh")
 
 
 def test_an_unused_env_example_variable_is_reported(compose, env_names):
