@@ -242,6 +242,15 @@ def sqlite_integrity(path):
         connection.close()
 
 
+def assert_writes_resume(stack, author_id, title, phase):
+    """The file is writable again: storage takes the next write, without a restart."""
+    _, seconds, refusals = attempts_until_written(
+        lambda: write_article(stack.rpc, author_id, title))
+    print(f"{phase} writes back {seconds:.1f} s after it turned writable, "
+          f"{len(refusals)} refused meanwhile")
+    assert refusals == [], "storage still refused writes once the file was writable"
+
+
 def test_a_read_only_sqlite_file_refuses_writes_clearly_and_storage_recovers(sqlite_storage):
     stack, blog_folder = sqlite_storage
     storage = stack.rpc.storage
@@ -260,11 +269,8 @@ def test_a_read_only_sqlite_file_refuses_writes_clearly_and_storage_recovers(sql
         assert storage.users_create("dave", "dave@example.com", "hash")["username"] == "dave"
     finally:
         set_folder_read_only(blog_folder, False)
-    _, seconds, refusals = attempts_until_written(
-        lambda: write_article(stack.rpc, author["id"], "After read only"))
-    print(f"\n[sqlite read-only, storage running] writes back {seconds:.1f} s after it turned "
-          f"writable, {len(refusals)} refused meanwhile")
-    assert refusals == [], "storage still refused writes once the file was writable"
+    assert_writes_resume(stack, author["id"], "After read only",
+                         "\n[sqlite read-only, storage running]")
 
     # 2. Storage, killed, starts again while the file is read-only (its supervisor
     # restarted it): every connection it opens is a read-only one. Its -wal and -shm
@@ -281,11 +287,8 @@ def test_a_read_only_sqlite_file_refuses_writes_clearly_and_storage_recovers(sql
         assert storage.users_create("erin", "erin@example.com", "hash")["username"] == "erin"
     finally:
         set_folder_read_only(blog_folder, False)
-    _, seconds, refusals = attempts_until_written(
-        lambda: write_article(stack.rpc, author["id"], "After a start read only"))
-    print(f"[sqlite read-only, storage started on it] writes back {seconds:.1f} s after it "
-          f"turned writable, {len(refusals)} refused meanwhile")
-    assert refusals == [], "storage still refused writes once the file was writable"
+    assert_writes_resume(stack, author["id"], "After a start read only",
+                         "[sqlite read-only, storage started on it]")
 
     # 3. The same after a clean stop, which removed the -wal and -shm files: SQLite cannot
     # open a WAL database without them in a folder it may not write
@@ -305,11 +308,8 @@ def test_a_read_only_sqlite_file_refuses_writes_clearly_and_storage_recovers(sql
         assert health["users"]["ok"] is True
     finally:
         set_folder_read_only(blog_folder, False)
-    _, seconds, refusals = attempts_until_written(
-        lambda: write_article(stack.rpc, author["id"], "After a stop read only"))
-    print(f"[sqlite read-only, storage started on it after a clean stop] writes back "
-          f"{seconds:.1f} s after it turned writable, {len(refusals)} refused meanwhile")
-    assert refusals == [], "storage still refused writes once the file was writable"
+    assert_writes_resume(stack, author["id"], "After a stop read only",
+                         "[sqlite read-only, storage started on it after a clean stop]")
 
     titles = [article["title"] for article in storage.blog_list_articles()["articles"]]
     assert sorted(titles) == ["After a start read only", "After a stop read only",
