@@ -218,3 +218,15 @@ def test_a_body_is_rendered_once_then_served_from_memory():
     again = render_markdown("**rendered** once")
     assert again is first and render_markdown.cache_info().hits == 1
     assert render_markdown("**another** body") != first
+
+
+def test_the_bodies_and_comments_of_a_few_hundred_article_pages_stay_rendered():
+    """Each comment is rendered too: 100 pages of 20 comments are 2,100 texts."""
+    render_markdown.cache_clear()
+    pages = [[f"article {page}"] + [f"comment {n} on {page}" for n in range(20)]
+             for page in range(100)]
+    for _ in range(2):
+        for texts in pages:
+            for text in texts:
+                render_markdown(text)
+    assert render_markdown.cache_info().hits == 2100
