@@ -27,17 +27,25 @@ SERVICES = ("storage", "users", "blog")
 RABBIT_API = os.environ.get("RABBIT_CTL_URI", "http://guest:guest@127.0.0.1:15672")
 BIN = Path(sys.executable).parent
 STARTUP_SECONDS = 40
+PERMISSION_OVERRIDE_CAPABILITIES = "-dac_override,-dac_read_search"
+WITHOUT_PERMISSION_OVERRIDE = [
+    "setpriv", f"--bounding-set={PERMISSION_OVERRIDE_CAPABILITIES}",
+    f"--inh-caps={PERMISSION_OVERRIDE_CAPABILITIES}", "--",
+]
+"""Run a command as this user, but without the capabilities that let root read and write
+whatever the file permissions say (root then has only the owner's rights on its files)."""
 
 
 class Stack:
     """Start with ``start_all()``, stop with ``stop_all()``."""
 
     def __init__(self, workdir, users_db_uri=None, blog_db_uri=None, rpc_timeout=3,
-                 extra_env=None, amqp_uri=None, run_as=None):
+                 extra_env=None, amqp_uri=None, bound_by_file_permissions=False):
         """``amqp_uri``: a broker of the test's own (tests/rabbit_node.py), used as it is;
-        by default each stack gets a new virtual host on the shared broker. ``run_as``:
-        ``(uid, gid)`` the services (storage, users, blog) run as, through ``setpriv``
-        (the test must be root), so that file permissions bind them."""
+        by default each stack gets a new virtual host on the shared broker.
+        ``bound_by_file_permissions``: the services (storage, users, blog) run without the
+        capabilities that let root ignore file permissions (``setpriv``), so that a file's
+        permissions bind them as they bind a service account."""
         self.workdir = Path(workdir)
         self.vhost = None if amqp_uri else f"blog-test-{uuid.uuid4().hex[:8]}"
         self.gateway_port = free_port()
@@ -65,7 +73,7 @@ class Stack:
             **(extra_env or {}),
         }
         self.config = self._config()
-        self.run_as = run_as
+        self.bound_by_file_permissions = bound_by_file_permissions
         self.processes = {}
         self.rpc = RpcClient(self.config, timeout=rpc_timeout)
 
@@ -118,11 +126,10 @@ class Stack:
                 "--limit-request-line", "8190", f"{name}.wsgi:app"]
 
     def as_service_account(self, command):
-        """``command`` run as ``run_as``, or as it is."""
-        if self.run_as is None:
+        """``command``, bound by file permissions when the stack asks for it."""
+        if not self.bound_by_file_permissions:
             return command
-        uid, gid = self.run_as
-        return ["setpriv", f"--reuid={uid}", f"--regid={gid}", "--clear-groups", "--", *command]
+        return [*WITHOUT_PERMISSION_OVERRIDE, *command]
 
     def start(self, name, wait=True):
         """Start ``name`` (``storage``, ``users``, ``blog``, ``gateway``, ``frontend``;

@@ -6,9 +6,8 @@ SQLite: the blog database's file, its -wal and -shm files and their folder lose
 their write permissions, then get them back, under storage running as a process
 of its own, and while storage starts again (after a kill, and after a clean
 stop). Root ignores file permissions, so when the tests run as root storage runs
-as ``nobody`` (through ``setpriv``) on files that account owns; skipped, with the
-reason, when that cannot be done (no setpriv, no such account, a checkout that
-account cannot read).
+without the capabilities that let it (``setpriv``), which file permissions then bind
+as they bind a service account; skipped, with the reason, when there is no setpriv.
 
 PostgreSQL: the test's own two databases on the shared server; "stopping" one
 means refusing new connections (``ALLOW_CONNECTIONS false``) and terminating the
@@ -18,25 +17,20 @@ emergency mode looks like to a client). The shared server itself is never
 stopped or reconfigured. Skipped, with the reason, when PostgreSQL does not answer.
 """
 import os
-import pwd
 import shutil
 import sqlite3
 import subprocess
-import sys
-import tempfile
 import time
-from pathlib import Path
 
 import pg8000.native
 import pytest
 from nameko.standalone.rpc import ClusterRpcProxy
 
-from services.config import PROJECT_ROOT
 from services.errors import ServiceUnavailable
 from services.storage import StorageService
 from tests.integration.conftest import migrated
 from tests.postgres import POSTGRES_HOST, POSTGRES_PORT, POSTGRES_USER
-from tests.stack import Stack
+from tests.stack import WITHOUT_PERMISSION_OVERRIDE, Stack
 
 RECOVERY_DEADLINE_SECONDS = 30
 
@@ -149,39 +143,18 @@ def test_a_read_only_database_refuses_writes_clearly_and_storage_recovers(postgr
 
 # -- SQLite: the database file turns read-only ------------------------------------------
 
-UNPRIVILEGED_ACCOUNT = "nobody"
-
-
-def storage_account():
-    """``(uid, gid)`` storage runs as, or ``None`` to run it as this process's own user.
-    Root ignores file permissions, so as root storage runs as ``nobody``."""
+def storage_bound_by_file_permissions():
+    """Whether storage must drop root's capabilities for file permissions to bind it (the
+    tests run as root), skipping when that cannot be done."""
     if os.geteuid() != 0:
-        return None
+        return False
     if shutil.which("setpriv") is None:
-        pytest.skip("the tests run as root, and without setpriv storage cannot run as an "
-                    "account that file permissions bind")
-    try:
-        account = pwd.getpwnam(UNPRIVILEGED_ACCOUNT)
-    except KeyError:
-        pytest.skip(f"the tests run as root, and there is no account {UNPRIVILEGED_ACCOUNT!r} "
-                    "to run storage as")
-    ids = (account.pw_uid, account.pw_gid)
-    probe = subprocess.run(
-        ["setpriv", f"--reuid={ids[0]}", f"--regid={ids[1]}", "--clear-groups", "--",
-         sys.executable, "-c", "import services.storage"],
-        cwd=PROJECT_ROOT, env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)},
-        capture_output=True, text=True, timeout=60,
-    )
+        pytest.skip("the tests run as root, who ignores file permissions, and without "
+                    "setpriv storage cannot drop the capabilities that let it")
+    probe = subprocess.run([*WITHOUT_PERMISSION_OVERRIDE, "true"], capture_output=True, text=True)
     if probe.returncode != 0:
-        pytest.skip(f"{UNPRIVILEGED_ACCOUNT!r} cannot run the project from {PROJECT_ROOT} "
-                    f"(a checkout it cannot read?): {probe.stderr.strip()[-300:]}")
-    return ids
-
-
-def chown_tree(path, ids):
-    for root, folders, files in os.walk(path):
-        for name in [root, *(os.path.join(root, entry) for entry in folders + files)]:
-            os.chown(name, *ids)
+        pytest.skip(f"setpriv cannot drop root's file capabilities here: {probe.stderr.strip()}")
+    return True
 
 
 def set_folder_read_only(folder, read_only):
@@ -193,29 +166,22 @@ def set_folder_read_only(folder, read_only):
 
 @pytest.fixture
 def sqlite_storage(tmp_path, rabbit_config):
-    """Storage as a process of its own (as ``nobody`` when the tests run as root) on
-    SQLite files in folders it owns, the blog database alone in its folder:
-    ``(stack, blog_folder)``."""
-    account = storage_account()
-    # Under /tmp, not in pytest's folders: those are root's and closed to others.
-    data = Path(tempfile.mkdtemp(prefix="blog-read-only-"))
+    """Storage as a process of its own, bound by file permissions, on SQLite files, the
+    blog database alone in its folder: ``(stack, blog_folder)``."""
+    data = tmp_path / "data"
+    uris = migrated([f"sqlite:///{data / 'users' / 'users.db'}",
+                     f"sqlite:///{data / 'blog' / 'blog.db'}"])
+    stack = Stack(tmp_path, users_db_uri=uris["users"], blog_db_uri=uris["blog"],
+                  rpc_timeout=5, amqp_uri=rabbit_config["AMQP_URI"],
+                  bound_by_file_permissions=storage_bound_by_file_permissions(),
+                  extra_env={"BACKUP_DIR": str(data / "backups"),
+                             "BACKUP_INTERVAL_SECONDS": "0"})
     try:
-        uris = migrated([f"sqlite:///{data / 'users' / 'users.db'}",
-                         f"sqlite:///{data / 'blog' / 'blog.db'}"])
-        if account:
-            chown_tree(data, account)
-        stack = Stack(tmp_path, users_db_uri=uris["users"], blog_db_uri=uris["blog"],
-                      rpc_timeout=5, amqp_uri=rabbit_config["AMQP_URI"], run_as=account,
-                      extra_env={"HOME": str(data), "BACKUP_DIR": str(data / "backups"),
-                                 "BACKUP_INTERVAL_SECONDS": "0"})
-        try:
-            stack.start("storage")
-            yield stack, data / "blog"
-        finally:
-            stack.stop_all()
+        stack.start("storage")
+        yield stack, data / "blog"
     finally:
+        stack.stop_all()
         set_folder_read_only(data / "blog", False)
-        shutil.rmtree(data)
 
 
 def attempts_until_written(call, seconds=RECOVERY_DEADLINE_SECONDS):
