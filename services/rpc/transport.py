@@ -21,10 +21,10 @@ delivered too: confirming each of them cost the broker a frame and the caller a
 round trip per call (about a quarter of a relay service's CPU). A queue deleted
 by hand after that loses the requests sent to it: their callers get the
 timeout's 503.
-Replies are published without
-a confirm: a lost reply is the caller's timeout, the same outcome the confirm
-would give, and waiting for it held the service's worker for a broker round
-trip.
+
+Replies are published without a confirm: a lost reply is the caller's
+timeout, the same outcome the confirm would give, and waiting for it held the
+service's worker for a broker round trip.
 
 Events are not touched: they keep nameko's persistent, confirmed delivery,
 because a ``user_deleted`` event must survive a broker restart.
