@@ -24,13 +24,14 @@ import time
 from amqp.exceptions import ConnectionError as AmqpConnectionError
 from kombu.exceptions import OperationalError
 from nameko.exceptions import RpcTimeout, UnknownService
+from nameko.rpc import ServiceProxy
 from nameko.standalone.rpc import ClusterProxy, ClusterRpcProxy
 
 from services import errors  # noqa: F401  registers the typed exceptions
 from services.config import rpc_timeout
 from services.errors import ServiceUnavailable
 from services.rpc.read_cache import CACHED_READS, WRITES, cache_key
-from services.rpc.transport import RequestServiceProxy
+from services.rpc.transport import REQUEST_OPTIONS
 
 log = logging.getLogger(__name__)
 
@@ -176,8 +177,9 @@ class _ExpiringClusterProxy(ClusterProxy):
     def __getattr__(self, name):
         if name.startswith("_"):
             raise AttributeError(name)
-        return RequestServiceProxy(
-            self._worker_ctx, name, self._reply_listener, expiration=self.expiration
+        return ServiceProxy(
+            self._worker_ctx, name, self._reply_listener, expiration=self.expiration,
+            **REQUEST_OPTIONS,
         )
 
 

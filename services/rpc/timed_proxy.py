@@ -19,7 +19,7 @@ from nameko.rpc import RpcProxy
 from services.config import rpc_timeout
 from services.errors import ServiceUnavailable
 from services.rpc.client import BROKEN_CONNECTION_ERRORS
-from services.rpc.transport import RequestServiceProxy
+from services.rpc.transport import REQUEST_OPTIONS
 
 log = logging.getLogger(__name__)
 
@@ -30,15 +30,14 @@ class TimedRpcProxy(RpcProxy):
     def setup(self):
         super().setup()
         self.options["expiration"] = self.timeout
+        self.options.update(REQUEST_OPTIONS)
 
     @property
     def timeout(self):
         return rpc_timeout(self.container.config)
 
     def get_dependency(self, worker_ctx):
-        proxy = RequestServiceProxy(
-            worker_ctx, self.target_service, self.rpc_reply_listener, **self.options
-        )
+        proxy = super().get_dependency(worker_ctx)
         return TimedServiceProxy(proxy, self.target_service, self.timeout)
 
 

@@ -9,22 +9,15 @@ write it may retry is protected by its idempotency key. Requests and replies
 are therefore transient (delivery mode 1), which spares the broker a disk write
 per message.
 
-A request is confirmed only until its routing key (``service.method``) is known
-to be deliverable. The confirm is how a caller learns at once that a service has
-never started on this broker (with the ``mandatory`` flag: no queue, nameko's
-``UnknownService``, 503 at once instead of after the timeout), and that the
-broker refuses the caller's account that method (topic permissions,
-``services.rpc.broker_accounts``: ACCESS_REFUSED). RPC queues are durable and
-outlive their consumers, and permissions are set before the processes start,
-so once one request with a routing key has been confirmed, later ones will be
-delivered too: confirming each of them cost the broker a frame and the caller a
-round trip per call (about a quarter of a relay service's CPU). A queue deleted
-by hand after that loses the requests sent to it: their callers get the
-timeout's 503.
-
-Replies are published without a confirm: a lost reply is the caller's
-timeout, the same outcome the confirm would give, and waiting for it held the
-service's worker for a broker round trip.
+Requests keep their confirm: with the ``mandatory`` flag it is how a caller
+learns at once that a service has never started (nameko's ``UnknownService``,
+503 at once instead of after the timeout), and waiting for it is how a
+publisher notices that the broker closed its pooled connection (a restart) and
+publishes again on a new one. Requests confirmed only until their route was
+known were tried: each pooled connection left from before a broker restart then
+swallowed one request, and its caller waited out the timeout. Replies are published without one:
+a lost reply is the caller's timeout, the same outcome the confirm would give,
+and waiting for it held the service's worker for a broker round trip.
 
 Events are not touched: they keep nameko's persistent, confirmed delivery,
 because a ``user_deleted`` event must survive a broker restart.
@@ -38,40 +31,10 @@ from nameko.constants import (
     NON_PERSISTENT,
     SERIALIZER_CONFIG_KEY,
 )
-from nameko.rpc import MethodProxy, Responder, RpcConsumer, ServiceProxy, get_rpc_exchange
+from nameko.rpc import Responder, RpcConsumer, get_rpc_exchange
 
-DELIVERABLE_ROUTES = set()
-"""``(amqp_uri, routing key)`` pairs of requests the broker has confirmed in this process."""
-
-
-class RequestPublisher(Publisher):
-    """Publishes RPC requests: transient, confirmed until their route is known deliverable."""
-
-    delivery_mode = NON_PERSISTENT
-
-    def publish(self, payload, **kwargs):
-        route = (self.amqp_uri, kwargs["routing_key"])
-        known = route in DELIVERABLE_ROUTES
-        if known:
-            kwargs.update(use_confirms=False, mandatory=False)
-        super().publish(payload, **kwargs)
-        if not known:
-            DELIVERABLE_ROUTES.add(route)
-
-
-class RequestMethodProxy(MethodProxy):
-    publisher_cls = RequestPublisher
-
-
-class RequestServiceProxy(ServiceProxy):
-    """nameko's ``ServiceProxy`` whose requests go through ``RequestPublisher``."""
-
-    def __getattr__(self, name):
-        if name.startswith("_"):
-            raise AttributeError(name)
-        return RequestMethodProxy(
-            self.worker_ctx, self.service_name, name, self.reply_listener, **self.options
-        )
+REQUEST_OPTIONS = {"delivery_mode": NON_PERSISTENT}
+"""Publisher options of every RPC request (standalone clients and service proxies)."""
 
 
 class ReplyPublisher(Publisher):

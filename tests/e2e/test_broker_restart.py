@@ -6,8 +6,8 @@ touched) and a stack on it (SQLite: the engine plays no part here). While the
 node is down the gateway answers 503 and the frontend its friendly "we will be
 right back" page; after the node is back the services, gateway and frontend
 answer again within 30 s with no process restarted, and no write answered 201
-is lost or stored twice (the RPC queues are durable and requests persistent, so
-what was queued survives the restart; see docs/RELIABILITY.md).
+is lost or stored twice (requests are transient: one queued during the restart is
+lost and its caller got a 503, never an acknowledged write; see docs/RELIABILITY.md).
 """
 import json
 import time
