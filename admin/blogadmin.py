@@ -23,9 +23,9 @@ from concurrent.futures import ThreadPoolExecutor, wait
 
 from tqdm import tqdm
 
-from services.config import load_config
-from services.errors import ConduitError, ServiceUnavailable
-from services.rpc.client import RpcClient
+from common.config import load_config
+from common.errors import ConduitError, ServiceUnavailable
+from rpc_client.client import RpcClient
 
 DEFAULT_TIMEOUT_SECONDS = 3600
 PROGRESS_POLL_SECONDS = 0.5

@@ -4,7 +4,7 @@ Through RabbitMQ's management API (``RABBIT_MANAGEMENT_URL``, by default
 ``http://guest:guest@127.0.0.1:15672`` for a local broker), on the virtual host
 of ``AMQP_URI``, it creates one account per part (``storage``, ``users``,
 ``blog``, ``gateway``, ``frontend``, ``admin``) with the permissions of
-``services.rpc.broker_accounts``, and writes each part's ``AMQP_URI_<PART>``
+``admin.broker_accounts``, and writes each part's ``AMQP_URI_<PART>``
 into an env file (mode 0600) that ``make run`` hands to honcho. Passwords
 already in that file are kept; missing ones are random. Running it again
 brings the permissions up to date.
@@ -25,8 +25,8 @@ from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 import requests
 
-from services.config import load_config
-from services.rpc.broker_accounts import PARTS, account_name, permissions, topic_permissions
+from admin.broker_accounts import PARTS, account_name, permissions, topic_permissions
+from common.config import load_config
 
 DEFAULT_MANAGEMENT_URL = "http://guest:guest@127.0.0.1:15672"
 TIMEOUT_SECONDS = 10

@@ -6,7 +6,7 @@ printing one line that says why. It reads ``config.yaml`` like every process.
 
 - ``storage``, ``users``, ``blog``: one RPC through the broker, bounded by a
   short timeout, asking the same cheap question the gateway's ``/healthz``
-  asks (``services.rpc.probes``). Services consume from shared
+  asks (``rpc_client.probes``). Services consume from shared
   queues, so with several instances any of them may answer: the check means
   "the service answers on its queue", which is what the parts depending on it
   (``depends_on: condition: service_healthy``) need.
@@ -19,9 +19,9 @@ import sys
 
 import requests
 
-from services.config import load_config
-from services.errors import ConduitError
-from services.rpc.probes import SERVICE_PROBES
+from common.config import load_config
+from common.errors import ConduitError
+from rpc_client.probes import SERVICE_PROBES
 
 DEFAULT_TIMEOUT_SECONDS = 3
 
@@ -38,7 +38,7 @@ def check_service(config, service_name, timeout):
     """``(healthy, reason)`` from one probe RPC to ``service_name``."""
     # Imported here, not for the web checks: the RPC client costs about half a
     # CPU-second to import, which a check every few seconds per container adds up.
-    from services.rpc.client import RpcClient
+    from rpc_client.client import RpcClient
 
     method_name, kwargs, judge = SERVICE_PROBES[service_name]
     client = RpcClient(config, timeout=timeout)

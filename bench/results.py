@@ -8,7 +8,8 @@ import re
 from collections import Counter
 
 RESULT_PREFIX = "BENCH_RESULT "
-PROJECT_PACKAGES = ("services", "gateway", "frontend", "bench", "scripts")
+PROJECT_PACKAGES = ("common", "rpc_client", "web", "services", "gateway", "frontend", "admin",
+                    "bench", "scripts")
 
 _UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0, "h": 3_600_000.0}
 _DURATION = re.compile(r"^([\d.]+)(us|ms|s|m|h)$")

@@ -20,7 +20,7 @@ from gateway.presenters import (  # noqa: F401
 from services.accounts import tokens  # noqa: F401
 from services.accounts.passwords import Passwords  # noqa: F401
 from services.articles import rules as blog_rules  # noqa: F401
-from services.config import PROJECT_ROOT, load_config  # noqa: F401
+from common.config import PROJECT_ROOT, load_config  # noqa: F401
 from services.database import authored  # noqa: F401
 from services.database import blog_data as storage_blog  # noqa: F401
 from services.database import users_data as storage_users  # noqa: F401
@@ -42,8 +42,8 @@ from services.database.models import (  # noqa: F401
     UsersBase,
 )
 from services.database.table_files import insert_batch, reset_sequences  # noqa: F401
-from services.secret_keys import derived_key  # noqa: F401
-from services.errors import (  # noqa: F401
+from common.secret_keys import derived_key  # noqa: F401
+from common.errors import (  # noqa: F401
     ConduitError,
     NotFound,
     Unauthenticated,

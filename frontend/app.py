@@ -23,11 +23,11 @@ from frontend import (
     static_assets,
     template_filters,
 )
-from services.config import load_config, session_lifetime_seconds
-from services.proxies import trust_proxies
-from services.rpc.client import RpcClient
-from services.rpc.read_cache import read_cache_for
-from services.secret_keys import derived_key
+from common.config import load_config, session_lifetime_seconds
+from web.proxies import trust_proxies
+from rpc_client.client import RpcClient
+from rpc_client.read_cache import read_cache_for
+from common.secret_keys import derived_key
 
 BLUEPRINTS = (
     home.blueprint,

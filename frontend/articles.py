@@ -1,10 +1,10 @@
 """The article page: rendered body, author card, favorite, comments, delete."""
 from flask import Blueprint, redirect, render_template, url_for
 
+from common.errors import ValidationError
 from frontend.context import current_user, login_required, rpc, safe_next, viewer_id
 from frontend.error_pages import status_for
 from frontend.forms import CommentForm
-from services.errors import ValidationError
 
 blueprint = Blueprint("articles", __name__)
 

@@ -1,10 +1,10 @@
 """Sign up, sign in and sign out."""
 from flask import Blueprint, redirect, render_template, request, url_for
 
+from common.errors import TooManyRequests, Unauthenticated, ValidationError
 from frontend.context import rpc, safe_next, sign_in, sign_out
 from frontend.error_pages import status_for
 from frontend.forms import LoginForm, RegisterForm
-from services.errors import TooManyRequests, Unauthenticated, ValidationError
 
 blueprint = Blueprint("auth", __name__)
 

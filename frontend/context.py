@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from flask import current_app, g, redirect, request, session, url_for
 from flask_wtf.csrf import generate_csrf
 
-from services.errors import ConduitError, Unauthenticated
+from common.errors import ConduitError, Unauthenticated
 
 
 def rpc():

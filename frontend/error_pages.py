@@ -1,6 +1,6 @@
 """The one place where errors become HTTP statuses and friendly pages.
 
-Service errors (``services.errors``) carry their status; ``status_for`` reads it;
+Service errors (``common.errors``) carry their status; ``status_for`` reads it;
 form views use the same function when they show a rejected form again.
 Anything unexpected becomes a 500 page carrying an id that is also logged
 with the traceback, so a user can report it without seeing internals.
@@ -12,8 +12,7 @@ from flask import render_template
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from frontend.context import current_user, forget_unknown_user, sign_out
-from services.errors import (
+from common.errors import (
     ConduitError,
     NotFound,
     PermissionDenied,
@@ -21,6 +20,7 @@ from services.errors import (
     Unauthenticated,
     ValidationError,
 )
+from frontend.context import current_user, forget_unknown_user, sign_out
 
 log = logging.getLogger(__name__)
 

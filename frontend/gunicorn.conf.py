@@ -5,7 +5,7 @@ the address comes from the FRONTEND section of config.yaml.
 """
 import os
 
-from services.config import load_config
+from common.config import load_config
 
 worker_class = "gthread"
 workers = int(os.environ.get("FRONTEND_WORKERS", "1"))

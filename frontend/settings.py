@@ -6,10 +6,10 @@ signed in cannot be used to take the account over.
 """
 from flask import Blueprint, flash, redirect, render_template, url_for
 
+from common.errors import ValidationError
 from frontend.context import current_user, login_required, rpc, sign_in, sign_out_everywhere
 from frontend.error_pages import status_for
 from frontend.forms import SettingsForm
-from services.errors import ValidationError
 
 NEEDS_CURRENT_PASSWORD = ("email", "password")
 

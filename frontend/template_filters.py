@@ -1,6 +1,6 @@
 """Jinja filters for what the services send: Markdown, ISO timestamps, avatars."""
+from common.timestamps import parse_isoformat
 from frontend.markdown_render import render_markdown
-from services.timestamps import parse_isoformat
 
 
 def long_date(value):

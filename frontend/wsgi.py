@@ -1,8 +1,8 @@
 """Production entry point: ``gunicorn -k gthread --threads 8 -w 1 frontend.wsgi:app``."""
 import logging.config
 
+from common.config import load_config
 from frontend.app import create_app
-from services.config import load_config
 
 config = load_config()
 if config.get("LOGGING"):

@@ -7,6 +7,7 @@ id. Tests pass a fake client as ``rpc``.
 from flask import Flask, request
 from flask_cors import CORS
 
+from common.config import load_config
 from gateway import (
     access_log,
     articles,
@@ -19,10 +20,9 @@ from gateway import (
     tags,
     users,
 )
-from services.config import load_config
-from services.proxies import trust_proxies
-from services.rpc.client import RpcClient
-from services.rpc.read_cache import read_cache_for
+from rpc_client.client import RpcClient
+from rpc_client.read_cache import read_cache_for
+from web.proxies import trust_proxies
 
 BLUEPRINTS = (
     users.blueprint,

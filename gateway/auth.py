@@ -8,8 +8,8 @@ stored token is stale instead of silently seeing anonymous results.
 """
 from flask import g, request
 
+from common.errors import Unauthenticated
 from gateway.rpc import rpc
-from services.errors import Unauthenticated
 
 ACCEPTED_SCHEMES = ("token", "bearer")
 

@@ -12,8 +12,8 @@ import uuid
 from flask import g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
+from common.errors import ConduitError, TooManyRequests, Unauthenticated, ValidationError
 from gateway.payload import MAX_REQUEST_LINE_BYTES
-from services.errors import ConduitError, TooManyRequests, Unauthenticated, ValidationError
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +36,7 @@ def init_app(app):
 
 
 def _service_error(error):
-    """A service error with the status its class names (``services.errors``)."""
+    """A service error with the status its class names (``common.errors``)."""
     response = jsonify(error_body(*_messages(error)))
     if isinstance(error, Unauthenticated):
         response.headers["WWW-Authenticate"] = "Token"

@@ -6,7 +6,7 @@ worker opens. Command-line flags override these values.
 """
 import os
 
-from services.config import load_config
+from common.config import load_config
 
 worker_class = "gthread"
 workers = int(os.environ.get("GATEWAY_WORKERS", "1"))

@@ -1,15 +1,15 @@
 """/healthz: can the gateway reach RabbitMQ and does each service answer?
 
-Each service is asked the cheap question of ``services.rpc.probes`` through a
+Each service is asked the cheap question of ``rpc_client.probes`` through a
 client with a short timeout, so a stopped service makes the check report it
 down within seconds rather than hang.
 """
 from flask import Blueprint, current_app
 from kombu import Connection
 
+from common.errors import ConduitError
 from gateway.rpc import health_rpc
-from services.errors import ConduitError
-from services.rpc.probes import SERVICE_PROBES
+from rpc_client.probes import SERVICE_PROBES
 
 blueprint = Blueprint("health", __name__)
 

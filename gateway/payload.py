@@ -10,7 +10,7 @@ import json
 from flask import request
 from werkzeug.exceptions import BadRequest, RequestURITooLarge
 
-from services.errors import ValidationError
+from common.errors import ValidationError
 
 MAX_REQUEST_LINE_BYTES = 4094
 """The longest request line (method, path, query) answered; gunicorn's default limit, which

@@ -7,8 +7,8 @@ gthread workers: the RPC client keeps one proxy per thread.
 """
 import logging.config
 
+from common.config import load_config
 from gateway.app import create_app
-from services.config import load_config
 
 config = load_config()
 logging.config.dictConfig(config["LOGGING"])

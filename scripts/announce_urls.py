@@ -11,7 +11,7 @@ import time
 
 import requests
 
-from services.config import load_config
+from common.config import load_config
 
 STARTUP_SECONDS = 180
 REQUEST_TIMEOUT = 15

@@ -33,7 +33,7 @@ from pathlib import Path
 
 import yaml
 
-from services.config import PROJECT_ROOT
+from common.config import PROJECT_ROOT
 
 PUBLISHED_SERVICES = {"proxy"}
 DATABASE_SERVICE = "postgres"

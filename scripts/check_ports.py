@@ -6,7 +6,7 @@ process with a traceback; this says in one line which port and which variable mo
 import socket
 import sys
 
-from services.config import load_config
+from common.config import load_config
 
 WEB_APPS = (("GATEWAY", "GATEWAY_PORT"), ("FRONTEND", "FRONTEND_PORT"))
 

@@ -8,9 +8,9 @@ instead, and the post is created with an idempotency key.
 import argparse
 import json
 
-from services.config import load_config
-from services.errors import Conflict
-from services.rpc.client import RpcClient
+from common.config import load_config
+from common.errors import Conflict
+from rpc_client.client import RpcClient
 
 
 def demo_user(rpc, username, password):

@@ -1,12 +1,5 @@
-"""Nameko services of the blog platform: users, blog and storage.
+"""The Nameko services of the blog platform: users, blog and storage, and their own packages.
 
-Importing the package silences two deprecation notices of the pinned stack that
-say nothing to the people running it (the admin CLI and scripts printed ten
-lines of them before every answer): eventlet's "Eventlet is deprecated", which
-nameko 2.14 needs, and setuptools' "pkg_resources is deprecated", which nameko's
-CLI imports (setuptools is pinned below the release that removes it).
-"""
-import warnings
-
-warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
-warnings.filterwarnings("ignore", message="pkg_resources is deprecated", category=UserWarning)
+``common`` is imported first, so a service's modules import the pinned stack with its
+deprecation notices silenced (see ``common/__init__.py``)."""
+import common  # noqa: F401

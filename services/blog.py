@@ -10,8 +10,8 @@ import logging
 import eventlet
 from nameko.events import EventDispatcher, event_handler
 
+from common.errors import EXPECTED
 from services.articles import rules, schemas
-from services.errors import EXPECTED
 from services.rpc.entrypoint import rpc
 from services.rpc.request_key import RequestKey
 from services.rpc.request_log import RequestLog

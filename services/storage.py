@@ -9,18 +9,18 @@ backups (``services.backups``) and checks integrity across the two databases
 """
 from nameko.events import EventDispatcher
 
+from common.clock import Clock
+from common.errors import EXPECTED
+from common.timestamps import from_unix_time
 from services.backups import operations
 from services.backups.providers import BackupStore, scheduled_backup
-from services.clock import Clock
 from services.database import authored, blog_data, integrity, users_data
 from services.database.access import StorageDatabase
 from services.database.health import database_health
 from services.database.models import BlogBase, UsersBase
 from services.database.stats import database_stats
-from services.errors import EXPECTED
 from services.rpc.entrypoint import rpc
 from services.rpc.request_log import RequestLog
-from services.timestamps import from_unix_time
 
 
 class StorageService:

@@ -11,17 +11,18 @@ It never opens a database: the storage service keeps the data.
 from nameko.dependency_providers import Config
 from nameko.events import EventDispatcher
 
-from services.accounts import rate_limits, rules, schemas, sessions, tokens
-from services.accounts.passwords import PasswordHashing
-from services.clock import Clock
-from services.config import session_lifetime_seconds, token_ttl_seconds
-from services.errors import (
+from common.clock import Clock
+from common.config import session_lifetime_seconds, token_ttl_seconds
+from common.errors import (
     EXPECTED, NotFound, PermissionDenied, TooManyRequests, Unauthenticated, ValidationError,
 )
+from common.secret_keys import derived_key
+from services.accounts import rate_limits, rules, schemas, sessions, tokens
+from services.accounts.passwords import PasswordHashing
+from services.accounts.production_secret import RequireProductionSecret
 from services.rpc.entrypoint import rpc
 from services.rpc.request_log import RequestLog
 from services.rpc.timed_proxy import TimedRpcProxy
-from services.secret_keys import RequireProductionSecret, derived_key
 
 
 class UsersService:

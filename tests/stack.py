@@ -18,10 +18,10 @@ from urllib.parse import quote
 
 import requests
 
-from services.config import PROJECT_ROOT, load_config
-from services.errors import ServiceUnavailable
-from services.rpc.client import RpcClient
-from services.rpc.probes import SERVICE_PROBES
+from common.config import PROJECT_ROOT, load_config
+from common.errors import ServiceUnavailable
+from rpc_client.client import RpcClient
+from rpc_client.probes import SERVICE_PROBES
 
 SERVICES = ("storage", "users", "blog")
 RABBIT_API = os.environ.get("RABBIT_CTL_URI", "http://guest:guest@127.0.0.1:15672")

@@ -7,8 +7,8 @@ import re
 
 from zxcvbn import zxcvbn
 
-from services.errors import ValidationError
-from services.field_validation import refuse_control_characters, validated, validated_changes
+from common.errors import ValidationError
+from common.field_validation import refuse_control_characters, validated, validated_changes
 
 USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9_-]+$")
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")

@@ -10,8 +10,8 @@ Plain functions, testable without nameko; the time is passed in.
 import hashlib
 import secrets
 
-from services.errors import Unauthenticated
-from services.timestamps import from_unix_time, isoformat, parse_isoformat
+from common.errors import Unauthenticated
+from common.timestamps import from_unix_time, isoformat, parse_isoformat
 
 PREFIX = "sess."
 RENEW_AFTER_SECONDS = 60

@@ -13,7 +13,7 @@ import hmac
 
 import jwt
 
-from services.errors import Unauthenticated
+from common.errors import Unauthenticated
 
 TOKEN_ALGORITHM = "HS256"
 TOKEN_ISSUER = "conduit-users"

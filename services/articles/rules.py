@@ -5,8 +5,8 @@ Plain functions, testable without nameko.
 import re
 import unicodedata
 
-from services.errors import PermissionDenied, ValidationError
-from services.field_validation import refuse_control_characters, validated, validated_changes
+from common.errors import PermissionDenied, ValidationError
+from common.field_validation import refuse_control_characters, validated, validated_changes
 
 TITLE_MAX = 255
 DESCRIPTION_MAX = 1000

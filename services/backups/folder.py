@@ -3,8 +3,8 @@ the claim of each scheduled time slot among the storage instances sharing it."""
 import re
 import shutil
 
+from common.errors import NotFound
 from services.backups.progress import Progress
-from services.errors import NotFound
 
 BACKUP_ID = re.compile(r"^\d{8}T\d{12}Z$")
 

@@ -6,8 +6,8 @@ version (Alembic revision) and per table the file, row count and sha256.
 """
 import json
 from services.database import table_files
-from services.errors import ValidationError
-from services.timestamps import as_naive_utc
+from common.errors import ValidationError
+from common.timestamps import as_naive_utc
 
 FORMAT = 1
 MANIFEST = "manifest.json"

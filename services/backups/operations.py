@@ -18,6 +18,8 @@ import os
 import shutil
 from contextlib import ExitStack
 
+from common.errors import ValidationError
+from common.timestamps import isoformat
 from services.backups.folder import prune
 from services.backups.manifest import (
     FORMAT,
@@ -31,8 +33,6 @@ from services.backups.manifest import (
 )
 from services.database import migrations, table_files
 from services.database.file_modes import owner_only_tree
-from services.errors import ValidationError
-from services.timestamps import isoformat
 
 
 def create_backup(backups, databases, now):

@@ -6,8 +6,8 @@ from pathlib import Path
 from nameko.extensions import DependencyProvider
 from nameko.timer import Timer
 
+from common.config import backup_settings
 from services.backups.folder import BackupDirectory
-from services.config import backup_settings
 from services.database.file_modes import owner_only_folder
 
 

@@ -29,8 +29,8 @@ from nameko_sqlalchemy import Database
 from sqlalchemy import event
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
+from common.errors import ServiceUnavailable, ValidationError
 from services.database.file_modes import owner_only_sqlite_file
-from services.errors import ServiceUnavailable, ValidationError
 
 log = logging.getLogger(__name__)
 

@@ -14,9 +14,9 @@ enforce who may change what in one round trip and without a race.
 from sqlalchemy import bindparam, case, delete, func, select
 from sqlalchemy.exc import IntegrityError
 
-from services.errors import NotFound
+from common.errors import NotFound
 from services.database.models import ID_MAX, Article, ArticleTag, Comment, Favorite, Tag
-from services.timestamps import isoformat, utc_now
+from common.timestamps import isoformat, utc_now
 
 SLUG_ATTEMPTS = 5
 SLUG_CANDIDATES = 20

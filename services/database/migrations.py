@@ -13,7 +13,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import engine_from_config, pool
 
-from services.config import PROJECT_ROOT, load_config
+from common.config import PROJECT_ROOT, load_config
 from services.database.file_modes import owner_only_sqlite_file
 from services.database.models import BlogBase, UsersBase
 

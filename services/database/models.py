@@ -21,7 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, relationship
 
-from services.timestamps import utc_now
+from common.timestamps import utc_now
 
 ID_MAX = 2**31 - 1
 """The largest value of an ``Integer`` id column (PostgreSQL's INTEGER)."""

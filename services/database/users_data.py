@@ -8,9 +8,9 @@ may do what and validates input before calling.
 from sqlalchemy import bindparam, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from services.errors import Conflict, NotFound, ValidationError
+from common.errors import Conflict, NotFound, ValidationError
 from services.database.models import Follow, RateLimit, Session, User
-from services.timestamps import from_unix_time, isoformat, parse_isoformat, utc_now
+from common.timestamps import from_unix_time, isoformat, parse_isoformat, utc_now
 
 UNIQUE_FIELDS = ("username", "email")
 

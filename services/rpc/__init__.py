@@ -1,7 +1,7 @@
-"""RPC plumbing shared by every process: the pooled client of the gateway, the
-frontend and the admin tools, the timed proxy between services, the request
-log of each service, and the health probes."""
+"""The server side of RPC, used by every service: the ``rpc`` entrypoint and its
+transient replies, the request key, the request log, and the timed proxy between
+services."""
 
-from services.rpc import serialization
+from common import wire
 
-serialization.register()
+wire.register()

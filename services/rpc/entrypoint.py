@@ -15,7 +15,7 @@ import logging
 
 from nameko.rpc import Rpc as NamekoRpc
 
-from services.rpc.client import BROKEN_CONNECTION_ERRORS
+from common.broker import BROKEN_CONNECTION_ERRORS
 from services.rpc.transport import TransientReplyRpcConsumer
 
 log = logging.getLogger(__name__)

@@ -12,7 +12,7 @@ from weakref import WeakKeyDictionary
 
 from nameko.extensions import DependencyProvider
 
-from services.errors import EXPECTED
+from common.errors import EXPECTED
 
 log = logging.getLogger("rpc.access")
 

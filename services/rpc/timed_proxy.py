@@ -16,10 +16,9 @@ import eventlet
 from nameko.exceptions import UnknownService
 from nameko.rpc import RpcProxy
 
-from services.config import rpc_timeout
-from services.errors import ServiceUnavailable
-from services.rpc.client import BROKEN_CONNECTION_ERRORS
-from services.rpc.transport import REQUEST_OPTIONS
+from common.broker import BROKEN_CONNECTION_ERRORS, REQUEST_OPTIONS
+from common.config import rpc_timeout
+from common.errors import ServiceUnavailable
 
 log = logging.getLogger(__name__)
 

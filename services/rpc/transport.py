@@ -33,9 +33,6 @@ from nameko.constants import (
 )
 from nameko.rpc import Responder, RpcConsumer, get_rpc_exchange
 
-REQUEST_OPTIONS = {"delivery_mode": NON_PERSISTENT}
-"""Publisher options of every RPC request (standalone clients and service proxies)."""
-
 
 class ReplyPublisher(Publisher):
     use_confirms = False

@@ -365,7 +365,7 @@ def test_a_backup_of_the_running_stack_restores_into_a_fresh_one(stack, state, t
     restored = stack.exec("storage", "python", "-m", "admin.blogadmin", "restore", backup_id,
                           env={"AMQP_URI": stack.admin_amqp_uri})
     assert restored.returncode == 0, restored.stderr
-    # A restore dispatches no event, so the web tier's read cache (services/rpc/read_cache.py)
+    # A restore dispatches no event, so the web tier's read cache (rpc_client/read_cache.py)
     # may answer from before it for up to READ_CACHE_SECONDS (5 by default): its stated bound.
     deadline = time.monotonic() + READ_CACHE_SECONDS + 10
     while True:

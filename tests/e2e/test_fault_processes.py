@@ -22,7 +22,7 @@ from urllib.parse import quote
 import pytest
 import requests
 
-from services.rpc.client import RpcClient
+from rpc_client.client import RpcClient
 from tests.stack import RABBIT_API, Stack
 from tests.write_load import (
     HTTP_TIMEOUT,

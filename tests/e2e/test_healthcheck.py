@@ -4,7 +4,7 @@ import sys
 
 import pytest
 
-from services.config import PROJECT_ROOT
+from common.config import PROJECT_ROOT
 from tests.stack import free_port
 
 

@@ -17,7 +17,7 @@ from urllib.parse import quote
 import pytest
 import requests
 
-from services.config import PROJECT_ROOT
+from common.config import PROJECT_ROOT
 from tests.stack import create_vhost, delete_vhost, free_port
 
 ANNOUNCE_SECONDS = 150

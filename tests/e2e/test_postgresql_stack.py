@@ -7,7 +7,7 @@ import sys
 import pytest
 import requests
 
-from services.config import PROJECT_ROOT
+from common.config import PROJECT_ROOT
 from services.database.migrations import head_revision
 from tests.postgres import postgres_reachable, unreachable_reason, users_and_blog_databases
 from tests.stack import Stack

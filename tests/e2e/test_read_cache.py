@@ -6,7 +6,7 @@ import subprocess
 import pytest
 import requests
 
-from services.config import PROJECT_ROOT
+from common.config import PROJECT_ROOT
 from tests.e2e.api import Api, create_article
 from tests.polling import wait_until
 from tests.stack import BIN, free_port

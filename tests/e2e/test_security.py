@@ -12,7 +12,7 @@ import uuid
 import pytest
 import requests
 
-from services.config import PROJECT_ROOT
+from common.config import PROJECT_ROOT
 from tests.stack import BIN, Stack
 
 PASSWORD = "correct horse battery"

@@ -3,9 +3,9 @@ never reused, and nothing issued to a deleted account opens a later one."""
 import pytest
 import sqlalchemy as sa
 
+from common.errors import Unauthenticated
 from services.blog import BlogService
 from services.database import migrations
-from services.errors import Unauthenticated
 from services.storage import StorageService
 from services.users import UsersService
 
@@ -169,7 +169,7 @@ def two_users_instances(container_factory, service_config):
 
 
 def test_login_attempts_per_account_are_limited_across_instances(two_users_instances, rpc):
-    from services.errors import TooManyRequests
+    from common.errors import TooManyRequests
     register(rpc, "alice")
     for _ in range(5):
         with pytest.raises(Unauthenticated):
@@ -183,7 +183,7 @@ def test_login_attempts_per_account_are_limited_across_instances(two_users_insta
 
 
 def test_login_and_registration_per_address_are_limited(two_users_instances, rpc):
-    from services.errors import TooManyRequests
+    from common.errors import TooManyRequests
     for number in range(3):
         rpc.users.register(username=f"user{number}", email=f"user{number}@example.com",
                            password=PASSWORD, client_address="203.0.113.7")

@@ -15,9 +15,9 @@ from nameko.standalone.rpc import ClusterRpcProxy
 from nameko.testing.services import entrypoint_waiter
 from nameko.testing.utils import get_container
 
+from common.errors import NotFound, ValidationError
 from services.backups.progress import Progress
 from services.database import table_files
-from services.errors import NotFound, ValidationError
 from services.storage import StorageService
 
 ENGINES = pytest.mark.parametrize("engine", ["sqlite", "postgresql"])

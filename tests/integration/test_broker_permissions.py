@@ -1,5 +1,5 @@
 """Issue 12 (medium): least privilege on a real RabbitMQ. Each part runs under its own
-account (``services.rpc.broker_accounts``, created by ``admin.broker_setup`` through
+account (``admin.broker_accounts``, created by ``admin.broker_setup`` through
 the management API, in this test's own virtual host); the web tier reaches only the
 users and blog methods it uses, never storage's data and never the admin operations."""
 import time
@@ -12,10 +12,10 @@ import requests
 
 from admin.broker_setup import ManagementApi, ensure_all
 from services.blog import BlogService
-from services.errors import NotFound
-from services.rpc import broker_accounts
-from services.rpc.client import RpcClient
-from services.rpc.read_cache import InvalidationListener, ReadCache
+from common.errors import NotFound
+from admin import broker_accounts
+from rpc_client.client import RpcClient
+from rpc_client.read_cache import InvalidationListener, ReadCache
 from tests.polling import wait_until
 from services.storage import StorageService
 from services.users import UsersService

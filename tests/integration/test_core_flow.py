@@ -9,7 +9,7 @@ from nameko.testing.services import entrypoint_waiter
 from nameko.testing.utils import get_container
 
 from services.blog import BlogService
-from services.errors import (
+from common.errors import (
     Conflict, NotFound, PermissionDenied, Unauthenticated, ValidationError,
 )
 from services.storage import StorageService

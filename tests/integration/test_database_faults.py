@@ -26,7 +26,7 @@ import pg8000.native
 import pytest
 from nameko.standalone.rpc import ClusterRpcProxy
 
-from services.errors import ServiceUnavailable
+from common.errors import ServiceUnavailable
 from services.storage import StorageService
 from tests.integration.conftest import migrated
 from tests.postgres import POSTGRES_HOST, POSTGRES_PORT, POSTGRES_USER

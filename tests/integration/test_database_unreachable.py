@@ -8,9 +8,9 @@ import pytest
 from nameko.standalone.rpc import ClusterRpcProxy
 
 from admin import blogadmin
+from common.errors import ServiceUnavailable
+from rpc_client.client import RpcClient
 from services.database import migrations
-from services.errors import ServiceUnavailable
-from services.rpc.client import RpcClient
 from services.storage import StorageService
 from tests.integration.conftest import migrated, services_config, sqlite_uris
 

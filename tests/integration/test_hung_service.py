@@ -8,8 +8,8 @@ import eventlet
 import pytest
 from nameko.rpc import rpc
 
+from common.errors import ServiceUnavailable
 from services.blog import BlogService
-from services.errors import ServiceUnavailable
 from tests.integration.conftest import migrated, sqlite_uris
 
 

@@ -7,8 +7,8 @@ import eventlet
 import pytest
 from nameko.rpc import rpc
 
-from services.errors import ServiceUnavailable
-from services.rpc.client import RpcClient
+from common.errors import ServiceUnavailable
+from rpc_client.client import RpcClient
 
 calls = []
 

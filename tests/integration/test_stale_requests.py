@@ -8,8 +8,8 @@ was told had failed as soon as it came back.
 import pytest
 from nameko.rpc import rpc
 
-from services.errors import ServiceUnavailable
-from services.rpc.client import RpcClient
+from common.errors import ServiceUnavailable
+from rpc_client.client import RpcClient
 from services.rpc.timed_proxy import TimedRpcProxy
 
 TIMEOUT = 1

@@ -1,7 +1,7 @@
 """The services behind the unit tests of the gateway, the frontend and the admin CLI:
 the real users, blog and storage services in this process, with only the RPC faked.
 
-``FakeRpc`` is called like ``services.rpc.client.RpcClient``: ``rpc.users.login(...)``,
+``FakeRpc`` is called like ``rpc_client.client.RpcClient``: ``rpc.users.login(...)``,
 ``rpc.with_context({...}).users.login(...)`` or ``rpc.call("users", "login", ...)``.
 Behind it each service is its real class (``worker_factory``), so answers, rules and
 errors are the services' own: the storage service runs on two SQLite databases made by
@@ -30,13 +30,13 @@ from nameko.testing.services import worker_factory
 from sqlalchemy import create_engine
 from sqlalchemy.orm import sessionmaker
 
+from common.errors import ServiceUnavailable
 from services.accounts import tokens
 from services.accounts.passwords import Passwords
 from services.backups.folder import BackupDirectory
 from services.blog import BlogService
 from services.database import migrations
 from services.database.access import DatabaseAccess, configure_sqlite, refuse_nul_characters
-from services.errors import ServiceUnavailable
 from services.storage import StorageService
 from services.users import UsersService
 

@@ -4,7 +4,7 @@ import io
 import time
 
 from admin import blogadmin
-from services.errors import ValidationError
+from common.errors import ValidationError
 from tests.unit.fake_services import FakeRpc
 
 SUMMARY = {"id": "20260101T000000000000Z", "created_at": "2026-01-01T00:00:00.000Z",

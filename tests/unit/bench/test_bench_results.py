@@ -154,7 +154,7 @@ def test_lost_writes(acked, before, after, lost):
 
 PROFILE = """\
 _run_worker (nameko/containers.py:392);blog_list_articles (services/storage.py:164);list_articles (services/storage_blog.py:152);execute (sqlalchemy/orm/session.py:2373) 60
-_run_worker (nameko/containers.py:392);blog_list_articles (services/storage.py:164);isoformat (services/timestamps.py:8) 10
+_run_worker (nameko/containers.py:392);blog_list_articles (services/storage.py:164);isoformat (common/timestamps.py:8) 10
 _run_worker (nameko/containers.py:392);send_response (nameko/rpc.py:226);publish (kombu/messaging.py:352);dumps (json/__init__.py:231) 30
 """
 
@@ -164,7 +164,7 @@ def test_profile_summary_shares_by_package_and_by_function():
 
     assert summary["samples"] == 100
     assert summary["by_package"] == [("sqlalchemy", 0.6), ("json", 0.3),
-                                     ("services/timestamps.py", 0.1)]
+                                     ("common/timestamps.py", 0.1)]
     functions = dict(summary["functions"])
     assert "_run_worker (nameko/containers.py)" not in functions  # in every sample
     assert functions["blog_list_articles (services/storage.py)"] == pytest.approx(0.7)

@@ -8,7 +8,7 @@ import pytest
 from nameko.cli.main import setup_yaml_parser
 
 from scripts import check_containers
-from services.config import PROJECT_ROOT
+from common.config import PROJECT_ROOT
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,7 @@
 ends, signing out everywhere, rate limits as form errors, the current password for email
 and password changes."""
 from frontend.app import create_app
-from services.errors import TooManyRequests
+from common.errors import TooManyRequests
 from tests.unit.fake_services import FakeRpc
 from tests.unit.frontend.pages import (
     PASSWORD, csrf_token, errors_beside, make_user, page_text, sign_in_as, submit, write_article,

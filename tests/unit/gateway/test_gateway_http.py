@@ -6,9 +6,9 @@ import re
 import pytest
 import yaml
 
+from common.errors import ServiceUnavailable
 from gateway.app import create_app
 from gateway.openapi import DOCUMENT_PATH
-from services.errors import ServiceUnavailable
 from tests.http_helpers import errors_of, sign_up
 from tests.unit.gateway.conftest import UNIT_CONFIG
 

@@ -1,8 +1,8 @@
 """Article rules: slugs, validation messages, paging and authorship."""
 import pytest
 
+from common.errors import PermissionDenied, ValidationError
 from services.articles import rules as article_rules
-from services.errors import PermissionDenied, ValidationError
 
 
 @pytest.mark.parametrize("title, slug", [

@@ -2,8 +2,8 @@
 import pytest
 from nameko.testing.services import worker_factory
 
+from common.errors import PermissionDenied, ValidationError
 from services.blog import BlogService
-from services.errors import PermissionDenied, ValidationError
 
 ALICE = {"id": 1, "username": "alice", "bio": None, "image": None, "following": False}
 

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from services import config as project_config
+from common import config as project_config
 
 
 @pytest.fixture

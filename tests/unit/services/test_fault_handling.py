@@ -7,10 +7,10 @@ import pytest
 from nameko.testing.services import worker_factory
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
+from common.errors import ServiceUnavailable
 from services import blog as blog_module
 from services.blog import BlogService
 from services.database.access import is_read_only, is_unavailable
-from services.errors import ServiceUnavailable
 
 
 def pg8000_error(severity, code, message):

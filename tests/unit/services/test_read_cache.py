@@ -3,10 +3,10 @@ import pytest
 from nameko.rpc import Rpc
 from nameko.testing.services import worker_factory
 
+from rpc_client.client import RpcClient
+from rpc_client.read_cache import CACHED_READS, WRITES, ReadCache, cache_key
 from services import storage as storage_module
 from services.blog import BlogService
-from services.rpc.client import RpcClient
-from services.rpc.read_cache import CACHED_READS, WRITES, ReadCache, cache_key
 from services.storage import StorageService
 from services.users import UsersService
 

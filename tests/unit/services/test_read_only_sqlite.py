@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.exc import OperationalError
 
+from common.errors import ServiceUnavailable
 from services.database import access
 from services.database.access import DatabaseAccess, configure_sqlite
 from services.database.file_modes import owner_only_sqlite_file
-from services.errors import ServiceUnavailable
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""The wire's JSON (``services.rpc.serialization``): orjson for plain data, kombu's own
+"""The wire's JSON (``common.wire``): orjson for plain data, kombu's own
 encoding for everything orjson would encode or decode differently."""
 from datetime import datetime
 from decimal import Decimal
@@ -7,8 +7,8 @@ import pytest
 from kombu.serialization import dumps, loads
 from kombu.utils import json as kombu_json
 
-import services.rpc  # noqa: F401  registers the serializer
-from services.rpc import serialization
+import rpc_client  # noqa: F401  registers the serializer
+from common import wire
 
 PAGE = {
     "result": {
@@ -29,7 +29,7 @@ def round_trip(value):
 def test_plain_data_is_compact_json_made_by_orjson_and_reads_back_the_same():
     payload, back = round_trip(PAGE)
     assert back == PAGE
-    assert payload == serialization.orjson.dumps(PAGE)
+    assert payload == wire.orjson.dumps(PAGE)
 
 
 @pytest.mark.parametrize("value", [

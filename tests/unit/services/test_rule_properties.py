@@ -23,7 +23,7 @@ from services.accounts import rules as account_rules
 from services.articles import rules as article_rules
 from services.database import blog_data
 from services.database.models import BlogBase
-from services.errors import ValidationError
+from common.errors import ValidationError
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 EXAMPLES = 200

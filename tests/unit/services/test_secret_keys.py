@@ -3,14 +3,14 @@ outside development mode; tokens, sessions and CSRF tokens use separate derived 
 import pytest
 
 from frontend.app import create_app
-from services.secret_keys import (
+from common.secret_keys import (
     DEFAULT_SECRET_KEY,
     InsecureConfiguration,
-    RequireProductionSecret,
     derived_key,
     secret_key,
 )
-from services.config import load_config
+from common.config import load_config
+from services.accounts.production_secret import RequireProductionSecret
 from services.users import UsersService
 
 

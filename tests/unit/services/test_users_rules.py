@@ -6,7 +6,7 @@ from argon2 import PasswordHasher
 from services.accounts import tokens
 from services.accounts.passwords import Passwords
 from services.accounts import rules as account_rules
-from services.errors import Unauthenticated, ValidationError
+from common.errors import Unauthenticated, ValidationError
 
 SECRET = "unit-test-secret-of-at-least-32-bytes"
 

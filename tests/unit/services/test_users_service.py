@@ -2,9 +2,9 @@
 import pytest
 from nameko.testing.services import worker_factory
 
+from common.errors import NotFound, PermissionDenied, Unauthenticated, ValidationError
+from common.secret_keys import derived_key
 from services.accounts import tokens
-from services.errors import NotFound, PermissionDenied, Unauthenticated, ValidationError
-from services.secret_keys import derived_key
 from services.users import UsersService
 from tests.unit.fake_services import FAST_PASSWORDS
 

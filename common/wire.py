@@ -7,7 +7,7 @@ about 130 us to encode and 95 us to decode, each done twice per request (storage
 to blog, blog to the web tier). orjson does the same in 17 and 36 us.
 
 The registration replaces the ``json`` serializer of kombu's registry in each
-process that imports ``services.rpc``: the content type stays
+process that imports ``services.rpc`` or ``rpc_client``: the content type stays
 ``application/json`` and the text is plain JSON, so messages read the same in
 any client. What orjson would encode differently goes through kombu's own
 encoder: dates, subclasses of the basic types, values with a ``__json__``

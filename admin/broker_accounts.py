@@ -20,6 +20,8 @@ shows them on a real broker.
 """
 import re
 
+from common.events import DISPATCHED_EVENTS
+
 RPC_EXCHANGE = "nameko-rpc"
 REPLY_ID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 """A reply routing key: the UUID of the caller's reply queue."""
@@ -40,16 +42,6 @@ GATEWAY_CALLS = {
     "storage": ["health"],
 }
 
-DISPATCHED_EVENTS = {
-    "users.events": ["user_registered", "user_updated", "user_deleted", "user_followed",
-                     "user_unfollowed", "session_ended"],
-    "blog.events": ["article_published", "article_updated", "article_deleted",
-                    "article_favorited", "article_unfavorited", "comment_added",
-                    "comment_deleted"],
-    "storage.events": ["restore_completed"],
-}
-"""Every event that changes what the web tier reads; each web process's read cache listens
-to all of them (``services.rpc.read_cache``)."""
 READ_CACHE_QUEUE = "read-cache-[0-9a-f]+"
 
 ACCOUNTS = {

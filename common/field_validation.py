@@ -5,7 +5,7 @@ of them at once beside their fields.
 """
 import re
 
-from services.errors import ValidationError
+from common.errors import ValidationError
 
 CONTROL_CHARACTERS = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f]")
 """C0 controls other than tab, newline and carriage return: invisible, and they make

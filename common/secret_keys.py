@@ -12,8 +12,6 @@ harness set).
 import hashlib
 import hmac
 
-from nameko.extensions import DependencyProvider
-
 DEFAULT_SECRET_KEY = "dev-only-secret-change-me-in-production-32b"
 PURPOSES = ("tokens", "sessions", "csrf")
 TRUE_WORDS = ("1", "true", "yes", "on")
@@ -50,13 +48,3 @@ def derived_key(config, purpose):
     secret = secret_key(config).encode()
     return hmac.new(secret, f"conduit {purpose} key".encode(), hashlib.sha256).hexdigest()
 
-
-class RequireProductionSecret(DependencyProvider):
-    """Stops the service from starting with the public default secret (outside
-    development mode): the container's ``setup`` fails, so ``nameko run`` exits."""
-
-    def setup(self):
-        secret_key(self.container.config)
-
-    def get_dependency(self, worker_ctx):
-        return None

@@ -8,7 +8,7 @@ expires from the service's queue after that timeout (``ExpiringClusterRpcProxy``
 Failures that mean
 "the system cannot answer now" (timeout, broker unreachable, service not
 running) become ``ServiceUnavailable``; the shared error classes of
-``services.errors`` arrive typed and pass through unchanged.
+``common.errors`` arrive typed and pass through unchanged.
 
 Usage (the gateway, the frontend and scripts all call services this way)::
 
@@ -17,34 +17,23 @@ Usage (the gateway, the frontend and scripts all call services this way)::
     rpc.with_context({"request_id": "abc"}).blog.list_tags()   # context in the headers
 """
 import logging
-import socket
 import threading
 import time
 
-from amqp.exceptions import ConnectionError as AmqpConnectionError
-from kombu.exceptions import OperationalError
 from nameko.exceptions import RpcTimeout, UnknownService
 from nameko.rpc import ServiceProxy
 from nameko.standalone.rpc import ClusterProxy, ClusterRpcProxy
 
-from services import errors  # noqa: F401  registers the typed exceptions
-from services.config import rpc_timeout
-from services.errors import ServiceUnavailable
-from services.rpc.read_cache import CACHED_READS, WRITES, cache_key
-from services.rpc.transport import REQUEST_OPTIONS
+from common import errors  # noqa: F401  registers the typed exceptions
+from common.broker import BROKEN_CONNECTION_ERRORS, REQUEST_OPTIONS
+from common.config import rpc_timeout
+from common.errors import ServiceUnavailable
+from rpc_client.read_cache import CACHED_READS, WRITES, cache_key
 
 log = logging.getLogger(__name__)
 
 MINIMUM_CALL_SECONDS = 0.05
 """Below this much time left before a deadline, a call is not even sent."""
-
-BROKEN_CONNECTION_ERRORS = (
-    OSError,
-    socket.error,
-    ConnectionError,
-    AmqpConnectionError,
-    OperationalError,
-)
 
 
 class RpcClient:
@@ -75,7 +64,7 @@ class RpcClient:
         several calls for one request (the gateway: the token check, then the work) gives
         them one budget, so the request as a whole waits at most the timeout. With a
         ``read_cache``, the answers of its cached reads may come from it, and a write
-        clears it (``services.rpc.read_cache``).
+        clears it (``rpc_client.read_cache``).
         """
         def call():
             return self._call(service_name, method_name, args, kwargs, context, deadline)

@@ -31,7 +31,7 @@ from kombu import Connection, Queue, binding
 from kombu.mixins import ConsumerMixin
 from nameko.standalone.events import get_event_exchange
 
-from services.rpc.broker_accounts import DISPATCHED_EVENTS
+from common.events import DISPATCHED_EVENTS
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,1 @@
+"""Helpers only the web tier (the gateway and the frontend) uses."""
