@@ -6,7 +6,7 @@ process.
 
 The defaults of the settings more than one part reads live here, once; the
 ``${ENV_VAR:default}`` placeholders of ``config.yaml`` name the same values
-(``tests/unit/test_config.py`` keeps them equal).
+(``tests/unit/common/test_config.py`` keeps them equal).
 """
 import os
 from pathlib import Path
