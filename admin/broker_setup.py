@@ -128,7 +128,7 @@ def ensure_with_retries(amqp_uri, existing, passwords, wait_seconds):
             return ensure_all(amqp_uri, ManagementApi(), existing, passwords)
         except requests.RequestException as exc:
             if time.monotonic() >= deadline:
-                raise RuntimeError(f"the management API does not answer: {exc}")
+                raise RuntimeError(f"the management API does not answer: {exc}") from exc
             time.sleep(2)
 
 
@@ -145,7 +145,7 @@ def main(argv=None):
         uris = ensure_with_retries(amqp_uri, read_env_file(args.env_file), passwords, args.wait)
     except RuntimeError as exc:
         if not args.env_file:
-            raise SystemExit(f"cannot create the broker accounts: {exc}")
+            raise SystemExit(f"cannot create the broker accounts: {exc}") from exc
         # make run on a broker without the management API: a development machine keeps
         # working on the one account of AMQP_URI, and says so.
         print(f"cannot create the broker accounts ({exc}); every part uses AMQP_URI",

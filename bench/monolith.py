@@ -118,7 +118,7 @@ def verified_user(token):
         with transaction("users") as session:
             record = storage_users.get_user(session, user_id=claims["user_id"])
     except NotFound:
-        raise Unauthenticated("the account no longer exists")
+        raise Unauthenticated("the account no longer exists") from None
     tokens.check_token_holder(record, claims["token_version"], claims["account_key"])
     return record
 

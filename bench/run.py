@@ -119,7 +119,7 @@ class Monolith:
                 return
             except requests.RequestException:
                 if self.process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("the monolith did not start: see monolith.log")
+                    raise RuntimeError("the monolith did not start: see monolith.log") from None
                 time.sleep(0.3)
 
     def stop(self):
@@ -440,7 +440,7 @@ def profile_list_load(env, scenario, seconds, out_dir):
                  "--rate", "100", "--duration", str(max(1, seconds - 1)), "--output", str(path)],
                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE))
         load = {}
-        loader = threading.Thread(target=lambda: load.update(run_wrk(
+        loader = threading.Thread(target=lambda load=load, system=system: load.update(run_wrk(
             env.systems.url(system, scenario), scenario, 16, seconds, env.token, "profile")))
         loader.start()
         time.sleep(seconds / 2)
@@ -533,7 +533,7 @@ def write_document(path, run):
         f"users, {run['summary']['comments']} comments, {run['summary']['favorites']} favorites, "
         f"{run['summary']['follows']} follows; the reader follows "
         f"{run['summary']['reader']['follows']} authors (seeded in {run['seed_seconds']:.0f} s)",
-        f"- databases: SQLite files (WAL), the same two for every system",
+        "- databases: SQLite files (WAL), the same two for every system",
         "- systems: **cached** is the services stack as deployed (its gateway and frontend "
         "keep the per-process read cache, `READ_CACHE_SECONDS` 5, invalidated by the "
         "services' events); **uncached** is the same stack (same storage, users and blog "

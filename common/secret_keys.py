@@ -12,7 +12,7 @@ harness set).
 import hashlib
 import hmac
 
-DEFAULT_SECRET_KEY = "dev-only-secret-change-me-in-production-32b"
+DEFAULT_SECRET_KEY = "dev-only-secret-change-me-in-production-32b"  # noqa: S105 - public on purpose, refused outside development
 PURPOSES = ("tokens", "sessions", "csrf")
 TRUE_WORDS = ("1", "true", "yes", "on")
 

@@ -81,9 +81,9 @@ def _json_body():
     try:
         return json.loads(raw)
     except (ValueError, UnicodeDecodeError):
-        raise BadRequest("request body is not valid JSON")
+        raise BadRequest("request body is not valid JSON") from None
     except RecursionError:
-        raise BadRequest("request body is nested too deeply")
+        raise BadRequest("request body is nested too deeply") from None
 
 
 def read_page():
@@ -96,7 +96,7 @@ def read_page():
         try:
             page[name] = int(value)
         except ValueError:
-            raise ValidationError.single(name, "must be an integer")
+            raise ValidationError.single(name, "must be an integer") from None
     return page
 
 

@@ -96,17 +96,17 @@ class RpcClient:
         try:
             method = getattr(getattr(cluster, service_name), method_name)
             return method(*args, **kwargs)
-        except RpcTimeout:
+        except RpcTimeout as exc:
             self._discard(proxy)
             raise ServiceUnavailable(
                 f"the {service_name} service did not answer within {self.timeout} seconds"
-            )
-        except UnknownService:
-            raise ServiceUnavailable(f"the {service_name} service is not running")
+            ) from exc
+        except UnknownService as exc:
+            raise ServiceUnavailable(f"the {service_name} service is not running") from exc
         except BROKEN_CONNECTION_ERRORS as exc:
             self._discard(proxy)
             log.warning("RPC connection failed: %r", exc)
-            raise ServiceUnavailable("the message broker is unreachable")
+            raise ServiceUnavailable("the message broker is unreachable") from exc
 
     def close(self):
         """Stop every proxy this client opened (at process exit)."""
@@ -124,7 +124,7 @@ class RpcClient:
                 cluster = proxy.start()
             except BROKEN_CONNECTION_ERRORS as exc:
                 log.warning("cannot connect to the message broker: %r", exc)
-                raise ServiceUnavailable("the message broker is unreachable")
+                raise ServiceUnavailable("the message broker is unreachable") from exc
             pair = self._local.pair = (proxy, cluster)
             with self._lock:
                 self._all_proxies.append(proxy)

@@ -129,7 +129,7 @@ def command_problems(name, service, repo_root):
 def referenced_paths(words):
     """Modules (dotted) and files (with a slash) that a command line names."""
     named = []
-    for flag, value in zip(words, words[1:]):
+    for flag, value in zip(words, words[1:], strict=False):
         if flag in ("-m", "-c", "--config"):
             named.append(value)
     if words[:2] == ["nameko", "run"]:

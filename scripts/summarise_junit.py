@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ElementTree
 def totals(paths):
     counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
     for path in paths:
-        for suite in ElementTree.parse(path).getroot().iter("testsuite"):
+        for suite in ElementTree.parse(path).getroot().iter("testsuite"):  # noqa: S314 - pytest's own report
             for key in counts:
                 counts[key] += int(suite.get(key, 0))
     return counts

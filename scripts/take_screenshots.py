@@ -118,7 +118,7 @@ class Site:
         return page.url.rsplit("/", 1)[-1]
 
     def shoot_all(self, out, name, size):
-        visitor = self.browser.new_page(viewport=dict(zip(("width", "height"), size)))
+        visitor = self.browser.new_page(viewport=dict(zip(("width", "height"), size, strict=True)))
         visitor.goto(self.url + "/")
         visitor.screenshot(path=str(out / f"home-{name}.png"), full_page=name == "desktop")
         slug = self.featured_slug or visitor.get_attribute(".preview-link", "href").rsplit("/", 1)[-1]
@@ -130,7 +130,7 @@ class Site:
         reader.close()
 
     def signed_in_page(self, size):
-        page = self.browser.new_page(viewport=dict(zip(("width", "height"), size)))
+        page = self.browser.new_page(viewport=dict(zip(("width", "height"), size, strict=True)))
         page.goto(f"{self.url}/login")
         page.fill("#email", f"{self.reader}@example.com")
         page.fill("#password", PASSWORD)

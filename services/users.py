@@ -135,7 +135,7 @@ class UsersService:
         try:
             record = self.storage.users_get(user_id=claims["user_id"])
         except NotFound:
-            raise Unauthenticated("the account no longer exists")
+            raise Unauthenticated("the account no longer exists") from None
         tokens.check_token_holder(record, claims["token_version"], claims["account_key"])
         return record
 

@@ -181,7 +181,7 @@ class Stack:
             except (ServiceUnavailable, requests.RequestException):
                 # a web server listens before its worker has booted (slow under load)
                 if time.monotonic() > deadline:
-                    raise RuntimeError(f"{name} did not start: {self.log_tail(name)}")
+                    raise RuntimeError(f"{name} did not start: {self.log_tail(name)}") from None
                 time.sleep(0.3)
 
     def log_tail(self, name, lines=40):

@@ -85,7 +85,7 @@ def validate_comment(body):
     try:
         return _text_check(COMMENT_MAX)(body, True)
     except ValueError as exc:
-        raise ValidationError.single("body", str(exc))
+        raise ValidationError.single("body", str(exc)) from None
 
 
 def validate_idempotency_key(key):

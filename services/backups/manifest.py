@@ -22,7 +22,7 @@ def read_manifest(folder):
     try:
         manifest = json.loads((folder / MANIFEST).read_text())
     except (OSError, ValueError) as exc:
-        raise ValidationError.single("backup", f"unreadable manifest: {exc}")
+        raise ValidationError.single("backup", f"unreadable manifest: {exc}") from None
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise ValidationError.single("backup", f"manifest is not of format {FORMAT}")
     return manifest

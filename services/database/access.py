@@ -151,10 +151,10 @@ def outage_as_unavailable(label):
     except DBAPIError as exc:
         if is_read_only(exc):
             log.error("%s database refuses writes: %s", label, exc)
-            raise ServiceUnavailable(f"the {label} database is read-only")
+            raise ServiceUnavailable(f"the {label} database is read-only") from exc
         if is_unavailable(exc):
             log.error("%s database error: %s", label, exc)
-            raise ServiceUnavailable(f"the {label} database is unavailable")
+            raise ServiceUnavailable(f"the {label} database is unavailable") from exc
         raise
 
 

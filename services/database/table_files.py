@@ -131,7 +131,7 @@ def reset_sequences(connection, metadata):
             continue
         connection.execute(
             text(
-                f"SELECT setval(pg_get_serial_sequence('{table.name}', '{column.name}'), "
+                f"SELECT setval(pg_get_serial_sequence('{table.name}', '{column.name}'), "  # noqa: S608 - names from the models
                 f"COALESCE(MAX({column.name}), 1), MAX({column.name}) IS NOT NULL) "
                 f"FROM {table.name}"
             )

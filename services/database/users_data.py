@@ -312,7 +312,7 @@ def _write_or_conflict(session, user, changes, apply):
             for field, value in values.items()
             if _taken_by_other(session, field, value, user.id)
         }
-        raise Conflict(taken or {"user": ["conflicts with an existing user"]})
+        raise Conflict(taken or {"user": ["conflicts with an existing user"]}) from None
 
 
 def _taken_by_other(session, field, value, user_id):

@@ -52,11 +52,11 @@ class TimedServiceProxy:
         def call(*args, **kwargs):
             try:
                 reply = method.call_async(*args, **kwargs)
-            except UnknownService:
-                raise ServiceUnavailable(f"the {self._service_name} service is not running")
+            except UnknownService as exc:
+                raise ServiceUnavailable(f"the {self._service_name} service is not running") from exc
             except BROKEN_CONNECTION_ERRORS as exc:
                 log.warning("RPC to %s not sent: %r", self._service_name, exc)
-                raise ServiceUnavailable("the message broker is unreachable")
+                raise ServiceUnavailable("the message broker is unreachable") from exc
             with eventlet.Timeout(self._timeout, False):
                 return reply.result()
             raise ServiceUnavailable(

@@ -134,7 +134,7 @@ def seed(rpc):
         content.users.append(user)
     author, reader, third = content.users
     writers = [author] * 10 + [third] * 5 + [reader]
-    for number, ((title, description), writer) in enumerate(zip(TOPICS, writers)):
+    for number, ((title, description), writer) in enumerate(zip(TOPICS, writers, strict=True)):
         body = LONG_BODY if number % 4 == 0 else SHORT_BODIES[number % len(SHORT_BODIES)]
         tags = [TAGS[number % len(TAGS)], TAGS[(number + 3) % len(TAGS)]]
         if number % 2 == 0:

@@ -65,7 +65,7 @@ def seconds_until_all_answer(stack, started):
             return time.monotonic() - started
         assert time.monotonic() < deadline, (
             f"not answering {RECONNECT_DEADLINE_SECONDS} s after the broker came back: "
-            f"{dict(zip(probes, statuses))}")
+            f"{dict(zip(probes, statuses, strict=True))}")
         time.sleep(0.5)
 
 

@@ -3,7 +3,6 @@ a deleted user's token and cookie never open the next account, and a cookie copi
 before sign-out opens nothing after it; on a stack of its own with low limits, rate
 limits answer 429 (API) and a form error (page), and the frontend refuses an oversized
 chunked body; with the default secret, the users service refuses to start."""
-import os
 import re
 import subprocess
 import sys

@@ -215,7 +215,7 @@ def test_database_files_and_backups_are_owner_only(runner, rpc, service_config, 
         return stat.S_IMODE(os.stat(path).st_mode)
 
     assert mode(backup_root) == 0o700
-    for root, folders, files in os.walk(backup_root / summary["id"]):
+    for root, _folders, files in os.walk(backup_root / summary["id"]):
         assert mode(root) == 0o700, root
         for name in files:
             assert mode(os.path.join(root, name)) == 0o600, name

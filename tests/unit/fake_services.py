@@ -31,7 +31,6 @@ from sqlalchemy import create_engine
 from sqlalchemy.orm import sessionmaker
 
 from common.errors import ServiceUnavailable
-from services.accounts import tokens
 from services.accounts.passwords import Passwords
 from services.backups.folder import BackupDirectory
 from services.blog import BlogService
