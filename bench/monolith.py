@@ -48,6 +48,7 @@ from bench.service_code import (
     present_comment,
     read_object,
     read_page,
+    register_error_handlers,
     render_markdown,
     request_token,
     storage_blog,
@@ -79,7 +80,7 @@ def create_app(config=None):
     app.register_blueprint(pages)
     app.jinja_env.filters["markdown"] = render_markdown
     access_log.init_app(app)
-    error_responses.init_app(app)
+    register_error_handlers(app, error_responses.ERROR_HANDLERS)
     return app
 
 

@@ -2,7 +2,7 @@
 
     .venv/bin/python -m bench.request_costs [--calls 300] [--threads 4]
 
-Starts the whole system (tests/stack.py: own RabbitMQ vhost, SQLite files in a
+Starts the whole system (tests/support/stack.py: own RabbitMQ vhost, SQLite files in a
 temporary folder), seeds articles, then times the same read four ways:
 
 * a new standalone RPC proxy per call (what DESIGN.md warns against);
@@ -25,7 +25,7 @@ from concurrent.futures import ThreadPoolExecutor
 import requests
 from nameko.standalone.rpc import ClusterRpcProxy
 
-from tests.stack import Stack
+from tests.support.stack import Stack
 
 SEED_ARTICLES = 30
 

@@ -9,7 +9,7 @@ What it does:
 
 1. makes two fresh SQLite databases in a work folder, migrates them and seeds
    them (``bench/seed_data.py``);
-2. starts the services stack on them (``tests/stack.py``: its own RabbitMQ
+2. starts the services stack on them (``tests/support/stack.py``: its own RabbitMQ
    vhost, free ports; storage, users, blog, gateway, frontend as processes)
    and the monolith (``bench/monolith.py``) on the same files, with the
    gateway's gunicorn settings (``gateway/gunicorn.conf.py``), and a second
@@ -55,7 +55,7 @@ from sqlalchemy import func, select
 from bench import results
 from bench.seed_data import seed
 from bench.service_code import PROJECT_ROOT, Article, Comment, database_engine
-from tests.stack import Stack, free_port
+from tests.support.stack import Stack, free_port
 
 WRK_SCRIPT = PROJECT_ROOT / "bench" / "wrk" / "scenario.lua"
 DOC_PATH = PROJECT_ROOT / "docs" / "PERFORMANCE.md"

@@ -2,8 +2,8 @@
 
 ``bench/seed_data.py`` and ``bench/monolith.py`` take storage's models, data
 functions, bulk insert and engine settings, the blog and users rules, and the
-gateway's request parsing, presenters, access log and error mapping from here
-and nowhere else: when modules move ,
+gateway's request parsing, presenters, access log and error mapping (with the web
+tier's way of registering it) from here and nowhere else: when modules move ,
 only these imports change.
 """
 from sqlalchemy import create_engine
@@ -49,6 +49,7 @@ from common.errors import (  # noqa: F401
     Unauthenticated,
     ValidationError,
 )
+from web.error_handlers import register_error_handlers  # noqa: F401
 
 
 def database_engine(uri):

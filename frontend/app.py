@@ -6,7 +6,7 @@ client is given; tests pass an in-memory fake instead.
 """
 from datetime import timedelta
 
-from flask import Flask, request
+from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
 from frontend.body_limit import ChunkedBodyLimit
@@ -24,10 +24,12 @@ from frontend import (
     template_filters,
 )
 from common.config import load_config, session_lifetime_seconds
-from web.proxies import trust_proxies
 from rpc_client.client import RpcClient
 from rpc_client.read_cache import read_cache_for
 from common.secret_keys import derived_key
+from web.error_handlers import register_error_handlers
+from web.proxies import trust_proxies
+from web.security_headers import add_security_headers
 
 BLUEPRINTS = (
     home.blueprint,
@@ -68,11 +70,12 @@ def create_app(config=None, rpc=None):
     CSRFProtect(app)
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
-    error_pages.register(app)
+    register_error_handlers(app, error_pages.ERROR_HANDLERS)
     template_filters.register(app)
     context.register_template_globals(app)
     static_assets.register(app)
-    app.after_request(add_security_headers)
+    # Defence in depth: even if sanitising missed something, inline script cannot run.
+    add_security_headers(app, SECURITY_HEADERS, no_store_endpoints=NO_STORE_ENDPOINTS)
     app.wsgi_app = ChunkedBodyLimit(app.wsgi_app, app.config["MAX_CONTENT_LENGTH"])
     trust_proxies(app, config)
     return app
@@ -80,6 +83,12 @@ def create_app(config=None, rpc=None):
 
 NO_STORE_ENDPOINTS = {"auth.login", "auth.register", "settings.edit"}
 """Pages with personal data or credentials in their forms: never kept by a cache."""
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
 
 DEFAULT_MAX_BODY_BYTES = 2 * 1024 * 1024
 
@@ -120,13 +129,3 @@ def flask_settings(config, frontend_config):
 
 def _is_true(value):
     return str(value).strip().lower() in ("1", "true", "yes", "on")
-
-
-def add_security_headers(response):
-    """Defence in depth: even if sanitising missed something, inline script cannot run."""
-    if request.endpoint in NO_STORE_ENDPOINTS:
-        response.headers["Cache-Control"] = "no-store"
-    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    return response

@@ -2,9 +2,10 @@
 from flask import Blueprint, redirect, render_template, url_for
 
 from common.errors import ValidationError
-from frontend.context import current_user, login_required, rpc, safe_next, viewer_id
+from frontend.context import current_user, login_required, safe_next, viewer_id
 from frontend.error_pages import status_for
 from frontend.forms import CommentForm
+from web.rpc_access import rpc
 
 blueprint = Blueprint("articles", __name__)
 

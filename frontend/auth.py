@@ -2,9 +2,10 @@
 from flask import Blueprint, redirect, render_template, request, url_for
 
 from common.errors import TooManyRequests, Unauthenticated, ValidationError
-from frontend.context import rpc, safe_next, sign_in, sign_out
+from frontend.context import safe_next, sign_in, sign_out
 from frontend.error_pages import status_for
 from frontend.forms import LoginForm, RegisterForm
+from web.rpc_access import rpc
 
 blueprint = Blueprint("auth", __name__)
 

@@ -1,4 +1,5 @@
-"""What every view needs about the request: the RPC client and the signed-in user.
+"""What every view needs about the request beyond the RPC client
+(``web.rpc_access.rpc``): the signed-in user.
 
 The browser keeps only a session token, in the signed session cookie: an
 opaque token of a session the users service keeps (``users.start_session``),
@@ -13,12 +14,7 @@ from flask import current_app, g, redirect, request, session, url_for
 from flask_wtf.csrf import generate_csrf
 
 from common.errors import ConduitError, Unauthenticated
-
-
-def rpc():
-    """The process-wide RPC client (or the fake a test passed to ``create_app``), called
-    as the gateway calls it: ``rpc().blog.get_article(slug=...)``."""
-    return current_app.extensions["rpc"]
+from web.rpc_access import rpc
 
 
 def current_user():

@@ -6,9 +6,10 @@ back with the rendered Markdown and the fields as typed, nothing is saved.
 from flask import Blueprint, redirect, render_template, request, url_for
 
 from common.errors import ValidationError
-from frontend.context import current_user, login_required, rpc
+from frontend.context import current_user, login_required
 from frontend.error_pages import status_for
 from frontend.forms import ArticleForm
+from web.rpc_access import rpc
 
 blueprint = Blueprint("editor", __name__)
 

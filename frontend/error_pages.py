@@ -50,13 +50,6 @@ def status_for(error, in_form=False):
     return getattr(error, "http_status", 500)
 
 
-def register(app):
-    app.register_error_handler(ConduitError, service_error_page)
-    app.register_error_handler(CSRFError, expired_form_page)
-    app.register_error_handler(HTTPException, http_error_page)
-    app.register_error_handler(Exception, unexpected_error_page)
-
-
 def service_error_page(error):
     if isinstance(error, Unauthenticated):
         sign_out()
@@ -81,6 +74,15 @@ def unexpected_error_page(error):
     error_id = uuid.uuid4().hex[:12]
     log.exception("unexpected error %s", error_id)
     return error_page(500, error_id=error_id)
+
+
+ERROR_HANDLERS = {
+    ConduitError: service_error_page,
+    CSRFError: expired_form_page,
+    HTTPException: http_error_page,
+    Exception: unexpected_error_page,
+}
+"""What answers each error (``web.error_handlers.register_error_handlers``)."""
 
 
 def error_page(status, title=None, detail=None, error_id=None):

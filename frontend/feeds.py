@@ -3,7 +3,7 @@ from datetime import datetime, timezone
 
 from flask import Blueprint, current_app, make_response, render_template, request, url_for
 
-from frontend.context import rpc
+from web.rpc_access import rpc
 
 blueprint = Blueprint("feeds", __name__)
 

@@ -1,8 +1,9 @@
 """Home: the global feed, the signed-in user's feed, a tag's articles, popular tags."""
 from flask import Blueprint, render_template
 
-from frontend.context import current_user, login_required, rpc, viewer_id
+from frontend.context import current_user, login_required, viewer_id
 from frontend.pagination import Pagination
+from web.rpc_access import rpc
 
 blueprint = Blueprint("home", __name__)
 

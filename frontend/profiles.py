@@ -1,8 +1,9 @@
 """Profile pages: an author's articles or favorites, and following them."""
 from flask import Blueprint, redirect, render_template
 
-from frontend.context import current_user, login_required, rpc, safe_next, viewer_id
+from frontend.context import current_user, login_required, safe_next, viewer_id
 from frontend.pagination import Pagination
+from web.rpc_access import rpc
 
 blueprint = Blueprint("profiles", __name__)
 

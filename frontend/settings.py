@@ -7,9 +7,10 @@ signed in cannot be used to take the account over.
 from flask import Blueprint, flash, redirect, render_template, url_for
 
 from common.errors import ValidationError
-from frontend.context import current_user, login_required, rpc, sign_in, sign_out_everywhere
+from frontend.context import current_user, login_required, sign_in, sign_out_everywhere
 from frontend.error_pages import status_for
 from frontend.forms import SettingsForm
+from web.rpc_access import rpc
 
 NEEDS_CURRENT_PASSWORD = ("email", "password")
 

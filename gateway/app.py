@@ -1,10 +1,10 @@
 """Builds the gateway's Flask app: blueprints, CORS, request ids, error mapping.
 
 The app holds the process's one ``RpcClient`` (``app.extensions["rpc"]``);
-views reach it through ``gateway.rpc.rpc()`` so every call carries the request
+views reach it through ``web.rpc_access.rpc()`` so every call carries the request
 id. Tests pass a fake client as ``rpc``.
 """
-from flask import Flask, request
+from flask import Flask
 from flask_cors import CORS
 
 from common.config import load_config
@@ -22,7 +22,9 @@ from gateway import (
 )
 from rpc_client.client import RpcClient
 from rpc_client.read_cache import read_cache_for
+from web.error_handlers import register_error_handlers
 from web.proxies import trust_proxies
+from web.security_headers import add_security_headers
 
 BLUEPRINTS = (
     users.blueprint,
@@ -68,8 +70,8 @@ def create_app(config=None, rpc=None):
     )
     access_log.init_app(app)
     app.before_request(payload.refuse_long_request_lines)
-    error_responses.init_app(app)
-    app.after_request(add_security_headers)
+    register_error_handlers(app, error_responses.ERROR_HANDLERS)
+    add_security_headers(app, SECURITY_HEADERS, no_store_endpoints=TOKEN_ENDPOINTS)
     trust_proxies(app, config)
     return app
 
@@ -79,12 +81,7 @@ TOKEN_ENDPOINTS = {
 }
 """Answers that carry a user's token: never kept by a cache."""
 
-
-def add_security_headers(response):
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    if request.endpoint in TOKEN_ENDPOINTS:
-        response.headers["Cache-Control"] = "no-store"
-    return response
+SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff"}
 
 
 def _health_client(config, settings, rpc):

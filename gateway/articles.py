@@ -4,7 +4,7 @@ from flask import Blueprint, request
 from gateway.auth import current_user, optional_user_id
 from gateway.payload import read_object, read_page
 from gateway.presenters import present_article, present_article_list
-from gateway.rpc import rpc
+from web.rpc_access import rpc
 
 blueprint = Blueprint("articles", __name__, url_prefix="/api/articles")
 

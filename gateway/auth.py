@@ -9,7 +9,7 @@ stored token is stale instead of silently seeing anonymous results.
 from flask import g, request
 
 from common.errors import Unauthenticated
-from gateway.rpc import rpc
+from web.rpc_access import rpc
 
 ACCEPTED_SCHEMES = ("token", "bearer")
 

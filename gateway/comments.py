@@ -4,7 +4,7 @@ from flask import Blueprint, request
 from gateway.auth import current_user, optional_user_id
 from gateway.payload import read_object
 from gateway.presenters import present_comment
-from gateway.rpc import rpc
+from web.rpc_access import rpc
 
 blueprint = Blueprint("comments", __name__, url_prefix="/api/articles/<slug>/comments")
 

@@ -29,12 +29,6 @@ def error_body(*messages):
     return {"errors": {"body": list(messages)}}
 
 
-def init_app(app):
-    app.register_error_handler(ConduitError, _service_error)
-    app.register_error_handler(HTTPException, _http_error)
-    app.register_error_handler(Exception, _unexpected_error)
-
-
 def _service_error(error):
     """A service error with the status its class names (``common.errors``)."""
     response = jsonify(error_body(*_messages(error)))
@@ -85,3 +79,11 @@ def _unexpected_error(error):
         request.path,
     )
     return jsonify(error_body(f"internal error, reference {error_id}")), 500
+
+
+ERROR_HANDLERS = {
+    ConduitError: _service_error,
+    HTTPException: _http_error,
+    Exception: _unexpected_error,
+}
+"""What answers each error (``web.error_handlers.register_error_handlers``)."""

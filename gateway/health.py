@@ -8,8 +8,8 @@ from flask import Blueprint, current_app
 from kombu import Connection
 
 from common.errors import ConduitError
-from gateway.rpc import health_rpc
 from rpc_client.probes import SERVICE_PROBES
+from web.rpc_access import request_context
 
 blueprint = Blueprint("health", __name__)
 
@@ -42,3 +42,10 @@ def _check_service(service_name, method_name, kwargs, judge):
     except ConduitError as error:
         return {"ok": False, "error": error.message}
     return judge(answer)
+
+
+def health_rpc():
+    """The short-timeout client reserved for /healthz, its calls tagged with the request id;
+    each probe has its own timeout, so one service that does not answer cannot starve the
+    others."""
+    return current_app.extensions["health_rpc"].with_context(request_context())

@@ -3,7 +3,7 @@ from flask import Blueprint
 
 from gateway.auth import current_user, optional_user_id
 from gateway.presenters import present_profile
-from gateway.rpc import rpc
+from web.rpc_access import rpc
 
 blueprint = Blueprint("profiles", __name__, url_prefix="/api/profiles")
 

@@ -1,7 +1,7 @@
 """Tags, most used first: /api/tags."""
 from flask import Blueprint
 
-from gateway.rpc import rpc
+from web.rpc_access import rpc
 
 blueprint = Blueprint("tags", __name__, url_prefix="/api")
 

@@ -4,7 +4,7 @@ from flask import Blueprint, request
 from gateway.auth import current_user, request_token
 from gateway.payload import read_object
 from gateway.presenters import present_user
-from gateway.rpc import rpc
+from web.rpc_access import rpc
 
 blueprint = Blueprint("users", __name__, url_prefix="/api")
 

@@ -19,6 +19,8 @@ Usage (the gateway, the frontend and scripts all call services this way)::
 import logging
 import threading
 import time
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from nameko.exceptions import RpcTimeout, UnknownService
 from nameko.rpc import ServiceProxy
@@ -28,7 +30,7 @@ from common import errors  # noqa: F401  registers the typed exceptions
 from common.broker import BROKEN_CONNECTION_ERRORS, REQUEST_OPTIONS
 from common.config import rpc_timeout
 from common.errors import ServiceUnavailable
-from rpc_client.read_cache import CACHED_READS, WRITES, cache_key
+from rpc_client.read_cache import CACHED_READS, WRITES, ReadCache, cache_key
 
 log = logging.getLogger(__name__)
 
@@ -39,25 +41,29 @@ MINIMUM_CALL_SECONDS = 0.05
 class RpcClient:
     """Thread-local pool of standalone cluster proxies with a call timeout."""
 
-    def __init__(self, config, timeout=None, read_cache=None):
+    def __init__(self, config: Mapping[str, Any], timeout: float | None = None,
+                 read_cache: ReadCache | None = None) -> None:
         self.config = config
-        self.timeout = timeout if timeout is not None else rpc_timeout(config)
+        self.timeout: float = timeout if timeout is not None else rpc_timeout(config)
         self.read_cache = read_cache
         self._local = threading.local()
-        self._all_proxies = []
+        self._all_proxies: list[ExpiringClusterRpcProxy] = []
         self._lock = threading.Lock()
 
-    def __getattr__(self, service_name):
+    def __getattr__(self, service_name: str) -> "_ServiceHandle":
         if service_name.startswith("_"):
             raise AttributeError(service_name)
         return _ServiceHandle(self, service_name)
 
-    def with_context(self, context, deadline=None):
+    def with_context(self, context: Mapping[str, Any],
+                     deadline: float | None = None) -> "_ContextHandle":
         """This client's services, every call carrying ``context`` (e.g. a request id) and
         bounded by ``deadline`` (see ``call``)."""
         return _ContextHandle(self, context, deadline)
 
-    def call(self, service_name, method_name, *args, context=None, deadline=None, **kwargs):
+    def call(self, service_name: str, method_name: str, *args: Any,
+             context: Mapping[str, Any] | None = None, deadline: float | None = None,
+             **kwargs: Any) -> Any:
         """Call ``service_name.method_name``; ``context`` travels in the message headers.
 
         ``deadline`` (a ``time.monotonic()`` value) bounds the call further: a caller making
@@ -66,7 +72,7 @@ class RpcClient:
         ``read_cache``, the answers of its cached reads may come from it, and a write
         clears it (``rpc_client.read_cache``).
         """
-        def call():
+        def call() -> Any:
             return self._call(service_name, method_name, args, kwargs, context, deadline)
 
         operation = (service_name, method_name)
@@ -80,7 +86,9 @@ class RpcClient:
             if operation in WRITES:
                 self.read_cache.clear()
 
-    def _call(self, service_name, method_name, args, kwargs, context, deadline):
+    def _call(self, service_name: str, method_name: str, args: tuple[Any, ...],
+              kwargs: dict[str, Any], context: Mapping[str, Any] | None,
+              deadline: float | None) -> Any:
         timeout = self.timeout
         if deadline is not None:
             timeout = min(timeout, deadline - time.monotonic())
@@ -108,7 +116,7 @@ class RpcClient:
             log.warning("RPC connection failed: %r", exc)
             raise ServiceUnavailable("the message broker is unreachable") from exc
 
-    def close(self):
+    def close(self) -> None:
         """Stop every proxy this client opened (at process exit)."""
         with self._lock:
             proxies, self._all_proxies = self._all_proxies, []
@@ -116,7 +124,7 @@ class RpcClient:
             _stop_quietly(proxy)
         self._local = threading.local()
 
-    def _proxy(self):
+    def _proxy(self) -> tuple["ExpiringClusterRpcProxy", Any]:
         pair = getattr(self._local, "pair", None)
         if pair is None:
             proxy = ExpiringClusterRpcProxy(self.config, timeout=self.timeout)
@@ -130,7 +138,7 @@ class RpcClient:
                 self._all_proxies.append(proxy)
         return pair
 
-    def _discard(self, proxy):
+    def _discard(self, proxy: "ExpiringClusterRpcProxy") -> None:
         """Forget a proxy whose connection may be broken; the next call opens a new one."""
         self._local.pair = None
         with self._lock:
@@ -148,22 +156,22 @@ class ExpiringClusterRpcProxy(ClusterRpcProxy):
     caller was told 503, so a "failed" write would happen after all.
     """
 
-    def __init__(self, config, timeout):
+    def __init__(self, config: Mapping[str, Any], timeout: float) -> None:
         super().__init__(config, timeout=timeout)
         self._proxy = _ExpiringClusterProxy(self._worker_ctx, self._reply_listener, timeout)
 
-    def set_timeout(self, timeout):
+    def set_timeout(self, timeout: float) -> None:
         """Seconds the next call waits for its reply, and its request's time to live."""
         self._reply_listener.queue_consumer.timeout = timeout
         self._proxy.expiration = timeout
 
 
 class _ExpiringClusterProxy(ClusterProxy):
-    def __init__(self, worker_ctx, reply_listener, expiration):
+    def __init__(self, worker_ctx: Any, reply_listener: Any, expiration: float) -> None:
         super().__init__(worker_ctx, reply_listener)
         self.expiration = expiration
 
-    def __getattr__(self, name):
+    def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
             raise AttributeError(name)
         return ServiceProxy(
@@ -173,26 +181,28 @@ class _ExpiringClusterProxy(ClusterProxy):
 
 
 class _ContextHandle:
-    def __init__(self, client, context, deadline):
+    def __init__(self, client: RpcClient, context: Mapping[str, Any],
+                 deadline: float | None) -> None:
         self._client = client
         self._context = context
         self._deadline = deadline
 
-    def __getattr__(self, service_name):
+    def __getattr__(self, service_name: str) -> "_ServiceHandle":
         if service_name.startswith("_"):
             raise AttributeError(service_name)
         return _ServiceHandle(self._client, service_name, self._context, self._deadline)
 
 
 class _ServiceHandle:
-    def __init__(self, client, service_name, context=None, deadline=None):
+    def __init__(self, client: RpcClient, service_name: str,
+                 context: Mapping[str, Any] | None = None, deadline: float | None = None) -> None:
         self._client = client
         self._service_name = service_name
         self._context = context
         self._deadline = deadline
 
-    def __getattr__(self, method_name):
-        def call(*args, **kwargs):
+    def __getattr__(self, method_name: str) -> Callable[..., Any]:
+        def call(*args: Any, **kwargs: Any) -> Any:
             return self._client.call(
                 self._service_name, method_name, *args, context=self._context,
                 deadline=self._deadline, **kwargs
@@ -201,7 +211,7 @@ class _ServiceHandle:
         return call
 
 
-def _stop_quietly(proxy):
+def _stop_quietly(proxy: ExpiringClusterRpcProxy) -> None:
     try:
         proxy.stop()
     except Exception:  # noqa: BLE001 - the connection is already gone

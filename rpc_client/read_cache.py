@@ -26,6 +26,8 @@ import logging
 import threading
 import time
 import uuid
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from kombu import Connection, Queue, binding
 from kombu.mixins import ConsumerMixin
@@ -73,16 +75,17 @@ MAX_ENTRIES = 10000
 class ReadCache:
     """Answers of ``CACHED_READS`` by call, for at most ``ttl`` seconds."""
 
-    def __init__(self, ttl, max_entries=MAX_ENTRIES, clock=time.monotonic):
+    def __init__(self, ttl: float, max_entries: int = MAX_ENTRIES,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.ttl = ttl
         self.max_entries = max_entries
         self._clock = clock
-        self._entries = {}
+        self._entries: dict[tuple[str, str, str], tuple[float, str]] = {}
         self._generation = 0
         self._lock = threading.Lock()
         self.listening = False
 
-    def read(self, key, call):
+    def read(self, key: tuple[str, str, str], call: Callable[[], Any]) -> Any:
         """The cached answer for ``key``, or ``call()``'s, kept for the next caller."""
         if not self.listening:
             return call()
@@ -101,19 +104,20 @@ class ReadCache:
                 self._entries[key] = (now + self.ttl, text)
         return value
 
-    def clear(self):
+    def clear(self) -> None:
         """Forget every answer, including those of reads still under way."""
         with self._lock:
             self._generation += 1
             self._entries.clear()
 
-    def set_listening(self, listening):
+    def set_listening(self, listening: bool) -> None:
         """Cache only while the invalidation events can arrive; start empty either way."""
         self.listening = listening
         self.clear()
 
 
-def cache_key(service_name, method_name, args, kwargs):
+def cache_key(service_name: str, method_name: str, args: tuple[Any, ...],
+              kwargs: dict[str, Any]) -> tuple[str, str, str]:
     return (service_name, method_name, json.dumps([args, kwargs], sort_keys=True))
 
 
@@ -126,7 +130,7 @@ class InvalidationListener(ConsumerMixin):
     every event; kombu reconnects it after a broker outage.
     """
 
-    def __init__(self, config, cache):
+    def __init__(self, config: Mapping[str, Any], cache: ReadCache) -> None:
         self.connection = Connection(config["AMQP_URI"], ssl=config.get("AMQP_SSL"),
                                      heartbeat=30)
         self.cache = cache
@@ -139,32 +143,33 @@ class InvalidationListener(ConsumerMixin):
             exclusive=True, auto_delete=True, durable=False,
         )
 
-    def start(self):
+    def start(self) -> "InvalidationListener":
         threading.Thread(target=self.run, name="read-cache-invalidation", daemon=True).start()
         return self
 
-    def get_consumers(self, Consumer, channel):
+    def get_consumers(self, Consumer: Any, channel: Any) -> list[Any]:
         return [Consumer(queues=[self.queue], callbacks=[self.on_event], no_ack=True,
                          accept=["json"])]
 
-    def on_connection_revived(self):
+    def on_connection_revived(self) -> None:
         self.cache.set_listening(False)
 
-    def on_consume_ready(self, connection, channel, consumers, **kwargs):
+    def on_consume_ready(self, connection: Any, channel: Any, consumers: Any,
+                         **kwargs: Any) -> None:
         self.cache.set_listening(True)
 
-    def on_connection_error(self, exc, interval):
+    def on_connection_error(self, exc: Exception, interval: float) -> None:
         self.cache.set_listening(False)
         log.warning("read cache off until the broker answers again: %r", exc)
 
-    def on_consume_end(self, connection, channel):
+    def on_consume_end(self, connection: Any, channel: Any) -> None:
         self.cache.set_listening(False)
 
-    def on_event(self, body, message):
+    def on_event(self, body: Any, message: Any) -> None:
         self.cache.clear()
 
 
-def read_cache_for(config):
+def read_cache_for(config: Mapping[str, Any]) -> ReadCache | None:
     """A listening ``ReadCache`` as ``READ_CACHE_SECONDS`` configures it, or ``None`` for 0."""
     ttl = float(config.get("READ_CACHE_SECONDS", DEFAULT_TTL_SECONDS))
     if ttl <= 0:

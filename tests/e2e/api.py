@@ -3,7 +3,7 @@ anonymously), the ``anonymous`` and ``sign_up`` fixtures (in conftest.py) and
 ``create_article``."""
 import requests
 
-from tests.http_helpers import new_user, unique
+from tests.support.http_helpers import new_user, unique
 
 
 class Api:

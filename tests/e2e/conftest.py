@@ -6,8 +6,8 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 from tests.e2e.api import Api, signed_up
-from tests.postgres import postgres_reachable, unreachable_reason, users_and_blog_databases
-from tests.stack import Stack
+from tests.support.postgres import postgres_reachable, unreachable_reason, users_and_blog_databases
+from tests.support.stack import Stack
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])

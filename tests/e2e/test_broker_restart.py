@@ -1,6 +1,6 @@
 """RabbitMQ restarted under a write load: every process reconnects by itself.
 
-The test runs a RabbitMQ node of its own (tests/rabbit_node.py: own node name,
+The test runs a RabbitMQ node of its own (tests/support/rabbit_node.py: own node name,
 ports, data and config in a temporary folder; the shared broker is never
 touched) and a stack on it (SQLite: the engine plays no part here). While the
 node is down the gateway answers 503 and the frontend its friendly "we will be
@@ -15,9 +15,9 @@ import time
 import pytest
 import requests
 
-from tests.rabbit_node import RabbitNode, server_script
-from tests.stack import Stack
-from tests.write_load import WriteLoad, sign_up, titles_in_blog_database
+from tests.support.rabbit_node import RabbitNode, server_script
+from tests.support.stack import Stack
+from tests.support.write_load import WriteLoad, sign_up, titles_in_blog_database
 
 RPC_TIMEOUT = 6
 RECONNECT_DEADLINE_SECONDS = 30

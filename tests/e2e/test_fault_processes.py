@@ -23,8 +23,8 @@ import pytest
 import requests
 
 from rpc_client.client import RpcClient
-from tests.stack import RABBIT_API, Stack
-from tests.write_load import (
+from tests.support.stack import RABBIT_API, Stack
+from tests.support.write_load import (
     HTTP_TIMEOUT,
     WriteLoad,
     blog_database_problems,

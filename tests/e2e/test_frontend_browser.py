@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.http_helpers import unique
+from tests.support.http_helpers import unique
 
 PASSWORD = "correct horse battery"
 

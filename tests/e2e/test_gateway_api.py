@@ -10,7 +10,7 @@ import time
 import requests
 
 from tests.e2e.api import Api, create_article
-from tests.http_helpers import errors_of, unique
+from tests.support.http_helpers import errors_of, unique
 
 ISO_WITH_FRACTION_AND_ZONE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+(Z|[+-]\d\d:\d\d)$")
 

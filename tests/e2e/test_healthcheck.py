@@ -5,7 +5,7 @@ import sys
 import pytest
 
 from common.config import PROJECT_ROOT
-from tests.stack import free_port
+from tests.support.stack import free_port
 
 
 def healthcheck(stack, part, **env):

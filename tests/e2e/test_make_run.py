@@ -18,7 +18,7 @@ import pytest
 import requests
 
 from common.config import PROJECT_ROOT
-from tests.stack import create_vhost, delete_vhost, free_port
+from tests.support.stack import create_vhost, delete_vhost, free_port
 
 ANNOUNCE_SECONDS = 150
 

@@ -9,8 +9,8 @@ import requests
 
 from common.config import PROJECT_ROOT
 from services.database.migrations import head_revision
-from tests.postgres import postgres_reachable, unreachable_reason, users_and_blog_databases
-from tests.stack import Stack
+from tests.support.postgres import postgres_reachable, unreachable_reason, users_and_blog_databases
+from tests.support.stack import Stack
 
 pytestmark = pytest.mark.skipif(not postgres_reachable(), reason=unreachable_reason())
 

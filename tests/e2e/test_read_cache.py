@@ -8,8 +8,8 @@ import requests
 
 from common.config import PROJECT_ROOT
 from tests.e2e.api import Api, create_article
-from tests.polling import wait_until
-from tests.stack import BIN, free_port
+from tests.support.polling import wait_until
+from tests.support.stack import BIN, free_port
 
 SEEN_WITHIN_SECONDS = 3
 """The event reaches every process within milliseconds; the margin is for a busy machine."""

@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from tests.stack import SERVICES, Stack, create_vhost
+from tests.support.stack import SERVICES, Stack, create_vhost
 
 CALLS = 40
 STREAM_THREADS = 6

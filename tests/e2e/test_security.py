@@ -12,7 +12,7 @@ import pytest
 import requests
 
 from common.config import PROJECT_ROOT
-from tests.stack import BIN, Stack
+from tests.support.stack import BIN, Stack
 
 PASSWORD = "correct horse battery"
 CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')

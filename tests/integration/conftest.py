@@ -10,7 +10,7 @@ from nameko.standalone.rpc import ClusterRpcProxy
 
 from services.database import migrations
 from services.database.models import BlogBase, UsersBase
-from tests.postgres import postgres_reachable, unreachable_reason, users_and_blog_databases
+from tests.support.postgres import postgres_reachable, unreachable_reason, users_and_blog_databases
 
 
 PASSWORD = "correct horse battery"

@@ -16,7 +16,7 @@ from common.errors import NotFound
 from admin import broker_accounts
 from rpc_client.client import RpcClient
 from rpc_client.read_cache import InvalidationListener, ReadCache
-from tests.polling import wait_until
+from tests.support.polling import wait_until
 from services.storage import StorageService
 from services.users import UsersService
 from tests.integration.conftest import services_config

@@ -29,8 +29,8 @@ from nameko.standalone.rpc import ClusterRpcProxy
 from common.errors import ServiceUnavailable
 from services.storage import StorageService
 from tests.integration.conftest import migrated
-from tests.postgres import POSTGRES_HOST, POSTGRES_PORT, POSTGRES_USER
-from tests.stack import WITHOUT_PERMISSION_OVERRIDE, Stack
+from tests.support.postgres import POSTGRES_HOST, POSTGRES_PORT, POSTGRES_USER
+from tests.support.stack import WITHOUT_PERMISSION_OVERRIDE, Stack
 
 RECOVERY_DEADLINE_SECONDS = 30
 

@@ -92,6 +92,19 @@ def test_the_user_is_looked_up_once_per_request(client, fake_rpc):
     assert [call.method for call in fake_rpc.calls].count("verify_token") == 1
 
 
+def test_every_rpc_call_of_a_page_carries_the_request_id_of_that_page(client, fake_rpc):
+    write_article(fake_rpc, make_user(fake_rpc, "bob"), "Hello")
+    sign_in_as(client, fake_rpc, "ann")
+    pages = []
+    for _ in range(2):
+        fake_rpc.calls.clear()
+        client.get("/article/hello")
+        pages.append({call.context["request_id"] for call in fake_rpc.calls})
+
+    assert len(fake_rpc.calls) > 1
+    assert all(len(ids) == 1 for ids in pages) and pages[0] != pages[1]
+
+
 def test_the_article_page_renders_markdown_author_card_and_comments(client, fake_rpc):
     author = make_user(fake_rpc, "ann")
     article = write_article(fake_rpc, author, "Hello", body="# Big\n\n**bold** text")

@@ -1,7 +1,7 @@
 """The gateway's articles, favorites, comments and tags routes over a fake RPC client."""
 import pytest
 
-from tests.http_helpers import errors_of, sign_up
+from tests.support.http_helpers import errors_of, sign_up
 
 SUMMARY_KEYS = {"slug", "title", "description", "tagList", "createdAt", "updatedAt",
                 "favorited", "favoritesCount", "author"}

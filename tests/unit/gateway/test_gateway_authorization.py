@@ -4,7 +4,7 @@ else's article or comment is a 403 and stays as it was. A new write route fails
 ``test_the_table_covers_every_write_route`` until it is added here."""
 import pytest
 
-from tests.http_helpers import sign_up
+from tests.support.http_helpers import sign_up
 
 ARTICLE = {"article": {"title": "Hello", "description": "d", "body": "b"}}
 # (method, path, body, identity argument of the RPC call, owner-only)

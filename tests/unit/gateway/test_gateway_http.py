@@ -9,7 +9,7 @@ import yaml
 from common.errors import ServiceUnavailable
 from gateway.app import create_app
 from gateway.openapi import DOCUMENT_PATH
-from tests.http_helpers import errors_of, sign_up
+from tests.support.http_helpers import errors_of, sign_up
 from tests.unit.gateway.conftest import UNIT_CONFIG
 
 HTTP_METHODS_SERVED = {"GET", "POST", "PUT", "DELETE"}

@@ -1,6 +1,6 @@
 """Issue 12 on the gateway's HTTP layer (over the fake services): rate limits answer 429
 with Retry-After, the client address reaches the users service, security headers."""
-from tests.http_helpers import errors_of, sign_up
+from tests.support.http_helpers import errors_of, sign_up
 from common.errors import TooManyRequests
 
 USER = {"user": {"email": "ann@example.com", "password": "secret-pass"}}

@@ -1,7 +1,7 @@
 """The gateway's users and profiles routes over a fake RPC client."""
 import pytest
 
-from tests.http_helpers import errors_of, sign_up
+from tests.support.http_helpers import errors_of, sign_up
 
 USER_KEYS = {"email", "token", "username", "bio", "image"}
 PROFILE_KEYS = {"username", "bio", "image", "following"}

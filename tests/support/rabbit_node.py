@@ -16,7 +16,7 @@ from pathlib import Path
 
 from kombu import Connection
 
-from tests.stack import free_port
+from tests.support.stack import free_port
 
 SERVER_SCRIPTS = ("/usr/lib/rabbitmq/bin/rabbitmq-server", shutil.which("rabbitmq-server"))
 START_SECONDS = 120

@@ -41,7 +41,7 @@ class Stack:
 
     def __init__(self, workdir, users_db_uri=None, blog_db_uri=None, rpc_timeout=3,
                  extra_env=None, amqp_uri=None, bound_by_file_permissions=False):
-        """``amqp_uri``: a broker of the test's own (tests/rabbit_node.py), used as it is;
+        """``amqp_uri``: a broker of the test's own (tests/support/rabbit_node.py), used as it is;
         by default each stack gets a new virtual host on the shared broker.
         ``bound_by_file_permissions``: the services (storage, users, blog) run without the
         capabilities that let root ignore file permissions (``setpriv``), so that a file's
