@@ -12,7 +12,7 @@ import uuid
 from flask import g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from gateway.payload import MAX_REQUEST_LINE_BYTES
+from gateway.payload import API_FIELD_NAMES, MAX_REQUEST_LINE_BYTES
 from services.errors import ConduitError, TooManyRequests, Unauthenticated, ValidationError
 
 log = logging.getLogger(__name__)
@@ -46,10 +46,11 @@ def _service_error(error):
 
 
 def _messages(error):
-    """A ValidationError carries messages per field: "username has already been taken"."""
+    """A ValidationError carries messages per field: "username has already been taken",
+    each field named as the API names it."""
     if isinstance(error, ValidationError):
         return [
-            f"{field} {message}"
+            f"{API_FIELD_NAMES.get(field, field)} {message}"
             for field, messages in error.errors.items()
             for message in messages
         ]

@@ -139,9 +139,10 @@ def test_update_user_to_a_taken_email_is_422(sign_up):
     api, _ = sign_up()
     _, other = sign_up()
 
-    response = api.put("/user", {"user": {"email": other["email"]}})
+    response = api.put("/user", {"user": {"email": other["email"], "currentPassword": "pass-word-1"}})
 
     assert response.status_code == 422
+    assert errors_of(response) == ["email has already been taken"]
 
 
 # profiles

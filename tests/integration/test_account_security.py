@@ -89,10 +89,10 @@ def test_an_ended_session_never_works_again(runner, rpc):
     alice = register(rpc, "alice")
     started = rpc.users.start_session(token=alice["token"])
     assert started["token"].startswith("sess.") and started["expires_in"] > 0
-    assert rpc.users.verify_token(token=started["token"])["id"] == alice["id"]
+    assert rpc.users.verify_session(token=started["token"])["id"] == alice["id"]
     rpc.users.end_session(token=started["token"])
     with pytest.raises(Unauthenticated, match="ended"):
-        rpc.users.verify_token(token=started["token"])
+        rpc.users.verify_session(token=started["token"])
     rpc.users.end_session(token=started["token"])  # twice is harmless
 
 
@@ -105,29 +105,32 @@ def test_signing_out_everywhere_ends_every_session_and_token(runner, rpc):
 
     rpc.users.end_all_sessions(token=here)
 
-    for ended in (here, elsewhere, alice["token"]):
+    for ended in (here, elsewhere):
         with pytest.raises(Unauthenticated):
-            rpc.users.verify_token(token=ended)
-    assert rpc.users.verify_token(token=bobs)["username"] == "bob"
+            rpc.users.verify_session(token=ended)
+    with pytest.raises(Unauthenticated):
+        rpc.users.verify_token(token=alice["token"])
+    assert rpc.users.verify_session(token=bobs)["username"] == "bob"
 
 
 def test_a_password_change_ban_or_delete_ends_sessions(runner, rpc):
     alice = register(rpc, "alice")
     session = rpc.users.start_session(token=alice["token"])["token"]
-    rpc.users.update_user(user_id=alice["id"], changes={"password": "another password"})
+    rpc.users.update_user(user_id=alice["id"], changes={"password": "another password"},
+                          current_password=PASSWORD)
     with pytest.raises(Unauthenticated, match="revoked"):
-        rpc.users.verify_token(token=session)
+        rpc.users.verify_session(token=session)
     bob = register(rpc, "bob")
     session = rpc.users.start_session(token=bob["token"])["token"]
     rpc.users.ban_user(username="bob")
     with pytest.raises(Unauthenticated):
-        rpc.users.verify_token(token=session)
+        rpc.users.verify_session(token=session)
     carol = register(rpc, "carol")
     session = rpc.users.start_session(token=carol["token"])["token"]
     rpc.users.delete_user(username="carol")
     register(rpc, "mallory")
     with pytest.raises(Unauthenticated):
-        rpc.users.verify_token(token=session)
+        rpc.users.verify_session(token=session)
 
 
 def test_a_session_cannot_be_started_from_a_forged_or_session_token(runner, rpc):
@@ -150,10 +153,10 @@ def test_an_idle_session_expires(short_sessions, rpc):
     import time
     alice = register(rpc, "alice")
     session = rpc.users.start_session(token=alice["token"])["token"]
-    assert rpc.users.verify_token(token=session)["id"] == alice["id"]
+    assert rpc.users.verify_session(token=session)["id"] == alice["id"]
     time.sleep(2.5)
     with pytest.raises(Unauthenticated, match="expired"):
-        rpc.users.verify_token(token=session)
+        rpc.users.verify_session(token=session)
 
 
 # -- rate limits (issue 12, medium) -------------------------------------------------
