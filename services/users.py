@@ -45,14 +45,15 @@ class UsersService:
         """Create an account and return it with a token.
 
         Every invalid field is reported at once in a ``ValidationError``; a taken
-        username or email is a ``Conflict``. Attempts are limited per email and per
-        ``client_address`` (the web tier passes the caller's): ``TooManyRequests``.
+        username or email is a ``Conflict``. Attempts, refused ones included, are limited
+        per email and per ``client_address`` (the web tier passes the caller's), so that
+        probing which emails are registered is slow: ``TooManyRequests``.
         Dispatches ``user_registered``.
         """
+        self._count_attempt(rate_limits.register_counters(
+            self.config, email.strip().lower() if isinstance(email, str) else "", client_address))
         fields = rules.validate_registration(username, email, password)
         rules.refuse_guessable_password(fields["password"], (fields["username"], fields["email"]))
-        self._count_attempt(rate_limits.register_counters(
-            self.config, fields["email"], client_address))
         password_hash = self.passwords.hash(fields["password"])
         record = self.storage.users_create(fields["username"], fields["email"], password_hash)
         self.dispatch("user_registered", schemas.user_event(record))
