@@ -110,7 +110,8 @@ def test_saving_settings_as_a_realworld_client_does_keeps_the_session(stack, sig
 def test_a_new_password_revokes_earlier_tokens_but_not_the_fresh_one(stack, anonymous, sign_up):
     api, user = sign_up()
 
-    response = api.put("/user", {"user": {"password": "a-brand-new-password"}})
+    response = api.put("/user", {"user": {"password": "a-brand-new-password",
+                                          "currentPassword": "pass-word-1"}})
 
     assert response.status_code == 200
     assert errors_of(api.get("/user")) == ["the token has been revoked"]
