@@ -27,7 +27,7 @@ REPLY_ID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 """A reply routing key: the UUID of the caller's reply queue."""
 
 FRONTEND_CALLS = {
-    "users": ["register", "login", "verify_token", "start_session", "end_session",
+    "users": ["register", "login", "verify_session", "start_session", "end_session",
               "end_all_sessions", "update_user", "get_profile", "follow_user",
               "unfollow_user"],
     "blog": ["list_articles", "feed", "get_article", "get_article_for_editing",
@@ -36,6 +36,7 @@ FRONTEND_CALLS = {
              "list_tags"],
 }
 GATEWAY_CALLS = {
+    # verify_token, never verify_session: a browser session copied out of a cookie opens no API
     "users": ["register", "login", "verify_token", "update_user", "get_profile",
               "get_profiles", "follow_user", "unfollow_user"],
     "blog": [method for method in FRONTEND_CALLS["blog"] if method != "get_article_for_editing"],

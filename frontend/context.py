@@ -3,7 +3,9 @@
 
 The browser keeps only a session token, in the signed session cookie: an
 opaque token of a session the users service keeps (``users.start_session``),
-so signing out ends it for good and a copied cookie stops working. The user
+so signing out ends it for good and a copied cookie stops working. A session token
+opens only the frontend (``users.verify_session``); the gateway's ``verify_token``
+refuses it. The user
 behind it is asked from the users service at most once per request, and only
 when a page needs it (static files never do).
 """
@@ -117,7 +119,7 @@ def _user_from_session():
     if not token:
         return None
     try:
-        return rpc().users.verify_token(token=token)
+        return rpc().users.verify_session(token=token)
     except Unauthenticated:
         session.clear()
         return None

@@ -1,18 +1,18 @@
 """Account settings: picture, username, bio, email and a new password; signing out
 everywhere.
 
-Changing the email or the password asks for the current password, so a browser left
-signed in cannot be used to take the account over.
+Changing the email or the password asks for the current password (the users service
+checks it, beside its field), so a browser left signed in cannot be used to take the
+account over.
 """
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from common.errors import ValidationError
+from common.errors import TooManyRequests, ValidationError
+from frontend.auth import too_many_attempts
 from frontend.context import current_user, login_required, sign_in, sign_out_everywhere
 from frontend.error_pages import status_for
 from frontend.forms import SettingsForm
 from web.rpc_access import rpc
-
-NEEDS_CURRENT_PASSWORD = ("email", "password")
 
 blueprint = Blueprint("settings", __name__)
 
@@ -28,12 +28,15 @@ def edit():
     if changes:
         try:
             proof = {}
-            if any(field in changes for field in NEEDS_CURRENT_PASSWORD):
-                proof["current_password"] = _current_password(form)
-            sign_in(rpc().users.update_user(user_id=user["id"], changes=changes, **proof))
+            if form.current_password.data:
+                proof["current_password"] = form.current_password.data
+            sign_in(rpc().users.update_user(user_id=user["id"], changes=changes,
+                                            client_address=request.remote_addr, **proof))
         except ValidationError as error:
             form.show_service_errors(error)
             return render_template("settings/settings.html", form=form), status_for(error, True)
+        except TooManyRequests as error:
+            return too_many_attempts(form, "settings/settings.html", "current_password", error)
     flash("Your settings are saved.")
     return redirect(url_for("settings.edit"))
 
@@ -44,11 +47,3 @@ def sign_out_everywhere_view():
     sign_out_everywhere()
     flash("You are signed out everywhere.")
     return redirect(url_for("auth.login"))
-
-
-def _current_password(form):
-    """The users service checks it; a missing one is an error beside its field."""
-    if not form.current_password.data:
-        raise ValidationError.single(
-            "current_password", "is needed to change your email or password")
-    return form.current_password.data

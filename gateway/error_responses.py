@@ -13,7 +13,7 @@ from flask import g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from common.errors import ConduitError, TooManyRequests, Unauthenticated, ValidationError
-from gateway.payload import MAX_REQUEST_LINE_BYTES
+from gateway.payload import API_FIELD_NAMES, MAX_REQUEST_LINE_BYTES
 
 log = logging.getLogger(__name__)
 
@@ -40,10 +40,11 @@ def _service_error(error):
 
 
 def _messages(error):
-    """A ValidationError carries messages per field: "username has already been taken"."""
+    """A ValidationError carries messages per field: "username has already been taken",
+    each field named as the API names it."""
     if isinstance(error, ValidationError):
         return [
-            f"{field} {message}"
+            f"{API_FIELD_NAMES.get(field, field)} {message}"
             for field, messages in error.errors.items()
             for message in messages
         ]

@@ -16,8 +16,10 @@ MAX_REQUEST_LINE_BYTES = 4094
 """The longest request line (method, path, query) answered; gunicorn's default limit, which
 the gateway's gunicorn raises to 8190 so that the refusal is the API's JSON 414, not its page."""
 
-RPC_FIELD_NAMES = {"tagList": "tag_list"}
+RPC_FIELD_NAMES = {"tagList": "tag_list", "currentPassword": "current_password"}
 """Request fields whose RPC argument name differs; the rest are the same word."""
+API_FIELD_NAMES = {rpc_name: name for name, rpc_name in RPC_FIELD_NAMES.items()}
+"""The same, from the services' names back to the API's (in error messages)."""
 
 
 def _is_string(value):

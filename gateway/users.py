@@ -30,7 +30,14 @@ def get_current_user():
 
 @blueprint.put("/user")
 def update_current_user():
+    """``currentPassword`` (an extension of the RealWorld API) is needed to change the email
+    or the password; an unchanged email, as RealWorld clients send on every save, is not a
+    change."""
     user_id = current_user()["id"]
-    changes = read_object("user", optional=("email", "username", "password", "bio", "image"))
-    user = rpc().users.update_user(user_id=user_id, changes=changes)
+    changes = read_object(
+        "user", optional=("email", "username", "password", "bio", "image", "currentPassword"))
+    current_password = changes.pop("current_password", None)
+    user = rpc().users.update_user(user_id=user_id, changes=changes,
+                                   current_password=current_password,
+                                   client_address=request.remote_addr)
     return {"user": present_user(user, user["token"])}

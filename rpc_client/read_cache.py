@@ -45,6 +45,7 @@ CACHED_READS = frozenset({
     ("blog", "list_tags"),
     ("users", "get_profile"),
     ("users", "verify_token"),
+    ("users", "verify_session"),
 })
 """Reads whose answers depend only on the data of the blog and users services."""
 

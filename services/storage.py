@@ -155,8 +155,9 @@ class StorageService:
 
     @rpc(expected_exceptions=EXPECTED)
     def users_count_attempts(self, counters, window_seconds, now):
-        """Count an attempt under each ``{key, limit}`` in the fixed window holding ``now``:
-        ``{allowed, retry_after}``, shared by every instance that asks."""
+        """Count an attempt under each ``{key, limit}`` in the fixed window holding ``now``
+        (``"add": 0`` only reads a counter): ``{allowed, retry_after, counts}``, shared by
+        every instance that asks."""
         with self.users_db.write() as session:
             return users_data.count_attempts(session, counters, window_seconds, now)
 

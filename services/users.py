@@ -25,6 +25,9 @@ from services.rpc.request_log import RequestLog
 from services.rpc.timed_proxy import TimedRpcProxy
 
 
+TOO_MANY_ATTEMPTS = "too many attempts: try again in a few minutes"
+
+
 class UsersService:
     name = "users"
 
@@ -43,14 +46,15 @@ class UsersService:
         """Create an account and return it with a token.
 
         Every invalid field is reported at once in a ``ValidationError``; a taken
-        username or email is a ``Conflict``. Attempts are limited per email and per
-        ``client_address`` (the web tier passes the caller's): ``TooManyRequests``.
+        username or email is a ``Conflict``. Attempts, refused ones included, are limited
+        per email and per ``client_address`` (the web tier passes the caller's), so that
+        probing which emails are registered is slow: ``TooManyRequests``.
         Dispatches ``user_registered``.
         """
+        self._count_attempt(rate_limits.register_counters(
+            self.config, email.strip().lower() if isinstance(email, str) else "", client_address))
         fields = rules.validate_registration(username, email, password)
         rules.refuse_guessable_password(fields["password"], (fields["username"], fields["email"]))
-        self._count_attempt(rate_limits.register_counters(
-            self.config, fields["email"], client_address))
         password_hash = self.passwords.hash(fields["password"])
         record = self.storage.users_create(fields["username"], fields["email"], password_hash)
         self.dispatch("user_registered", schemas.user_event(record))
@@ -62,15 +66,16 @@ class UsersService:
 
         Wrong credentials raise ``Unauthenticated`` without saying which part was
         wrong; a banned account raises ``PermissionDenied``. Attempts are limited per
-        email and per ``client_address``, right or wrong: ``TooManyRequests``.
+        ``client_address`` and per email and address, and an email with many wrong
+        passwords is slowed down (``services.accounts.rate_limits``): ``TooManyRequests``.
         """
         if not isinstance(email, str) or not isinstance(password, str):
             raise Unauthenticated("email or password is invalid")
         email = email.strip().lower()
-        self._count_attempt(rate_limits.login_counters(self.config, email, client_address))
+        self._limit_password_attempt(email, client_address)
         credentials = self.storage.users_get_credentials(email)
         password_hash = credentials["password_hash"] if credentials else None
-        if not self.passwords.verify(password_hash, password):
+        if not self._password_matches(email, password_hash, password):
             raise Unauthenticated("email or password is invalid")
         record = credentials["user"]
         if record["banned"]:
@@ -79,21 +84,31 @@ class UsersService:
 
     @rpc(expected_exceptions=EXPECTED)
     def verify_token(self, token):
-        """The user a token (or a browser session token) belongs to; ``Unauthenticated`` if
-        it is invalid, expired or ended, or its user was banned, deleted or changed
-        password since it was issued. A session in use is renewed."""
+        """The user an API token belongs to; ``Unauthenticated`` if it is invalid or
+        expired, its user was banned, deleted or changed password since it was issued, or
+        it is a browser session token (those open only the frontend: ``verify_session``)."""
         if sessions.is_session_token(token):
-            return self._verify_session(token)
+            raise Unauthenticated("a browser session is not an API token")
         return schemas.private_user(self._verified_token_holder(token))
 
     # -- browser sessions ---------------------------------------------------
+    #
+    # Only the frontend's broker account may call these: a session token copied out of a
+    # browser's cookie opens no API (``verify_token`` refuses it).
+
+    @rpc(expected_exceptions=EXPECTED)
+    def verify_session(self, token):
+        """The user a browser session token belongs to; ``Unauthenticated`` if the session
+        ended or expired, or its user was banned, deleted or changed password since it
+        started. A session in use is renewed."""
+        return self._verify_session(token)
 
     @rpc(expected_exceptions=EXPECTED)
     def start_session(self, token):
         """Open a browser session for the holder of a valid token (what ``login``,
         ``register`` or ``update_user`` just returned): ``{token, expires_in}``, where
         ``token`` is the session token the frontend keeps in its cookie and passes to
-        ``verify_token``. It lasts ``SESSION_LIFETIME_SECONDS`` from its last use."""
+        ``verify_session``. It lasts ``SESSION_LIFETIME_SECONDS`` from its last use."""
         record = self._verified_token_holder(token)
         session_token = sessions.new_session_token()
         lifetime = session_lifetime_seconds(self.config)
@@ -113,14 +128,16 @@ class UsersService:
 
     @rpc(expected_exceptions=EXPECTED)
     def end_all_sessions(self, token):
-        """Sign out everywhere: end every browser session of the token's user (this one
-        included) and revoke every token issued to them so far."""
-        user = self.verify_token(token)
+        """Sign out everywhere: end every browser session of the session token's user (this
+        one included) and revoke every token issued to them so far."""
+        user = self._verify_session(token)
         record = self.storage.users_end_all_sessions(user["id"])
         self.dispatch("user_updated", schemas.user_event(record))
         return {"id": record["id"]}
 
     def _verify_session(self, token):
+        if not sessions.is_session_token(token):
+            raise Unauthenticated("a browser session token is required")
         now = self.clock()
         token_hash = sessions.token_hash(token)
         found = self.storage.users_session_get(token_hash)
@@ -145,19 +162,28 @@ class UsersService:
         return schemas.private_user(self.storage.users_get(user_id=user_id))
 
     @rpc(expected_exceptions=EXPECTED)
-    def update_user(self, user_id, changes, current_password=None):
+    def update_user(self, user_id, changes, current_password=None, client_address=None):
         """Change any of email, username, password, bio and image; returns the user with a
-        fresh token. A blank username, email or password is left unchanged, and so is a
-        password equal to the current one; a new password revokes every earlier token
-        (the fresh one excepted). With ``current_password`` (the frontend sends it to
-        change an email or password) nothing changes unless it is right: a
-        ``ValidationError`` on ``current_password``. Dispatches ``user_updated``."""
+        fresh token. A blank username, email or password is left unchanged, and so is an
+        email or password equal to the current one (RealWorld clients send the email on
+        every save, a password manager may fill in the password). A new email or password
+        needs ``current_password``: a ``ValidationError`` on it when missing or wrong. Each
+        password check counts against the sign-in limits of the email and
+        ``client_address`` (``TooManyRequests``). A new password must not be guessable,
+        also from the username and email, and revokes every earlier token (the fresh one
+        excepted). Dispatches ``user_updated``."""
         fields = rules.validate_changes(changes)
-        if current_password is not None:
-            self._require_current_password(user_id, current_password)
+        current = self.storage.users_get(user_id=user_id)
         password = fields.pop("password", None)
-        if password is not None and not self._is_current_password(user_id, password):
-            rules.refuse_guessable_password(password, (fields.get("username"), fields.get("email")))
+        if password is not None and current_password is None and self._is_current_password(
+                current, password, client_address):
+            password = None
+        new_email = fields.get("email", current["email"]) != current["email"]
+        if new_email or password is not None or current_password is not None:
+            self._require_current_password(current, current_password, client_address)
+        if password is not None and password != current_password:
+            rules.refuse_guessable_password(password, (
+                current["username"], current["email"], fields.get("username"), fields.get("email")))
             fields["password_hash"] = self.passwords.hash(password)
             fields["bump_token_version"] = True
         record = self.storage.users_update(user_id, fields)
@@ -231,26 +257,42 @@ class UsersService:
         self.dispatch("user_deleted", schemas.user_event(deleted))
         return deleted
 
-    def _require_current_password(self, user_id, password):
-        record = self.storage.users_get(user_id=user_id)
-        self._count_attempt(rate_limits.login_counters(self.config, record["email"], None))
-        if not isinstance(password, str) or not self._is_current_password(user_id, password):
+    def _require_current_password(self, record, password, client_address):
+        if not isinstance(password, str) or not password:
+            raise ValidationError.single(
+                "current_password", "is needed to change the email or password")
+        if not self._is_current_password(record, password, client_address):
             raise ValidationError.single("current_password", "is wrong")
 
-    def _is_current_password(self, user_id, password):
-        credentials = self.storage.users_get_credentials(user_id=user_id)
-        return credentials is not None and self.passwords.verify(
-            credentials["password_hash"], password)
+    def _is_current_password(self, record, password, client_address):
+        """Whether ``password`` is the account's, within the limits on password guessing."""
+        self._limit_password_attempt(record["email"], client_address)
+        credentials = self.storage.users_get_credentials(user_id=record["id"])
+        return self._password_matches(record["email"], credentials["password_hash"], password)
+
+    def _limit_password_attempt(self, email, client_address):
+        """``TooManyRequests`` when this attempt on ``email`` from ``client_address`` is
+        past the limits on password guessing; else it is counted."""
+        counters = rate_limits.login_counters(self.config, email, client_address)
+        answer = self._count(counters)
+        if not rate_limits.login_allowed(self.config, counters, answer):
+            raise TooManyRequests(TOO_MANY_ATTEMPTS, answer["retry_after"])
+
+    def _password_matches(self, email, password_hash, password):
+        """Whether ``password`` matches; a wrong one counts against the account."""
+        if self.passwords.verify(password_hash, password):
+            return True
+        self._count(rate_limits.failure_counters(email))
+        return False
 
     def _count_attempt(self, counters):
-        if not counters:
-            return
-        limits = rate_limits.settings(self.config)
-        answer = self.storage.users_count_attempts(
-            counters, limits["WINDOW_SECONDS"], self.clock())
+        answer = self._count(counters)
         if not answer["allowed"]:
-            raise TooManyRequests(
-                "too many attempts: try again in a few minutes", answer["retry_after"])
+            raise TooManyRequests(TOO_MANY_ATTEMPTS, answer["retry_after"])
+
+    def _count(self, counters):
+        limits = rate_limits.settings(self.config)
+        return self.storage.users_count_attempts(counters, limits["WINDOW_SECONDS"], self.clock())
 
     def _token_key(self):
         return derived_key(self.config, "tokens")

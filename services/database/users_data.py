@@ -252,19 +252,32 @@ def end_all_sessions(session, user_id):
 
 def count_attempts(session, counters, window_seconds, now):
     """Count one attempt under each ``{key, limit}`` of ``counters`` in the fixed window
-    holding ``now`` (Unix seconds); ``{allowed, retry_after}``: allowed when no counter
-    went past its limit, else the seconds until the window ends. Counters of earlier
+    holding ``now`` (Unix seconds); ``{allowed, retry_after, counts}``: allowed when no
+    counter went past its limit, ``retry_after`` the seconds until the window ends (and
+    its counts start again), ``counts`` every counter's count after this attempt. A counter with
+    ``"add": 0`` is only read, and one without a limit never refuses. Counters of earlier
     windows are removed. Each increment is one UPDATE (or INSERT), so concurrent
     instances never lose a count."""
     window_start = int(now // window_seconds * window_seconds)
     session.execute(delete(RateLimit).where(RateLimit.window_start < window_start))
     allowed = True
+    counts = {}
     for counter in counters:
-        count = _increment(session, counter["key"], window_start)
-        if count > counter["limit"]:
+        if counter.get("add", 1):
+            count = _increment(session, counter["key"], window_start)
+        else:
+            count = _current_count(session, counter["key"], window_start)
+        counts[counter["key"]] = count
+        if counter.get("limit") is not None and count > counter["limit"]:
             allowed = False
     retry_after = max(1, int(window_start + window_seconds - now + 0.999))
-    return {"allowed": allowed, "retry_after": 0 if allowed else retry_after}
+    return {"allowed": allowed, "retry_after": retry_after, "counts": counts}
+
+
+def _current_count(session, key, window_start):
+    count = session.scalar(select(RateLimit.count).where(
+        RateLimit.key == key, RateLimit.window_start == window_start))
+    return count or 0
 
 
 def _increment(session, key, window_start):

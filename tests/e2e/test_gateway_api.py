@@ -110,7 +110,8 @@ def test_saving_settings_as_a_realworld_client_does_keeps_the_session(stack, sig
 def test_a_new_password_revokes_earlier_tokens_but_not_the_fresh_one(stack, anonymous, sign_up):
     api, user = sign_up()
 
-    response = api.put("/user", {"user": {"password": "a-brand-new-password"}})
+    response = api.put("/user", {"user": {"password": "a-brand-new-password",
+                                          "currentPassword": "pass-word-1"}})
 
     assert response.status_code == 200
     assert errors_of(api.get("/user")) == ["the token has been revoked"]
@@ -139,9 +140,10 @@ def test_update_user_to_a_taken_email_is_422(sign_up):
     api, _ = sign_up()
     _, other = sign_up()
 
-    response = api.put("/user", {"user": {"email": other["email"]}})
+    response = api.put("/user", {"user": {"email": other["email"], "currentPassword": "pass-word-1"}})
 
     assert response.status_code == 422
+    assert errors_of(response) == ["email has already been taken"]
 
 
 # profiles

@@ -3,10 +3,13 @@ a deleted user's token and cookie never open the next account, and a cookie copi
 before sign-out opens nothing after it; on a stack of its own with low limits, rate
 limits answer 429 (API) and a form error (page), and the frontend refuses an oversized
 chunked body; with the default secret, the users service refuses to start."""
+import base64
+import json
 import re
 import subprocess
 import sys
 import uuid
+import zlib
 
 import pytest
 import requests
@@ -108,6 +111,53 @@ def test_sign_out_everywhere_ends_every_browser_and_api_token(stack):
     assert response.status_code == 302
     assert settings_status(stack, elsewhere) == 302
     assert current_user_status(stack, user["token"]).status_code == 401
+
+
+def session_token_of(cookie):
+    """The session token in a Flask session cookie: signed, not encrypted, so whoever
+    copies the cookie reads it."""
+    payload = cookie.lstrip(".").split(".")[0]
+    data = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
+    return json.loads(zlib.decompress(data) if cookie.startswith(".") else data)["token"]
+
+
+def test_a_session_token_read_out_of_a_cookie_opens_no_api(stack):
+    """Issue 20: a copied cookie can neither change the account through the API nor mint
+    an API token that would outlive signing out."""
+    user = register_api(stack, unique("ann"))
+    browser = sign_in_browser(stack, user["email"])
+    session_token = session_token_of(browser.cookies["session"])
+    assert session_token.startswith("sess.")
+
+    assert current_user_status(stack, session_token).status_code == 401
+    minted = requests.put(f"{stack.gateway_url}/api/user", json={"user": {
+        "email": unique("mallory") + "@example.com", "password": "mallory's new pass"}},
+        headers={"Authorization": f"Token {session_token}"}, timeout=30)
+    assert minted.status_code == 401 and "token" not in minted.json().get("user", {})
+    assert stack.rpc.users.verify_token(token=user["token"])["email"] == user["email"]
+    assert settings_status(stack, browser.cookies["session"]) == 200
+
+
+def test_a_new_email_needs_the_current_password_on_both_faces(stack):
+    user = register_api(stack, unique("ann"))
+    new_email = unique("new") + "@example.com"
+    api = requests.put(f"{stack.gateway_url}/api/user", json={"user": {"email": new_email}},
+                       headers={"Authorization": f"Token {user['token']}"}, timeout=30)
+    browser = sign_in_browser(stack, user["email"])
+    token = CSRF_FIELD.search(browser.get(stack.frontend_url + "/settings").text).group(1)
+    form = {"csrf_token": token, "image": "", "username": user["username"], "bio": "",
+            "email": new_email, "password": ""}
+    page = browser.post(stack.frontend_url + "/settings", data=form, timeout=30)
+
+    assert api.status_code == 422
+    assert api.json()["errors"]["body"] == [
+        "currentPassword is needed to change the email or password"]
+    assert page.status_code == 422 and "is needed to change the email or password" in page.text
+    assert stack.rpc.users.verify_token(token=user["token"])["email"] == user["email"]
+    saved = browser.post(stack.frontend_url + "/settings", allow_redirects=False, timeout=30,
+                         data={**form, "current_password": PASSWORD})
+    assert saved.status_code == 302
+    assert stack.rpc.users.verify_token(token=user["token"])["email"] == new_email
 
 
 # -- a stack of its own, with low limits -------------------------------------------------

@@ -3,7 +3,7 @@ never reused, and nothing issued to a deleted account opens a later one."""
 import pytest
 import sqlalchemy as sa
 
-from common.errors import Unauthenticated
+from common.errors import Unauthenticated, ValidationError
 from services.blog import BlogService
 from services.database import migrations
 from services.storage import StorageService
@@ -89,10 +89,10 @@ def test_an_ended_session_never_works_again(runner, rpc):
     alice = register(rpc, "alice")
     started = rpc.users.start_session(token=alice["token"])
     assert started["token"].startswith("sess.") and started["expires_in"] > 0
-    assert rpc.users.verify_token(token=started["token"])["id"] == alice["id"]
+    assert rpc.users.verify_session(token=started["token"])["id"] == alice["id"]
     rpc.users.end_session(token=started["token"])
     with pytest.raises(Unauthenticated, match="ended"):
-        rpc.users.verify_token(token=started["token"])
+        rpc.users.verify_session(token=started["token"])
     rpc.users.end_session(token=started["token"])  # twice is harmless
 
 
@@ -105,29 +105,32 @@ def test_signing_out_everywhere_ends_every_session_and_token(runner, rpc):
 
     rpc.users.end_all_sessions(token=here)
 
-    for ended in (here, elsewhere, alice["token"]):
+    for ended in (here, elsewhere):
         with pytest.raises(Unauthenticated):
-            rpc.users.verify_token(token=ended)
-    assert rpc.users.verify_token(token=bobs)["username"] == "bob"
+            rpc.users.verify_session(token=ended)
+    with pytest.raises(Unauthenticated):
+        rpc.users.verify_token(token=alice["token"])
+    assert rpc.users.verify_session(token=bobs)["username"] == "bob"
 
 
 def test_a_password_change_ban_or_delete_ends_sessions(runner, rpc):
     alice = register(rpc, "alice")
     session = rpc.users.start_session(token=alice["token"])["token"]
-    rpc.users.update_user(user_id=alice["id"], changes={"password": "another password"})
+    rpc.users.update_user(user_id=alice["id"], changes={"password": "another password"},
+                          current_password=PASSWORD)
     with pytest.raises(Unauthenticated, match="revoked"):
-        rpc.users.verify_token(token=session)
+        rpc.users.verify_session(token=session)
     bob = register(rpc, "bob")
     session = rpc.users.start_session(token=bob["token"])["token"]
     rpc.users.ban_user(username="bob")
     with pytest.raises(Unauthenticated):
-        rpc.users.verify_token(token=session)
+        rpc.users.verify_session(token=session)
     carol = register(rpc, "carol")
     session = rpc.users.start_session(token=carol["token"])["token"]
     rpc.users.delete_user(username="carol")
     register(rpc, "mallory")
     with pytest.raises(Unauthenticated):
-        rpc.users.verify_token(token=session)
+        rpc.users.verify_session(token=session)
 
 
 def test_a_session_cannot_be_started_from_a_forged_or_session_token(runner, rpc):
@@ -150,10 +153,10 @@ def test_an_idle_session_expires(short_sessions, rpc):
     import time
     alice = register(rpc, "alice")
     session = rpc.users.start_session(token=alice["token"])["token"]
-    assert rpc.users.verify_token(token=session)["id"] == alice["id"]
+    assert rpc.users.verify_session(token=session)["id"] == alice["id"]
     time.sleep(2.5)
     with pytest.raises(Unauthenticated, match="expired"):
-        rpc.users.verify_token(token=session)
+        rpc.users.verify_session(token=session)
 
 
 # -- rate limits (issue 12, medium) -------------------------------------------------
@@ -199,6 +202,90 @@ def test_login_and_registration_per_address_are_limited(two_users_instances, rpc
     with pytest.raises(TooManyRequests):
         rpc.users.login(email="user0@example.com", password=PASSWORD,
                         client_address="203.0.113.7")
+
+
+# -- no lock-out of others, limited probing (issue 20) ------------------------------------
+
+@pytest.fixture
+def low_limits(runner_factory, service_config):
+    config = {**service_config, "RATE_LIMITS": {
+        "WINDOW_SECONDS": 300, "LOGIN_PER_ACCOUNT": 4, "LOGIN_PER_ACCOUNT_AND_ADDRESS": 6,
+        "LOGIN_SLOWED_PER_ACCOUNT_AND_ADDRESS": 3, "LOGIN_PER_ADDRESS": 100,
+        "REGISTER_PER_ACCOUNT": 50, "REGISTER_PER_ADDRESS": 4}}
+    runner = runner_factory(config, StorageService, UsersService, BlogService)
+    runner.start()
+    return runner
+
+
+def login_answers(rpc, email, password, address, times):
+    """What ``times`` sign-ins answer: the user's id, 401 or 429."""
+    from common.errors import TooManyRequests
+    answers = []
+    for _ in range(times):
+        try:
+            answers.append(rpc.users.login(email=email, password=password,
+                                           client_address=address)["id"])
+        except Unauthenticated:
+            answers.append(401)
+        except TooManyRequests:
+            answers.append(429)
+    return answers
+
+
+def test_a_guessing_address_does_not_lock_the_owner_out(low_limits, rpc):
+    alice = register(rpc, "alice")
+    attacker, second_attacker, owner = "203.0.113.66", "203.0.113.67", "198.51.100.20"
+
+    assert login_answers(rpc, alice["email"], "wrong guess", attacker, 8) == [401] * 4 + [429] * 4
+
+    # the owner signs in from an address that has not been guessing, and changes the password
+    assert login_answers(rpc, alice["email"], PASSWORD, owner, 1) == [alice["id"]]
+    changed = rpc.users.update_user(user_id=alice["id"], changes={"password": "new staple gun"},
+                                    current_password=PASSWORD, client_address=owner)
+    assert rpc.users.verify_token(token=changed["token"])["id"] == alice["id"]
+    assert login_answers(rpc, alice["email"], "new staple gun", owner, 1) == [alice["id"]]
+    # the attacker stays limited, even with the right password, and another address of
+    # theirs gets the few guesses of a slowed-down account
+    assert login_answers(rpc, alice["email"], "new staple gun", attacker, 1) == [429]
+    assert login_answers(rpc, alice["email"], "wrong guess", second_attacker, 5) == [
+        401, 401, 401, 429, 429]
+
+
+def test_probing_which_emails_are_registered_is_limited_per_address(low_limits, rpc):
+    """Refused registrations count: taken emails and invalid fields alike."""
+    from common.errors import Conflict, TooManyRequests
+    register(rpc, "alice")
+    prober = "203.0.113.9"
+    for number in range(2):
+        with pytest.raises(Conflict):
+            rpc.users.register(username=f"probe{number}", email="alice@example.com",
+                               password=PASSWORD, client_address=prober)
+        with pytest.raises(ValidationError):
+            rpc.users.register(username="x", email=f"probe{number}@example.com",
+                               password=PASSWORD, client_address=prober)
+    with pytest.raises(TooManyRequests):
+        rpc.users.register(username="probe9", email="probe9@example.com", password=PASSWORD,
+                           client_address=prober)
+    assert rpc.users.register(username="carol", email="carol@example.com", password=PASSWORD,
+                              client_address="198.51.100.1")["username"] == "carol"
+
+
+def test_the_settings_answer_no_email_question_without_the_password(low_limits, rpc):
+    """A stolen token cannot probe emails through the settings: a new email needs the
+    current password, and each check counts against the sign-in limits."""
+    from common.errors import Conflict, TooManyRequests
+    register(rpc, "alice")
+    bob = register(rpc, "bob")
+    with pytest.raises(ValidationError) as caught:
+        rpc.users.update_user(user_id=bob["id"], changes={"email": "alice@example.com"})
+    assert set(caught.value.errors) == {"current_password"}
+    for _ in range(6):
+        with pytest.raises(Conflict):
+            rpc.users.update_user(user_id=bob["id"], changes={"email": "alice@example.com"},
+                                  current_password=PASSWORD, client_address="203.0.113.9")
+    with pytest.raises(TooManyRequests):
+        rpc.users.update_user(user_id=bob["id"], changes={"email": "alice@example.com"},
+                              current_password=PASSWORD, client_address="203.0.113.9")
 
 
 # -- files readable by their owner only (issue 12, low) -------------------------------

@@ -12,7 +12,7 @@ import requests
 
 from admin.broker_setup import ManagementApi, ensure_all
 from services.blog import BlogService
-from common.errors import NotFound
+from common.errors import NotFound, Unauthenticated
 from admin import broker_accounts
 from rpc_client.client import RpcClient
 from rpc_client.read_cache import InvalidationListener, ReadCache
@@ -78,7 +78,7 @@ def test_every_part_does_its_work_under_its_own_account(system):
     try:
         ann = frontend.users.register(username="ann", email="ann@example.com", password=PASSWORD)
         session = frontend.users.start_session(token=ann["token"])["token"]
-        assert frontend.users.verify_token(token=session)["id"] == ann["id"]
+        assert frontend.users.verify_session(token=session)["id"] == ann["id"]
         article = frontend.blog.create_article(author_id=ann["id"], title="Hi",
                                                description="d", body="b")
         assert gateway.blog.get_article(slug=article["slug"])["author"]["username"] == "ann"
@@ -130,6 +130,23 @@ def test_the_web_tier_cannot_reach_storage_or_admin_operations(system, part, ser
         assert not admin.users.list_users()["users"][0]["banned"]
     finally:
         admin.close()
+
+
+def test_a_browser_session_is_verified_for_the_frontend_only(system):
+    """Issue 20: the gateway's account may not ask about a session, and the API token
+    check it may ask refuses one, so a session token copied out of a cookie opens no API."""
+    frontend = client_of(system, "frontend")
+    gateway = client_of(system, "gateway")
+    try:
+        cat = frontend.users.register(username="cat", email="cat@example.com", password=PASSWORD)
+        session = frontend.users.start_session(token=cat["token"])["token"]
+        assert frontend.users.verify_session(token=session)["id"] == cat["id"]
+        with pytest.raises(Unauthenticated, match="not an API token"):
+            gateway.users.verify_token(token=session)
+        assert refused(gateway, "users", "verify_session", token=session)
+    finally:
+        frontend.close()
+        gateway.close()
 
 
 def test_the_web_tier_cannot_listen_in_on_other_traffic(system, part_uris):

@@ -46,7 +46,8 @@ def test_register_login_and_tokens(runner, rpc):
 
 def test_password_change_and_ban_revoke_tokens(runner, rpc):
     alice = register(rpc, "alice")
-    updated = rpc.users.update_user(user_id=alice["id"], changes={"password": "another password"})
+    updated = rpc.users.update_user(user_id=alice["id"], changes={"password": "another password"},
+                                    current_password=PASSWORD)
     with pytest.raises(Unauthenticated, match="revoked"):
         rpc.users.verify_token(token=alice["token"])
     assert rpc.users.verify_token(token=updated["token"])["id"] == alice["id"]
@@ -63,7 +64,8 @@ def test_update_to_a_taken_email_is_a_conflict_and_changes_nothing(runner, rpc):
     alice = register(rpc, "alice")
     register(rpc, "bob")
     with pytest.raises(Conflict) as caught:
-        rpc.users.update_user(user_id=alice["id"], changes={"email": "bob@example.com", "bio": "x"})
+        rpc.users.update_user(user_id=alice["id"], changes={"email": "bob@example.com", "bio": "x"},
+                              current_password=PASSWORD)
     assert caught.value.errors == {"email": ["has already been taken"]}
     assert rpc.users.get_user(user_id=alice["id"])["bio"] is None
 

@@ -67,6 +67,7 @@ class Stack:
             # Every test of a stack signs up and in from 127.0.0.1: limits far above
             # what the suites do, except where a test sets its own (extra_env).
             "RATE_LIMIT_LOGIN_PER_ACCOUNT": "1000",
+            "RATE_LIMIT_LOGIN_PER_ACCOUNT_AND_ADDRESS": "1000",
             "RATE_LIMIT_LOGIN_PER_ADDRESS": "100000",
             "RATE_LIMIT_REGISTER_PER_ACCOUNT": "1000",
             "RATE_LIMIT_REGISTER_PER_ADDRESS": "100000",

@@ -89,7 +89,7 @@ def test_the_user_is_looked_up_once_per_request(client, fake_rpc):
 
     client.get("/article/hello")
 
-    assert [call.method for call in fake_rpc.calls].count("verify_token") == 1
+    assert [call.method for call in fake_rpc.calls].count("verify_session") == 1
 
 
 def test_every_rpc_call_of_a_page_carries_the_request_id_of_that_page(client, fake_rpc):

@@ -83,7 +83,7 @@ def test_changing_the_email_or_password_asks_for_the_current_password(client, fa
     wrong = submit(client, "/settings", **settings, current_password="not it")
     assert missing.status_code == wrong.status_code == 422
     assert errors_beside(missing, "current_password") == [
-        "is needed to change your email or password"]
+        "is needed to change the email or password"]
     assert errors_beside(wrong, "current_password") == ["is wrong"]
     assert fake_rpc.users.get_user(user_id=1)["email"] == "ann@example.com"
 
@@ -195,3 +195,14 @@ def test_a_chunked_body_over_the_limit_is_413_not_a_cut_form(fake_rpc):
         environ_overrides={"wsgi.input_terminated": True, "CONTENT_LENGTH": "",
                            "HTTP_TRANSFER_ENCODING": "chunked"})
     assert response.status_code == 413
+
+
+def test_too_many_current_password_checks_are_a_form_error_and_429(client, fake_rpc):
+    sign_in_as(client, fake_rpc, "ann")
+    fake_rpc.fail_next("users", "update_user", TooManyRequests("too many attempts", 120))
+    response = submit(client, "/settings", image="", username="ann", bio="",
+                      email="new@example.com", password="", current_password="a guess")
+    assert response.status_code == 429
+    assert errors_beside(response, "current_password") == [
+        "Too many attempts. Try again in 2 minutes."]
+    assert fake_rpc.last_call("users", "update_user").kwargs["client_address"] == "127.0.0.1"

@@ -81,3 +81,45 @@ def test_the_client_address_is_forwarded_only_behind_configured_proxies(fake_rpc
         app = create_app({"AMQP_URI": "memory://", "PROXY_HOPS": hops}, rpc=fake_rpc)
         app.test_client().post("/api/users/login", json=USER, headers=forged)
         assert fake_rpc.last_call("users", "login").kwargs["client_address"] == expected
+
+
+# -- issue 20: a browser session is no API token; credentials need the current password ---
+
+def test_a_browser_session_token_opens_no_api(client, fake_rpc):
+    token = sign_up(client, "ann")["Authorization"].split()[1]
+    session = fake_rpc.users.start_session(token=token)["token"]
+    headers = {"Authorization": f"Token {session}"}
+
+    assert client.get("/api/user", headers=headers).status_code == 401
+    changed = client.put("/api/user", headers=headers,
+                         json={"user": {"email": "mallory@example.com", "password": "x" * 12}})
+    assert changed.status_code == 401
+    assert fake_rpc.users.get_user(user_id=1)["email"] == "ann@example.com"
+    assert not any(call.method == "update_user" for call in fake_rpc.calls)
+
+
+def test_a_new_email_or_password_needs_current_password_on_the_api(client, fake_rpc):
+    headers = sign_up(client, "ann")
+    for change in ({"email": "new@example.com"}, {"password": "a brand new password"}):
+        missing = client.put("/api/user", headers=headers, json={"user": change})
+        wrong = client.put("/api/user", headers=headers,
+                           json={"user": {**change, "currentPassword": "not it"}})
+        assert missing.status_code == wrong.status_code == 422
+        assert errors_of(missing) == ["currentPassword is needed to change the email or password"]
+        assert errors_of(wrong) == ["currentPassword is wrong"]
+    assert fake_rpc.users.get_user(user_id=1)["email"] == "ann@example.com"
+
+    changed = client.put("/api/user", headers=headers, json={"user": {
+        "email": "new@example.com", "currentPassword": "secret-pass"}})
+    assert changed.status_code == 200
+    assert changed.get_json()["user"]["email"] == "new@example.com"
+
+
+def test_a_realworld_settings_save_with_the_unchanged_email_needs_no_password(client, fake_rpc):
+    """RealWorld clients send the whole settings form: email as it is, password empty."""
+    headers = sign_up(client, "ann")
+    saved = client.put("/api/user", headers=headers, json={"user": {
+        "email": "ann@example.com", "username": "ann", "password": "", "bio": "Hello",
+        "image": ""}})
+    assert saved.status_code == 200, saved.get_json()
+    assert saved.get_json()["user"]["bio"] == "Hello"

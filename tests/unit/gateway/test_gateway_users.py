@@ -96,7 +96,8 @@ def test_update_user_sends_only_given_fields_and_returns_the_fresh_token(client,
     assert response.status_code == 200
     assert response.get_json()["user"]["bio"] == "hello"
     _, _, kwargs, _ = fake_rpc.last_call("users", "update_user")
-    assert kwargs == {"user_id": 1, "changes": {"bio": "hello", "image": None}}
+    assert kwargs == {"user_id": 1, "changes": {"bio": "hello", "image": None},
+                      "current_password": None, "client_address": "127.0.0.1"}
 
 
 def test_update_user_without_any_field_is_422(client):

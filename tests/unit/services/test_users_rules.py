@@ -5,6 +5,7 @@ from argon2 import PasswordHasher
 
 from services.accounts import tokens
 from services.accounts.passwords import Passwords
+from services.accounts import rate_limits
 from services.accounts import rules as account_rules
 from common.errors import Unauthenticated, ValidationError
 
@@ -137,3 +138,38 @@ def test_a_password_made_of_the_username_or_email_is_refused():
                                       "secret-pass", "K7#q-tundra-" + "x" * 120])
 def test_unpredictable_passwords_pass(password):
     assert account_rules.refuse_guessable_password(password) == password
+
+
+# -- issue 20: password guessing is slowed per account, limited per account and address ---
+
+def login_answer(config, email, address, pair_attempts, account_failures):
+    """``login_allowed`` for the ``pair_attempts``-th attempt of ``address`` on ``email``
+    when the account has had ``account_failures`` wrong passwords in the window."""
+    counters = rate_limits.login_counters(config, email, address)
+    counts = {counters[0]["key"]: pair_attempts, counters[1]["key"]: account_failures}
+    if address:
+        counts[counters[2]["key"]] = pair_attempts
+    allowed = pair_attempts <= rate_limits.settings(config)["LOGIN_PER_ACCOUNT_AND_ADDRESS"]
+    return rate_limits.login_allowed(
+        config, counters, {"allowed": allowed, "retry_after": 60, "counts": counts})
+
+
+def test_an_account_under_guessing_is_slowed_down_not_closed():
+    config = {"RATE_LIMITS": {"LOGIN_PER_ACCOUNT": 10, "LOGIN_PER_ACCOUNT_AND_ADDRESS": 10,
+                              "LOGIN_SLOWED_PER_ACCOUNT_AND_ADDRESS": 3}}
+    assert login_answer(config, "ann@example.com", "203.0.113.7", 10, 9)
+    assert not login_answer(config, "ann@example.com", "203.0.113.7", 11, 10)
+    # the account had ten wrong passwords: an address that has not been guessing still
+    # gets its few attempts, a guesser only those few per address
+    assert login_answer(config, "ann@example.com", "198.51.100.1", 1, 500)
+    assert login_answer(config, "ann@example.com", "198.51.100.1", 3, 500)
+    assert not login_answer(config, "ann@example.com", "198.51.100.1", 4, 500)
+
+
+def test_the_counters_of_an_account_and_address_are_apart_from_other_pairs():
+    keys = {
+        rate_limits.login_counters({}, email, address)[0]["key"]
+        for email in ("ann@example.com", "bob@example.com")
+        for address in ("203.0.113.7", "198.51.100.1", None)
+    }
+    assert len(keys) == 6

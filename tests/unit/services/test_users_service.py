@@ -21,10 +21,19 @@ def record(**overrides):
     return {**base, **overrides}
 
 
+def first_attempts(counters, window_seconds, now):
+    """Storage's answer to the first attempt under ``counters`` in a window."""
+    return {"allowed": True, "retry_after": window_seconds,
+            "counts": {counter["key"]: counter["add"] for counter in counters}}
+
+
 @pytest.fixture
 def service():
     clock = lambda: NOW  # noqa: E731
-    return worker_factory(UsersService, config=CONFIG, clock=clock, passwords=FAST_PASSWORDS)
+    service = worker_factory(UsersService, config=CONFIG, clock=clock, passwords=FAST_PASSWORDS)
+    service.storage.users_count_attempts.side_effect = first_attempts
+    service.storage.users_get.return_value = record()
+    return service
 
 
 def test_register_hashes_the_password_and_announces_the_user(service):
@@ -103,7 +112,8 @@ def credentials(password):
 def test_new_password_revokes_earlier_tokens(service):
     service.storage.users_get_credentials.return_value = credentials("the old password")
     service.storage.users_update.return_value = record(token_version=1)
-    user = service.update_user(1, {"password": "a new password", "bio": "hi"})
+    user = service.update_user(1, {"password": "a new password", "bio": "hi"},
+                               current_password="the old password")
     user_id, changes = service.storage.users_update.call_args.args
     assert changes["bump_token_version"] is True and changes["bio"] == "hi"
     assert FAST_PASSWORDS.verify(changes["password_hash"], "a new password")
@@ -113,7 +123,7 @@ def test_new_password_revokes_earlier_tokens(service):
 
 
 def test_sending_the_current_password_again_changes_and_revokes_nothing(service):
-    """RealWorld settings forms always send the password field."""
+    """A password manager may fill in a RealWorld settings form's password field."""
     service.storage.users_get_credentials.return_value = credentials("the same password")
     service.storage.users_update.return_value = record(bio="hi")
 
@@ -177,14 +187,12 @@ def test_register_refuses_a_common_password_beside_its_field(service):
 def test_a_new_password_must_not_be_guessable(service):
     service.storage.users_get_credentials.return_value = credentials("the old password")
     with pytest.raises(ValidationError) as caught:
-        service.update_user(1, {"password": "qwertyuiop"})
+        service.update_user(1, {"password": "qwertyuiop"}, current_password="the old password")
     assert set(caught.value.errors) == {"password"}
     service.storage.users_update.assert_not_called()
 
 
 def test_the_current_password_is_checked_when_sent(service):
-    service.storage.users_get.return_value = record()
-    service.storage.users_count_attempts.return_value = {"allowed": True, "retry_after": 0}
     service.storage.users_get_credentials.return_value = credentials("the old password")
     with pytest.raises(ValidationError) as caught:
         service.update_user(1, {"email": "new@example.com"}, current_password="a wrong guess")
@@ -193,3 +201,55 @@ def test_the_current_password_is_checked_when_sent(service):
     service.storage.users_update.return_value = record(email="new@example.com")
     service.update_user(1, {"email": "new@example.com"}, current_password="the old password")
     service.storage.users_update.assert_called_once()
+
+
+# -- issue 20: sessions are not API tokens, credentials need the current password ----------
+
+def test_an_api_token_check_refuses_a_browser_session(service):
+    with pytest.raises(Unauthenticated, match="not an API token"):
+        service.verify_token("sess." + "x" * 43)
+    service.storage.users_session_get.assert_not_called()
+
+
+def test_a_session_check_refuses_an_api_token(service):
+    token = tokens.issue_token(1, 0, TOKEN_KEY, 60, NOW, account_key=ACCOUNT_KEY)
+    with pytest.raises(Unauthenticated, match="session"):
+        service.verify_session(token)
+    with pytest.raises(Unauthenticated, match="session"):
+        service.end_all_sessions(token)
+    service.storage.users_end_all_sessions.assert_not_called()
+
+
+@pytest.mark.parametrize("changes", [{"email": "new@example.com"},
+                                     {"password": "a brand new password"}])
+def test_a_new_email_or_password_needs_the_current_password(service, changes):
+    service.storage.users_get_credentials.return_value = credentials("the old password")
+    with pytest.raises(ValidationError) as caught:
+        service.update_user(1, changes)
+    assert caught.value.errors == {
+        "current_password": ["is needed to change the email or password"]}
+    service.storage.users_update.assert_not_called()
+
+
+def test_the_unchanged_email_a_realworld_client_sends_needs_no_password(service):
+    service.storage.users_update.return_value = record(bio="hi")
+    service.update_user(1, {"email": "Alice@Example.com", "password": "", "bio": "hi"})
+    service.storage.users_get_credentials.assert_not_called()
+    assert service.storage.users_update.call_args.args[1] == {
+        "email": "alice@example.com", "bio": "hi"}
+
+
+@pytest.mark.parametrize("username, email, password", [
+    ("zebulon77", "zeb@example.com", "zebulon77"),
+    ("q", "quintessa1@example.com", "quintessa1"),
+])
+def test_a_password_made_of_the_unchanged_username_or_email_is_refused(
+        service, username, email, password):
+    """Issue 20 (6): registration and settings both know the account's username and email."""
+    service.storage.users_get.return_value = record(username=username, email=email)
+    service.storage.users_get_credentials.return_value = credentials("the old password")
+    with pytest.raises(ValidationError) as caught:
+        service.update_user(1, {"password": password, "bio": "hi"},
+                            current_password="the old password")
+    assert set(caught.value.errors) == {"password"}
+    service.storage.users_update.assert_not_called()
