@@ -15,7 +15,8 @@ run: install broker broker-accounts migrate  ## start every process on SQLite; C
 test: install system broker  ## the whole suite: unit, integration (RabbitMQ, SQLite, PostgreSQL), end to end
 	BIN=$(BIN) scripts/run_tests.sh
 
-# The services against the monolith (bench/run.py): prints the table, writes docs/PERFORMANCE.md.
+# The services against the monolith (bench/run.py): prints the table, writes docs/PERFORMANCE.md
+# and the profiles beside it (docs/performance-profiles.md).
 # A quick run (about 6 minutes): make bench BENCH_ARGS="--articles 1000 --duration 3 --profile-seconds 4"
 BENCH_ARGS ?= --articles 10000 --duration 10 --growth-sizes 1000,100000
 bench: install broker  ## load both systems with wrk (installed with apt-get when missing)

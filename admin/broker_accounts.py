@@ -14,7 +14,7 @@ ask ``storage.health``, which returns no data), never the admin operations
 (``list_users``, ``ban_user``, ``delete_user``, backups, restore). ``admin``
 (``blogadmin``, ``nameko shell``) may call anything.
 
-``scripts/ensure_broker_accounts.py`` creates the accounts and permissions
+``admin/broker_setup.py`` creates the accounts and permissions
 through the management API; ``tests/integration/test_broker_permissions.py``
 shows them on a real broker.
 """

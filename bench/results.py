@@ -224,7 +224,7 @@ def parse_frame(frame):
 
 def package_of(path):
     """The top-level package or module a file belongs to: ``sqlalchemy``, ``json``,
-    ``services/storage_blog.py`` for the project's own modules."""
+    ``services/database/blog_data.py`` for the project's own modules."""
     if not path:
         return "?"
     parts = path.split("/")
@@ -243,7 +243,7 @@ ACTIVITIES = (
     ("Markdown and sanitising", ("markdown_it", "nh3"), (), "stack"),
     ("templates", ("jinja2",), (), "stack"),
     ("logging (request and access logs)",
-     ("logging", "services/request_log.py", "gateway/access_log.py"), (), "stack"),
+     ("logging", "services/rpc/request_log.py", "gateway/access_log.py"), (), "stack"),
     ("AMQP publish", (), ("Publisher.publish",), "stack"),  # RPC transient, events confirmed
     ("AMQP receive and dispatch", (),
      ("Connection.drain_events", "ReplyListener.handle_message", "RpcConsumer.handle_message",

@@ -27,8 +27,10 @@ What it does:
    middle; the cached gateway's worker and the monolith's too);
 6. with ``--growth-sizes``, measures list p50 at one connection on fresh data
    sets of each size;
-7. prints the table and writes ``docs/PERFORMANCE.md`` (keeping its
-   hand-written findings between ``<!-- findings -->`` markers).
+7. prints the table and writes ``docs/PERFORMANCE.md`` and, beside it, the profiler's
+   tables in ``docs/performance-profiles.md`` (``bench/document.py``, from the templates
+   in ``bench/templates/``; the page keeps its hand-written findings between
+   ``<!-- findings -->`` markers).
 
 Only 127.0.0.1 is loaded, and every wrk run is bounded by ``--duration``.
 """
@@ -52,7 +54,7 @@ from pathlib import Path
 import requests
 from sqlalchemy import func, select
 
-from bench import results
+from bench import document, results
 from bench.seed_data import seed
 from bench.service_code import PROJECT_ROOT, Article, Comment, database_engine
 from tests.support.stack import Stack, free_port
@@ -60,7 +62,6 @@ from tests.support.stack import Stack, free_port
 WRK_SCRIPT = PROJECT_ROOT / "bench" / "wrk" / "scenario.lua"
 DOC_PATH = PROJECT_ROOT / "docs" / "PERFORMANCE.md"
 PROFILE_DIR = PROJECT_ROOT / "var" / "bench"
-FINDINGS_START, FINDINGS_END = "<!-- findings -->", "<!-- /findings -->"
 SYSTEMS = ("cached", "uncached", "monolith")
 """The services with the web apps' read cache (the stack's own gateway and frontend), the
 same services through a second gateway and frontend whose cache is off
@@ -462,7 +463,7 @@ def profile_list_load(env, scenario, seconds, out_dir):
     return {"profiles": profiles, "dumps": dumps, "loads": loads}
 
 
-# -- the document ------------------------------------------------------------------------
+# -- the machine, for the document ----------------------------------------------------------
 
 
 def machine_facts():
@@ -502,161 +503,6 @@ def machine_facts():
     }
 
 
-def kept_findings(path):
-    try:
-        text = path.read_text()
-    except OSError:
-        return None
-    if FINDINGS_START in text and FINDINGS_END in text:
-        return text[text.index(FINDINGS_START):text.index(FINDINGS_END) + len(FINDINGS_END)]
-    return None
-
-
-def write_document(path, run):
-    facts, args = run["machine"], run["args"]
-    rows = results.comparison_rows(run["measurements"])
-    parts = [
-        "# Performance: the services against the monolith",
-        "",
-        f"Written by `make bench` (`bench/run.py`) on {run['date']}; run it again to replace the "
-        "figures. The harness, its scenarios and its honesty rules are described in "
-        "[bench/README.md](../bench/README.md).",
-        "",
-        "## Machine and command",
-        "",
-        f"- command: `{run['command']}`",
-        f"- machine: {facts['cpu']}, {facts['cores']} cores, {facts['memory']}; Linux "
-        f"{facts['kernel']}; Python {facts['python']}; SQLite {facts['sqlite']}; RabbitMQ "
-        f"{facts['rabbitmq']}; {facts['wrk']}; commit {facts['commit']}",
-        f"- load average before the run: {run['load_before']}, after: {facts['load']}",
-        f"- data: {run['summary']['articles']} articles (3 tags each), {run['summary']['users']} "
-        f"users, {run['summary']['comments']} comments, {run['summary']['favorites']} favorites, "
-        f"{run['summary']['follows']} follows; the reader follows "
-        f"{run['summary']['reader']['follows']} authors (seeded in {run['seed_seconds']:.0f} s)",
-        "- databases: SQLite files (WAL), the same two for every system",
-        "- systems: **cached** is the services stack as deployed (its gateway and frontend "
-        "keep the per-process read cache, `READ_CACHE_SECONDS` 5, invalidated by the "
-        "services' events); **uncached** is the same stack (same storage, users and blog "
-        "processes, same broker vhost) through a second gateway and frontend started with "
-        "`READ_CACHE_SECONDS=0`, so every request makes its RPCs; **monolith** is "
-        "`bench/monolith.py`",
-        f"- servers: both under gunicorn `{run['server']['worker_class']}`, "
-        f"{run['server']['workers']} worker x {run['server']['threads']} threads (the gateway's "
-        "`gunicorn.conf.py`; the frontend the same); services one process each (`nameko run`, "
-        "`max_workers` 10), RPC_TIMEOUT 10 s",
-        f"- load: wrk, {args.duration} s per scenario and system, 1 thread at 1 connection and "
-        f"2 threads at 16, the three systems one after the other for each scenario (which "
-        f"goes first rotates), "
-        f"{args.rounds} round(s); read scenarios rotate over {min(100, len(run['summary']['hot_slugs']))} "
-        "articles that have 20+ comments each",
-        "",
-        "**Noise**: the machine has 2 cores shared with other work (other engineers' builds and "
-        "tests, and the RabbitMQ broker is shared too), and wrk itself runs on the same cores. "
-        "Compare figures of one run with each other, not across runs; differences under about "
-        "20% between runs mean nothing here.",
-        "",
-        "## Results",
-        "",
-        "Requests per second (higher is better), p50 and p99 latency in milliseconds; each "
-        "ratio is that services variant's req/s over the monolith's in the same run. For "
-        "`home-page` and `article-page` the services columns are the frontend (HTML through "
-        "RPC), against the monolith's HTML pages. Targets (issue 11): uncached reads at least "
-        "0.5x with p99 under 50 ms at 16 connections, cached reads at least 1.0x, writes at "
-        "least 0.5x.",
-        "",
-        results.markdown_table(rows),
-        "",
-    ]
-    findings = kept_findings(path)
-    parts += [findings or f"{FINDINGS_START}\n(Findings: written by hand after a run.)\n"
-                          f"{FINDINGS_END}", ""]
-    writes = [item for item in run["measurements"] if "writes" in item]
-    if writes:
-        parts += [
-            "## Writes: no acknowledged write lost",
-            "",
-            "Rows counted in the database before and after each write run: every write "
-            "answered 200/201 must be there (rows added can exceed it by the requests wrk "
-            "abandoned at the end of the run).",
-            "",
-            "| scenario | conns | system | acknowledged | rows added | lost |",
-            "| --- | ---: | --- | ---: | ---: | ---: |",
-        ]
-        parts += [f"| {item['scenario']} | {item['connections']} | {item['system']} | "
-                  f"{item['writes']['acked']} | {item['writes']['rows_added']} | "
-                  f"{item['writes']['lost']} |" for item in writes]
-        parts.append("")
-    cpu_rows = [item["cpu"] for item in run["measurements"] if item["connections"] == max(args.connections)]
-    parts += [
-        f"## CPU per request ({max(args.connections)} connections)",
-        "",
-        "CPU milliseconds each process spent per request during the run (user + system time "
-        "from `/proc`, divided by the requests wrk completed; the up to 16 requests it "
-        "abandons at the end add a little). RabbitMQ's figure includes whatever else used the "
-        "shared broker at the time.",
-        "",
-        results.cpu_markdown(cpu_rows),
-        "",
-    ]
-    rpc_rows = [item["rpc"] for item in run["measurements"]
-                if "rpc" in item and item["connections"] == min(args.connections)]
-    if rpc_rows:
-        parts += [
-            f"## RPC hops per request ({min(args.connections)} connection)",
-            "",
-            "From the services' `rpc.access` log lines during each run of a services variant: "
-            "how many RPCs one HTTP request caused (with the cache, only the misses and the "
-            "writes make any), and each method's median time inside its "
-            "service, nested calls included (queueing in RabbitMQ and the caller's wait are "
-            "not in it). At one connection at most one request is in flight when wrk stops, so "
-            "the counts are exact to a request.",
-            "",
-            results.rpc_markdown(rpc_rows),
-            "",
-        ]
-    if run.get("profile"):
-        profile = run["profile"]
-        parts += [
-            "## Profile of the list load",
-            "",
-            f"py-spy (`record --format raw --nonblocking --gil --rate 100`: samples that hold the GIL, so waiting is left out) on each process during "
-            f"{args.profile_seconds} s of `GET /api/articles?limit=20` at 16 connections "
-            "(separate runs from the table above, so the profiler does not affect it: "
-            + ", ".join(f"{system} {load.get('rps', 0):.0f} req/s"
-                        for system, load in profile["loads"].items()) + "). "
-            "Shares are of the process's own CPU samples (idle time is not sampled).",
-            "",
-        ]
-        for name, summary in profile["profiles"].items():
-            parts += [results.profile_markdown(name, summary)]
-        for name, dump in profile["dumps"].items():
-            parts += [f"`py-spy dump` of {name} in the middle of the load:", "", "```",
-                      dump[:3000], "```", ""]
-    if run.get("growth"):
-        parts += [
-            "## Growth: list p50 as the data grows",
-            "",
-            f"`GET /api/articles?limit=20` at 1 connection for {args.duration} s on fresh data "
-            "sets of each size.",
-            "",
-            "| articles | " + " | ".join(f"{system} p50 ms | {system} req/s"
-                                         for system in SYSTEMS) + " |",
-            "| ---: | " + " | ".join("---: | ---:" for _ in SYSTEMS) + " |",
-        ]
-        for size, by_system in run["growth"].items():
-            parts.append(f"| {size} | " + " | ".join(
-                f"{by_system[system]['p50_ms']:.1f} | {by_system[system]['rps']:.1f}"
-                for system in SYSTEMS) + " |")
-        sizes = list(run["growth"])
-        if len(sizes) > 1:
-            first, last = run["growth"][sizes[0]], run["growth"][sizes[-1]]
-            parts += ["", f"p50 at {sizes[-1]} over p50 at {sizes[0]}: " + ", ".join(
-                f"{system} {last[system]['p50_ms'] / first[system]['p50_ms']:.2f}x"
-                for system in SYSTEMS) + " (target for the services: at most 1.5x)."]
-        parts.append("")
-    path.write_text("\n".join(parts))
-
-
 # -- main ------------------------------------------------------------------------------------
 
 
@@ -674,8 +520,8 @@ def parse_args(argv):
                         help="seconds of py-spy per system on the list load (0: no profile)")
     parser.add_argument("--growth-sizes", default="",
                         help="e.g. 1000,100000: list p50 at 1 connection on each data set size")
-    parser.add_argument("--output", default=str(DOC_PATH), help="the Markdown file to write "
-                        "(empty: none)")
+    parser.add_argument("--output", default=str(DOC_PATH), help="the Markdown page to write, "
+                        "the profiles beside it (empty: none)")
     parser.add_argument("--keep", action="store_true", help="keep the work folder (logs, dbs)")
     args = parser.parse_args(argv)
     args.connections = [int(value) for value in args.connections.split(",")]
@@ -745,8 +591,8 @@ def main(argv=None):
     lost = sum(item["writes"]["lost"] for item in run["measurements"] if "writes" in item)
     print(f"\nacknowledged writes lost: {lost}")
     if args.output:
-        write_document(Path(args.output), run)
-        print(f"written: {args.output}")
+        for path in document.write_documents(args.output, run):
+            print(f"written: {path}")
     PROFILE_DIR.mkdir(parents=True, exist_ok=True)
     (PROFILE_DIR / "last-run.json").write_text(json.dumps(
         {key: value for key, value in run.items() if key != "args"}, indent=2, default=str))

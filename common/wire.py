@@ -2,9 +2,9 @@
 
 kombu's ``json`` serializer decodes every object of a message through a Python
 hook (for its own ``{"__type__", "__value__"}`` markers) and encodes through a
-``JSONEncoder`` subclass: for the reply of a page of 20 articles (11 kB) that is
-about 130 us to encode and 95 us to decode, each done twice per request (storage
-to blog, blog to the web tier). orjson does the same in 17 and 36 us.
+``JSONEncoder`` subclass, several times slower than orjson on the reply of a page
+of articles, and every request is encoded and decoded twice (storage to blog, blog
+to the web tier; the figures are in docs/PERFORMANCE.md).
 
 The registration replaces the ``json`` serializer of kombu's registry in each
 process that imports ``services.rpc`` or ``rpc_client``: the content type stays

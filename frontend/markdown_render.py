@@ -33,9 +33,8 @@ ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 _markdown = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
 RENDERED_BODIES_KEPT = 8192
 """Renders kept (article bodies and comments: each comment is rendered too). An article
-page with 20 comments is 21 renders, so 512 held the texts of about 25 pages: a reader
-load over 100 pages evicted every text before it came round again (measured: the cached
-article page at 0.73x the monolith). 8192 hold about 400 such pages, a few MB."""
+page with 20 comments is 21 renders, so 8192 hold about 400 such pages, a few MB: enough
+that readers going round a hundred popular pages find their texts still rendered."""
 
 
 @lru_cache(maxsize=RENDERED_BODIES_KEPT)
@@ -43,8 +42,8 @@ def render_markdown(text):
     """Return sanitised HTML for an article or comment body, ready for a template.
 
     The result depends on the text alone, so the most recent renders are kept: an
-    article page viewed again costs no Markdown parse and no sanitising (they were
-    most of the page's CPU). ``Markup`` is immutable, so sharing it is safe."""
+    article page viewed again costs no Markdown parse and no sanitising (the larger
+    part of the page's CPU). ``Markup`` is immutable, so sharing it is safe."""
     tokens = _markdown.parse(text or "")
     outline_headings(tokens)
     html = _markdown.renderer.render(tokens, _markdown.options, {})

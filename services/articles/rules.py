@@ -17,7 +17,8 @@ TAGS_PER_ARTICLE = 10
 SLUG_MAX = 80
 PAGE_LIMIT_MAX = 100
 OFFSET_MAX = 2**31 - 1
-"""Larger offsets overflow the databases' integers (a 500 before); no list is that long."""
+"""Larger offsets overflow the databases' integers, so they are a field error rather than
+a database error; no list is that long."""
 IDEMPOTENCY_KEY_MAX = 100
 
 

@@ -229,7 +229,7 @@ def _common_tag(session, tagged, wanted):
     cheaper found by walking the newest articles and checking each one's tag (about
     ``wanted * all / tagged`` index lookups) than by gathering and sorting all ``tagged``.
     The highest id stands for the number of articles: one index lookup, where counting
-    them walks an index (1.5 ms at 100k on SQLite); deleted articles only make it err
+    them walks an index that grows with the data; deleted articles only make it err
     towards gathering."""
     if tagged <= wanted:
         return False
@@ -323,8 +323,8 @@ def list_tags(session):
     """Tag names in use, most used first, then by name.
 
     The uses are counted on ``article_tags``' tag_id index alone (a covering index
-    scan, grouped in index order), then joined to the few tag rows: about 5x cheaper
-    on SQLite than grouping the join of every article tag with its tag.
+    scan, grouped in index order), then joined to the few tag rows: cheaper on SQLite
+    than grouping the join of every article tag with its tag.
     """
     uses = (select(ArticleTag.tag_id, func.count().label("uses"))
             .group_by(ArticleTag.tag_id).subquery())

@@ -8,7 +8,7 @@ request expires from the downstream queue at the same moment, so a service
 that was down does not run it later for a caller who has given up. A service
 that has never run on this broker (no queue yet, nameko's ``UnknownService``)
 is ``ServiceUnavailable`` too, as it is for the standalone ``RpcClient``, and so
-is a request that cannot be sent because the broker is unreachable (a 500 before).
+is a request that cannot be sent because the broker is unreachable.
 """
 import logging
 

@@ -13,9 +13,10 @@ Requests keep their confirm: with the ``mandatory`` flag it is how a caller
 learns at once that a service has never started (nameko's ``UnknownService``,
 503 at once instead of after the timeout), and waiting for it is how a
 publisher notices that the broker closed its pooled connection (a restart) and
-publishes again on a new one. Requests confirmed only until their route was
-known were tried: each pooled connection left from before a broker restart then
-swallowed one request, and its caller waited out the timeout. Replies are published without one:
+publishes again on a new one. So every request waits for its confirm, not only
+the first of its route: a publisher that never waits reads nothing from its
+connection, misses that the broker closed it, and loses its next request, whose
+caller then waits out the timeout. Replies are published without a confirm:
 a lost reply is the caller's timeout, the same outcome the confirm would give,
 and waiting for it held the service's worker for a broker round trip.
 

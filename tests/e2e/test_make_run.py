@@ -1,9 +1,9 @@
 """`make run` as a user meets it: started, stopped with Ctrl-C, and started again on
 the same broker and databases while another process keeps the CPU busy.
 
-The second start is the one that used to die: its RPC queues already exist, so
-the first requests wait for the services instead of failing, the URL announcer
-timed out and honcho stopped every process. Each start must announce the URLs,
+The second start is the one at risk: its RPC queues already exist, so the first
+requests wait for the services instead of failing, and an announcer that timed out
+would make honcho stop every process. Each start must announce the URLs,
 and a while later every process must still run and both URLs answer.
 """
 import os

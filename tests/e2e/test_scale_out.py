@@ -41,7 +41,7 @@ def scaled_stack(tmp_path_factory):
 
 def handled_by_instance(stack, service, request_id):
     """``{log file: number of RPCs}`` that ``service``'s instances logged for ``request_id``
-    (services/request_log.py writes one ``rpc.access`` JSON line per RPC)."""
+    (services/rpc/request_log.py writes one ``rpc.access`` JSON line per RPC)."""
     counts = Counter()
     for log_file in sorted(stack.workdir.glob(f"{service}*.log")):
         for line in log_file.read_text(errors="replace").splitlines():

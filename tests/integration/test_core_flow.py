@@ -109,8 +109,8 @@ def test_write_follow_favorite_comment_and_feed(runner, rpc):
 
 
 def test_following_yourself_is_a_validation_error(runner, rpc):
-    """On PostgreSQL this was a 500 (found by the gateway's schema fuzzing): the driver
-    reports the self-follow check constraint as a ProgrammingError."""
+    """On PostgreSQL the driver reports the self-follow check constraint as a
+    ProgrammingError, which must still reach the caller as a field error."""
     alice = register(rpc, "alice")
     with pytest.raises(ValidationError) as caught:
         rpc.users.follow_user(follower_id=alice["id"], username="alice")
@@ -119,8 +119,8 @@ def test_following_yourself_is_a_validation_error(runner, rpc):
 
 
 def test_deleting_a_comment_id_beyond_the_id_column_is_not_found(runner, rpc):
-    """On PostgreSQL this was a 500 (found by the gateway's schema fuzzing): an id
-    larger than an INTEGER column fails the query instead of matching nothing."""
+    """On PostgreSQL an id larger than an INTEGER column fails the query instead of
+    matching nothing; the caller must still get a NotFound."""
     alice = register(rpc, "alice")
     rpc.blog.create_article(author_id=alice["id"], title="Ids", description="d", body="b")
     with pytest.raises(NotFound, match="comment 2147483648 not found"):

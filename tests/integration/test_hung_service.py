@@ -42,7 +42,7 @@ def test_blog_gives_up_on_a_hung_storage_service(runner_factory, service_config,
 def test_blog_reports_a_storage_that_never_started_as_unavailable(
         runner_factory, service_config, rpc):
     """At the first start on a broker, blog may consume before storage has declared its
-    queue: nameko's ``UnknownService`` used to reach the gateway as a 500."""
+    queue: nameko's ``UnknownService`` must reach the gateway as a 503, not a 500."""
     runner = runner_factory(service_config, BlogService)
     runner.start()
     with pytest.raises(ServiceUnavailable, match="the storage service is not running"):

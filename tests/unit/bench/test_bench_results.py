@@ -1,10 +1,16 @@
 """The benchmark harness's pure parts (bench/results.py): reading wrk's output, the
-comparison table and its ratios, the lost-write check, py-spy profiles and RPC logs."""
+comparison table and its ratios, the lost-write check, py-spy profiles and RPC logs; and
+the documents rendered from bench/templates/ (bench/document.py): the page, and the
+profiler's tables in a file beside it."""
+import argparse
 import json
+from pathlib import Path
 
 import pytest
 
-from bench import results
+from bench import document, results
+
+DOCS = Path(__file__).resolve().parents[3] / "docs"
 
 WRK_REPORT = """\
 Running 3s test @ http://127.0.0.1:18901
@@ -294,3 +300,120 @@ def test_rpc_table_names_the_system_and_shows_small_counts():
 
     assert "| list | 1 | cached | 0.02 | - |" in table
     assert "| list | 1 | uncached | 1.0 | `blog.list_articles` x1.0 (9.0 ms) |" in table
+
+
+# -- the documents: docs/PERFORMANCE.md from its template, the profiles beside it -----------
+
+
+def bench_run(profile=True):
+    """A run as bench/run.py hands it to the documents: two scenarios, three systems."""
+    measurements = []
+    for scenario, write in (("list", False), ("add-comment", True)):
+        for connections in (1, 16):
+            for system, rps in (("cached", 500.0), ("uncached", 80.0), ("monolith", 160.0)):
+                item = measurement(scenario, connections, system, run(rps))
+                item["cpu"] = {"scenario": scenario, "connections": connections, "system": system,
+                               "requests": int(rps * 10), "cpu_seconds": {system: rps / 100}}
+                if system != "monolith":
+                    item["rpc"] = {"scenario": scenario, "connections": connections,
+                                   "system": system, "hops": [
+                                       {"method": "blog.list_articles", "per_request": 1.0,
+                                        "p50_ms": 9.0}]}
+                if write:
+                    item["writes"] = {"acked": 100, "rows_added": 101, "lost": 0}
+                measurements.append(item)
+    growth = {size: {system: run(rps, p50=p50) for system, rps, p50 in figures}
+              for size, figures in ((1000, (("cached", 700.0, 1.4), ("uncached", 74.0, 13.2),
+                                             ("monolith", 160.0, 6.2))),
+                                    (100000, (("cached", 699.0, 1.3), ("uncached", 58.0, 16.5),
+                                              ("monolith", 113.0, 8.8))))}
+    return {
+        "args": argparse.Namespace(duration=10, rounds=1, connections=[1, 16],
+                                   profile_seconds=10),
+        "measurements": measurements, "date": "2026-12-01 10:00 UTC",
+        "command": "python -m bench.run --articles 10000", "load_before": "0.50 0.40 0.30",
+        "server": {"worker_class": "gthread", "workers": 1, "threads": 8},
+        "summary": {"articles": 10000, "users": 1001, "comments": 12000, "favorites": 20000,
+                    "follows": 5050, "reader": {"follows": 50}, "hot_slugs": ["a"] * 120},
+        "seed_seconds": 3.2,
+        "machine": {"cpu": "AMD EPYC", "cores": 2, "memory": "24 GiB", "kernel": "6.18",
+                    "python": "3.11.7", "sqlite": "3.40.1", "rabbitmq": "3.10.8",
+                    "wrk": "wrk 4.1.0", "commit": "abc1234", "load": "1.00 0.90 0.80"},
+        "profile": {
+            "loads": {"uncached": {"rps": 105.2}, "cached": {"rps": 527.0}},
+            "profiles": {"storage (no-cache load)": results.summarize_profile(PROFILE)},
+            "dumps": {"storage": "Thread 1 (active)\n    Publisher.publish (nameko/amqp/publish.py:209)"},
+        } if profile else None,
+        "growth": growth,
+    }
+
+
+def test_the_page_holds_every_section_and_leaves_the_profile_tables_out():
+    page = document.render_page(bench_run())
+
+    assert page.startswith("# Performance: the services against the monolith\n")
+    assert "- command: `python -m bench.run --articles 10000`" in page
+    assert "(seeded in 3 s)" in page and "read scenarios rotate over 100 articles" in page
+    assert results.markdown_table(results.comparison_rows(bench_run()["measurements"])) in page
+    assert document.EMPTY_FINDINGS in page
+    assert "| add-comment | 16 | monolith | 100 | 101 | 0 |" in page
+    assert "## CPU per request (16 connections)" in page
+    assert "## RPC hops per request (1 connection)" in page
+    assert "(uncached 105 req/s, cached 527 req/s)" in page
+    assert "[performance-profiles.md](performance-profiles.md)" in page
+    assert "| 100000 | 1.3 | 699.0 | 16.5 | 58.0 | 8.8 | 113.0 |" in page
+    assert "cached 0.93x, uncached 1.25x, monolith 1.42x (target" in page
+    assert "| activity | share |" not in page and "in the middle of the load:" not in page
+    assert page.endswith("(target for the services: at most 1.5x).\n")
+
+
+def test_the_profiles_file_holds_the_profile_tables_and_dumps():
+    profiles = document.render_profiles(bench_run())
+
+    assert profiles.startswith("# Profiles of the list load\n")
+    assert "on 2026-12-01 10:00 UTC, commit abc1234" in profiles
+    assert results.profile_markdown("storage (no-cache load)",
+                                    results.summarize_profile(PROFILE)).rstrip() in profiles
+    assert "`py-spy dump` of storage in the middle of the load:\n\n```\nThread 1 (active)" in profiles
+
+
+def test_a_run_without_profile_or_growth_leaves_their_sections_out():
+    bare = {**bench_run(profile=False), "growth": None}
+
+    page = document.render_page(bare)
+
+    assert "## Profile of the list load" not in page and "## Growth" not in page
+    assert "## CPU per request" in page
+
+
+def test_writing_keeps_the_findings_and_puts_the_profiles_beside_the_page(tmp_path):
+    page_path = tmp_path / "PERFORMANCE.md"
+    findings = f"{document.FINDINGS_START}\nThe list is CPU-bound.\n{document.FINDINGS_END}"
+    page_path.write_text(f"# old\n\n{findings}\n\nold tables\n")
+
+    written = document.write_documents(page_path, bench_run())
+
+    assert written == [page_path, tmp_path / "performance-profiles.md"]
+    page = page_path.read_text()
+    assert findings in page and "old tables" not in page
+    assert "| activity | share |" in written[1].read_text()
+
+
+def test_a_run_without_profile_writes_the_page_alone(tmp_path):
+    page_path = tmp_path / "PERFORMANCE.md"
+
+    written = document.write_documents(page_path, bench_run(profile=False))
+
+    assert written == [page_path]
+    assert document.EMPTY_FINDINGS in page_path.read_text()
+    assert not (tmp_path / "performance-profiles.md").exists()
+
+
+def test_the_committed_page_keeps_the_profile_tables_in_the_file_beside_it():
+    page = (DOCS / "PERFORMANCE.md").read_text()
+    profiles = (DOCS / document.PROFILES_NAME).read_text()
+
+    assert "[performance-profiles.md](performance-profiles.md)" in page
+    assert "| activity | share |" not in page and "in the middle of the load:" not in page
+    assert document.kept_findings(page) is not None
+    assert "| activity | share |" in profiles and "in the middle of the load:" in profiles
