@@ -79,10 +79,15 @@ def permissions(part):
     queues.append("rpc\\.reply-standalone_rpc_proxy-.+")
     if not account["serves"] and account["handles"]:
         queues.append(READ_CACHE_QUEUE)  # the web tier's read cache listens to events
-    exchanges = [re.escape(RPC_EXCHANGE), *map(re.escape, account["dispatches"]),
-                 *map(re.escape, account["handles"])]
-    names = _alternatives([*queues, *exchanges])
-    return {"configure": names, "write": names, "read": names}
+    exchanges = [RPC_EXCHANGE, *account["dispatches"]]
+    if account["serves"]:  # nameko's event handlers declare the exchange they bind to
+        exchanges += account["handles"]
+    owned = [*queues, *map(re.escape, exchanges)]
+    # The web tier binds its read cache's queue to the event exchanges (read) and declares
+    # them passively: it may not configure, and so not delete, an exchange it does not own.
+    handled = [re.escape(exchange) for exchange in account["handles"] if exchange not in exchanges]
+    return {"configure": _alternatives(owned), "write": _alternatives(owned),
+            "read": _alternatives([*owned, *handled])}
 
 
 def topic_permissions(part):

@@ -99,7 +99,10 @@ class InvalidationListener(ConsumerMixin):
     Runs in a daemon thread with its own broker connection and an exclusive,
     auto-deleted queue (``read-cache-<hex>``, which the web tier's broker accounts may
     declare) bound to every such event, so every process gets every event; kombu
-    reconnects it after a broker outage.
+    reconnects it after a broker outage. The event exchanges belong to the services
+    that dispatch on them: the listener declares them passively (it only checks that
+    they exist, which needs no configure right, so the web tier cannot delete them),
+    and until every one exists it retries about once a second, caching nothing.
     """
 
     def __init__(self, config, cache):
@@ -109,7 +112,7 @@ class InvalidationListener(ConsumerMixin):
         self.queue = Queue(
             f"read-cache-{uuid.uuid4().hex}",
             bindings=[
-                binding(get_event_exchange(event.source, config), routing_key=event.name)
+                binding(_existing_exchange(event.source, config), routing_key=event.name)
                 for event in contract.read_clearing_events()
             ],
             exclusive=True, auto_delete=True, durable=False,
@@ -138,6 +141,13 @@ class InvalidationListener(ConsumerMixin):
 
     def on_event(self, body, message):
         self.cache.clear()
+
+
+def _existing_exchange(service_name, config):
+    """The event exchange of ``service_name``, declared passively."""
+    exchange = get_event_exchange(service_name, config)
+    exchange.passive = True
+    return exchange
 
 
 def read_cache_for(config):
