@@ -4,7 +4,7 @@ VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
 
-.PHONY: run test test-containers bench fuzz install system broker broker-accounts migrate test-unit test-integration test-e2e screenshots clean
+.PHONY: run test test-containers bench fuzz install system broker broker-accounts migrate test-unit test-integration test-e2e typecheck screenshots clean
 
 run: install broker broker-accounts migrate  ## start every process on SQLite; Ctrl-C stops them all
 	@mkdir -p var
@@ -58,6 +58,9 @@ test-unit: install
 
 test-integration: install broker
 	$(BIN)/nameko test tests/integration -q
+
+typecheck: install  ## mypy over the contract, the shared library and the services' RPC signatures (pyproject.toml)
+	$(BIN)/mypy
 
 test-e2e: install system broker
 	$(BIN)/python -m pytest tests/e2e -q

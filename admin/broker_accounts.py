@@ -4,7 +4,8 @@ Every RPC request is a message published to the ``nameko-rpc`` topic exchange
 with the routing key ``<service>.<method>``; its reply goes to the same
 exchange under the caller's reply-queue id (a UUID). RabbitMQ's *topic
 permissions* check those routing keys: an account may publish only the
-requests listed for it below (plus replies), and may bind queues only under
+requests the contract (``common/contract.py``) names it a caller of (plus replies), and
+may bind queues only under
 its own service's key and reply ids. Resource permissions (configure, write,
 read on queue and exchange names) keep each part to its own queues.
 
@@ -20,59 +21,36 @@ shows them on a real broker.
 """
 import re
 
-from common.events import DISPATCHED_EVENTS
+from common import contract
 
 RPC_EXCHANGE = "nameko-rpc"
 REPLY_ID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 """A reply routing key: the UUID of the caller's reply queue."""
 
-FRONTEND_CALLS = {
-    "users": ["register", "login", "verify_session", "start_session", "end_session",
-              "end_all_sessions", "update_user", "get_profile", "follow_user",
-              "unfollow_user"],
-    "blog": ["list_articles", "feed", "get_article", "get_article_for_editing",
-             "create_article", "update_article", "delete_article", "favorite_article",
-             "unfavorite_article", "add_comment", "list_comments", "delete_comment",
-             "list_tags"],
-}
-GATEWAY_CALLS = {
-    # verify_token, never verify_session: a browser session copied out of a cookie opens no API
-    "users": ["register", "login", "verify_token", "update_user", "get_profile",
-              "get_profiles", "follow_user", "unfollow_user"],
-    "blog": [method for method in FRONTEND_CALLS["blog"] if method != "get_article_for_editing"],
-    "storage": ["health"],
-}
-
 READ_CACHE_QUEUE = "read-cache-[0-9a-f]+"
 
+
+def _service_account(service):
+    return {
+        "serves": [service],
+        "calls": contract.calls_of(service),
+        "dispatches": contract.by_exchange(contract.dispatched_by(service)),
+        "handles": contract.by_exchange(contract.HANDLES.get(service, ())),
+    }
+
+
+def _web_account(part):
+    return {"serves": [], "calls": contract.calls_of(part), "dispatches": {},
+            "handles": contract.by_exchange(contract.read_clearing_events())}
+
+
 ACCOUNTS = {
-    # part: services it serves, RPC methods it may call (service -> methods or a regex),
-    # events it dispatches (exchange -> event types), events it handles (exchange -> types)
-    "storage": {
-        "serves": ["storage"],
-        "calls": {"storage": ["health"]},  # its container's health check
-        "dispatches": {"storage.events": ["backup_completed", "backup_failed",
-                                          *DISPATCHED_EVENTS["storage.events"]]},
-        "handles": {},
-    },
-    "users": {
-        "serves": ["users"],
-        "calls": {"storage": "users_[a-z_]+", "users": ["get_profiles"]},
-        "dispatches": {"users.events": DISPATCHED_EVENTS["users.events"]},
-        "handles": {},
-    },
-    "blog": {
-        "serves": ["blog"],
-        "calls": {"storage": "blog_[a-z_]+", "blog": ["list_tags"]},
-        "dispatches": {"blog.events": DISPATCHED_EVENTS["blog.events"]},
-        "handles": {"users.events": ["user_deleted"]},
-    },
-    "gateway": {"serves": [], "calls": GATEWAY_CALLS, "dispatches": {},
-                "handles": DISPATCHED_EVENTS},
-    "frontend": {"serves": [], "calls": FRONTEND_CALLS, "dispatches": {},
-                 "handles": DISPATCHED_EVENTS},
+    # part: services it serves, RPC methods it may call (service -> methods), events it
+    # dispatches and events it handles (exchange -> event types), all from the contract
+    **{service: _service_account(service) for service in contract.SERVICES},
+    **{part: _web_account(part) for part in (contract.GATEWAY, contract.FRONTEND)},
 }
-ADMIN = "admin"
+ADMIN = contract.ADMIN
 PARTS = (*ACCOUNTS, ADMIN)
 
 
@@ -81,8 +59,6 @@ def _alternatives(patterns):
 
 
 def _method_pattern(methods):
-    if isinstance(methods, str):
-        return methods
     return "(" + "|".join(re.escape(method) for method in methods) + ")"
 
 
@@ -103,10 +79,15 @@ def permissions(part):
     queues.append("rpc\\.reply-standalone_rpc_proxy-.+")
     if not account["serves"] and account["handles"]:
         queues.append(READ_CACHE_QUEUE)  # the web tier's read cache listens to events
-    exchanges = [re.escape(RPC_EXCHANGE), *map(re.escape, account["dispatches"]),
-                 *map(re.escape, account["handles"])]
-    names = _alternatives([*queues, *exchanges])
-    return {"configure": names, "write": names, "read": names}
+    exchanges = [RPC_EXCHANGE, *account["dispatches"]]
+    if account["serves"]:  # nameko's event handlers declare the exchange they bind to
+        exchanges += account["handles"]
+    owned = [*queues, *map(re.escape, exchanges)]
+    # The web tier binds its read cache's queue to the event exchanges (read) and declares
+    # them passively: it may not configure, and so not delete, an exchange it does not own.
+    handled = [re.escape(exchange) for exchange in account["handles"] if exchange not in exchanges]
+    return {"configure": _alternatives(owned), "write": _alternatives(owned),
+            "read": _alternatives([*owned, *handled])}
 
 
 def topic_permissions(part):

@@ -33,40 +33,14 @@ from kombu import Connection, Queue, binding
 from kombu.mixins import ConsumerMixin
 from nameko.standalone.events import get_event_exchange
 
-from common.events import DISPATCHED_EVENTS
+from common import contract
 
 log = logging.getLogger(__name__)
 
-CACHED_READS = frozenset({
-    ("blog", "get_article"),
-    ("blog", "list_articles"),
-    ("blog", "feed"),
-    ("blog", "list_comments"),
-    ("blog", "list_tags"),
-    ("users", "get_profile"),
-    ("users", "verify_token"),
-    ("users", "verify_session"),
-})
+CACHED_READS = contract.cached_reads()
 """Reads whose answers depend only on the data of the blog and users services."""
 
-WRITES = frozenset({
-    ("blog", "create_article"),
-    ("blog", "update_article"),
-    ("blog", "delete_article"),
-    ("blog", "favorite_article"),
-    ("blog", "unfavorite_article"),
-    ("blog", "add_comment"),
-    ("blog", "delete_comment"),
-    ("users", "register"),
-    ("users", "update_user"),
-    ("users", "follow_user"),
-    ("users", "unfollow_user"),
-    ("users", "ban_user"),
-    ("users", "unban_user"),
-    ("users", "delete_user"),
-    ("users", "end_session"),
-    ("users", "end_all_sessions"),
-})
+WRITES = contract.cache_clearing_calls()
 """Calls that change what a cached read answers; each dispatches an event too."""
 
 DEFAULT_TTL_SECONDS = 5
@@ -123,12 +97,16 @@ def cache_key(service_name: str, method_name: str, args: tuple[Any, ...],
 
 
 class InvalidationListener(ConsumerMixin):
-    """Clears a ``ReadCache`` on every event of the blog and users services.
+    """Clears a ``ReadCache`` on every event that changes what a cached read answers
+    (``contract.read_clearing_events()``).
 
     Runs in a daemon thread with its own broker connection and an exclusive,
     auto-deleted queue (``read-cache-<hex>``, which the web tier's broker accounts may
-    declare) bound to every event the two services dispatch, so every process gets
-    every event; kombu reconnects it after a broker outage.
+    declare) bound to every such event, so every process gets every event; kombu
+    reconnects it after a broker outage. The event exchanges belong to the services
+    that dispatch on them: the listener declares them passively (it only checks that
+    they exist, which needs no configure right, so the web tier cannot delete them),
+    and until every one exists it retries about once a second, caching nothing.
     """
 
     def __init__(self, config: Mapping[str, Any], cache: ReadCache) -> None:
@@ -138,8 +116,8 @@ class InvalidationListener(ConsumerMixin):
         self.queue = Queue(
             f"read-cache-{uuid.uuid4().hex}",
             bindings=[
-                binding(get_event_exchange(exchange.split(".")[0], config), routing_key=event)
-                for exchange, events in DISPATCHED_EVENTS.items() for event in events
+                binding(_existing_exchange(event.source, config), routing_key=event.name)
+                for event in contract.read_clearing_events()
             ],
             exclusive=True, auto_delete=True, durable=False,
         )
@@ -168,6 +146,13 @@ class InvalidationListener(ConsumerMixin):
 
     def on_event(self, body: Any, message: Any) -> None:
         self.cache.clear()
+
+
+def _existing_exchange(service_name: str, config: Mapping[str, Any]) -> Any:
+    """The event exchange of ``service_name``, declared passively."""
+    exchange = get_event_exchange(service_name, config)
+    exchange.passive = True
+    return exchange
 
 
 def read_cache_for(config: Mapping[str, Any]) -> ReadCache | None:

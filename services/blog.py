@@ -6,11 +6,15 @@ the blog one storage call. When a user is deleted it removes their content
 (``handle_user_deleted``), idempotently.
 """
 import logging
+from typing import Any
 
 import eventlet
 from nameko.events import EventDispatcher, event_handler
 
-from common.errors import EXPECTED
+from common.contract import (
+    ARTICLE_DELETED, ARTICLE_FAVORITED, ARTICLE_PUBLISHED, ARTICLE_UNFAVORITED, ARTICLE_UPDATED,
+    COMMENT_ADDED, COMMENT_DELETED,
+)
 from services.articles import rules, schemas
 from services.rpc.entrypoint import rpc
 from services.rpc.request_key import RequestKey
@@ -34,9 +38,10 @@ class BlogService:
 
     # -- articles -----------------------------------------------------------
 
-    @rpc(expected_exceptions=EXPECTED)
-    def create_article(self, author_id, title, description, body, tag_list=None,
-                       idempotency_key=None):
+    @rpc
+    def create_article(self, author_id: int, title: str, description: str, body: str,
+                       tag_list: list[str] | None = None,
+                       idempotency_key: str | None = None) -> dict[str, Any]:
         """Publish an article; its slug comes from the title and is made unique.
 
         Repeating a call with the same ``idempotency_key`` returns the article made
@@ -50,43 +55,45 @@ class BlogService:
             author_id, rules.slugify(fields["title"]), fields["title"],
             fields["description"], fields["body"], fields["tag_list"], idempotency_key,
         )
-        self.dispatch("article_published", schemas.article_event(record))
+        self.dispatch(ARTICLE_PUBLISHED.name, schemas.article_event(record))
         return record
 
-    @rpc(expected_exceptions=EXPECTED)
-    def get_article(self, slug, viewer_id=None):
+    @rpc
+    def get_article(self, slug: str, viewer_id: int | None = None) -> dict[str, Any]:
         """One article by slug, ``favorited`` and ``author.following`` relative to the viewer."""
         return self.storage.blog_get_article(slug, viewer_id)
 
-    @rpc(expected_exceptions=EXPECTED)
-    def get_article_for_editing(self, slug, user_id):
+    @rpc
+    def get_article_for_editing(self, slug: str, user_id: int) -> dict[str, Any]:
         """The article as ``get_article`` gives it, for its author to edit;
         ``PermissionDenied`` for anyone else (the frontend's editor opens with it)."""
         record = self.storage.blog_get_article(slug, user_id)
         rules.require_author(record["author"]["id"] == user_id, "article")
         return record
 
-    @rpc(expected_exceptions=EXPECTED)
-    def update_article(self, slug, user_id, changes):
+    @rpc
+    def update_article(self, slug: str, user_id: int, changes: dict[str, Any]) -> dict[str, Any]:
         """Change title, description, body or tag_list; only the author may. The slug
         stays the same so links keep working. Dispatches ``article_updated``."""
         fields = rules.validate_article_changes(changes)
         result = self.storage.blog_update_article(slug, fields, user_id)
         rules.require_author(result["changed"], "article")
-        self.dispatch("article_updated", schemas.article_event(result["article"]))
+        self.dispatch(ARTICLE_UPDATED.name, schemas.article_event(result["article"]))
         return result["article"]
 
-    @rpc(expected_exceptions=EXPECTED)
-    def delete_article(self, slug, user_id):
+    @rpc
+    def delete_article(self, slug: str, user_id: int) -> None:
         """Delete an article with its comments and favorites; only the author may.
         Dispatches ``article_deleted``."""
         result = self.storage.blog_delete_article(slug, user_id)
         rules.require_author(result["deleted"], "article")
-        self.dispatch("article_deleted", {"slug": slug, "author_id": result["author_id"]})
+        self.dispatch(ARTICLE_DELETED.name,
+                      {"slug": slug, "author_id": result["author_id"]})
 
-    @rpc(expected_exceptions=EXPECTED)
-    def list_articles(self, tag=None, author=None, favorited=None, limit=20, offset=0,
-                      viewer_id=None, with_body=False):
+    @rpc
+    def list_articles(self, tag: str | None = None, author: str | None = None,
+                      favorited: str | None = None, limit: int = 20, offset: int = 0,
+                      viewer_id: int | None = None, with_body: bool = False) -> dict[str, Any]:
         """Articles newest first, filtered by tag, author username and favoriting
         username; ``articles_count`` is the total before ``limit`` and ``offset``. Items
         carry no ``body`` unless ``with_body`` (an Atom feed needs it, a page does not)."""
@@ -94,58 +101,59 @@ class BlogService:
         return self.storage.blog_list_articles(
             tag, author, favorited, limit, offset, viewer_id, bool(with_body))
 
-    @rpc(expected_exceptions=EXPECTED)
-    def feed(self, user_id, limit=20, offset=0):
+    @rpc
+    def feed(self, user_id: int, limit: int = 20, offset: int = 0) -> dict[str, Any]:
         """Articles by the authors ``user_id`` follows, newest first, with the total."""
         limit, offset = rules.validate_page(limit, offset)
         return self.storage.blog_feed(user_id, limit, offset)
 
     # -- favorites ------------------------------------------------------------
 
-    @rpc(expected_exceptions=EXPECTED)
-    def favorite_article(self, slug, user_id):
+    @rpc
+    def favorite_article(self, slug: str, user_id: int) -> dict[str, Any]:
         """Favorite an article (twice counts once); returns it with the new count.
         Dispatches ``article_favorited``."""
         record = self.storage.blog_favorite(slug, user_id)
-        self.dispatch("article_favorited", {"slug": slug, "user_id": user_id})
+        self.dispatch(ARTICLE_FAVORITED.name, {"slug": slug, "user_id": user_id})
         return record
 
-    @rpc(expected_exceptions=EXPECTED)
-    def unfavorite_article(self, slug, user_id):
+    @rpc
+    def unfavorite_article(self, slug: str, user_id: int) -> dict[str, Any]:
         """Remove a favorite; returns the article with the new count.
         Dispatches ``article_unfavorited``."""
         record = self.storage.blog_unfavorite(slug, user_id)
-        self.dispatch("article_unfavorited", {"slug": slug, "user_id": user_id})
+        self.dispatch(ARTICLE_UNFAVORITED.name, {"slug": slug, "user_id": user_id})
         return record
 
     # -- comments -------------------------------------------------------------
 
-    @rpc(expected_exceptions=EXPECTED)
-    def add_comment(self, slug, author_id, body, idempotency_key=None):
+    @rpc
+    def add_comment(self, slug: str, author_id: int, body: str,
+                    idempotency_key: str | None = None) -> dict[str, Any]:
         """Comment on an article; a repeated ``idempotency_key`` returns the first comment
         (without one, the request's own key: a redelivered request comments once).
         Dispatches ``comment_added``."""
         body = rules.validate_comment(body)
         idempotency_key = rules.validate_idempotency_key(idempotency_key) or self.request_key
         record = self.storage.blog_add_comment(slug, author_id, body, idempotency_key)
-        self.dispatch("comment_added", schemas.comment_event(slug, record))
+        self.dispatch(COMMENT_ADDED.name, schemas.comment_event(slug, record))
         return record
 
-    @rpc(expected_exceptions=EXPECTED)
-    def list_comments(self, slug, viewer_id=None):
+    @rpc
+    def list_comments(self, slug: str, viewer_id: int | None = None) -> list[dict[str, Any]]:
         """Comments of an article, oldest first, with author profiles."""
         return self.storage.blog_list_comments(slug, viewer_id)
 
-    @rpc(expected_exceptions=EXPECTED)
-    def delete_comment(self, slug, comment_id, user_id):
+    @rpc
+    def delete_comment(self, slug: str, comment_id: int, user_id: int) -> None:
         """Delete a comment; only its author may. Dispatches ``comment_deleted``."""
         result = self.storage.blog_delete_comment(slug, comment_id, user_id)
         rules.require_author(result["deleted"], "comment")
-        self.dispatch("comment_deleted",
+        self.dispatch(COMMENT_DELETED.name,
                       {"slug": slug, "comment_id": comment_id, "author_id": user_id})
 
-    @rpc(expected_exceptions=EXPECTED)
-    def list_tags(self):
+    @rpc
+    def list_tags(self) -> list[str]:
         """Tag names in use, most used first."""
         return self.storage.blog_list_tags()
 

@@ -8,18 +8,24 @@ Admins use it from ``nameko shell --config config.yaml``::
 
 It never opens a database: the storage service keeps the data.
 """
+from typing import Any
+
 from nameko.dependency_providers import Config
 from nameko.events import EventDispatcher
 
 from common.clock import Clock
 from common.config import session_lifetime_seconds, token_ttl_seconds
+from common.contract import (
+    SESSION_ENDED, USER_DELETED, USER_FOLLOWED, USER_REGISTERED, USER_UNFOLLOWED, USER_UPDATED,
+)
 from common.errors import (
-    EXPECTED, NotFound, PermissionDenied, TooManyRequests, Unauthenticated, ValidationError,
+    NotFound, PermissionDenied, TooManyRequests, Unauthenticated, ValidationError,
 )
 from common.secret_keys import derived_key
 from services.accounts import rate_limits, rules, schemas, sessions, tokens
 from services.accounts.passwords import PasswordHashing
 from services.accounts.production_secret import RequireProductionSecret
+from services.accounts.schemas import AdminUser, PrivateUser
 from services.rpc.entrypoint import rpc
 from services.rpc.request_log import RequestLog
 from services.rpc.timed_proxy import TimedRpcProxy
@@ -41,8 +47,9 @@ class UsersService:
 
     # -- accounts -----------------------------------------------------------
 
-    @rpc(expected_exceptions=EXPECTED)
-    def register(self, username, email, password, client_address=None):
+    @rpc
+    def register(self, username: str, email: str, password: str,
+                 client_address: str | None = None) -> PrivateUser:
         """Create an account and return it with a token.
 
         Every invalid field is reported at once in a ``ValidationError``; a taken
@@ -57,11 +64,11 @@ class UsersService:
         rules.refuse_guessable_password(fields["password"], (fields["username"], fields["email"]))
         password_hash = self.passwords.hash(fields["password"])
         record = self.storage.users_create(fields["username"], fields["email"], password_hash)
-        self.dispatch("user_registered", schemas.user_event(record))
+        self.dispatch(USER_REGISTERED.name, schemas.user_event(record))
         return schemas.private_user(record, self._token_for(record))
 
-    @rpc(expected_exceptions=EXPECTED)
-    def login(self, email, password, client_address=None):
+    @rpc
+    def login(self, email: str, password: str, client_address: str | None = None) -> PrivateUser:
         """Return the user with a fresh token for a correct email and password.
 
         Wrong credentials raise ``Unauthenticated`` without saying which part was
@@ -82,8 +89,8 @@ class UsersService:
             raise PermissionDenied("this account has been banned")
         return schemas.private_user(record, self._token_for(record))
 
-    @rpc(expected_exceptions=EXPECTED)
-    def verify_token(self, token):
+    @rpc
+    def verify_token(self, token: str) -> PrivateUser:
         """The user an API token belongs to; ``Unauthenticated`` if it is invalid or
         expired, its user was banned, deleted or changed password since it was issued, or
         it is a browser session token (those open only the frontend: ``verify_session``)."""
@@ -96,15 +103,15 @@ class UsersService:
     # Only the frontend's broker account may call these: a session token copied out of a
     # browser's cookie opens no API (``verify_token`` refuses it).
 
-    @rpc(expected_exceptions=EXPECTED)
-    def verify_session(self, token):
+    @rpc
+    def verify_session(self, token: str) -> PrivateUser:
         """The user a browser session token belongs to; ``Unauthenticated`` if the session
         ended or expired, or its user was banned, deleted or changed password since it
         started. A session in use is renewed."""
         return self._verify_session(token)
 
-    @rpc(expected_exceptions=EXPECTED)
-    def start_session(self, token):
+    @rpc
+    def start_session(self, token: str) -> dict[str, Any]:
         """Open a browser session for the holder of a valid token (what ``login``,
         ``register`` or ``update_user`` just returned): ``{token, expires_in}``, where
         ``token`` is the session token the frontend keeps in its cookie and passes to
@@ -118,21 +125,21 @@ class UsersService:
         )
         return {"token": session_token, "expires_in": lifetime}
 
-    @rpc(expected_exceptions=EXPECTED)
-    def end_session(self, token):
+    @rpc
+    def end_session(self, token: str) -> None:
         """End one browser session (sign out); ending an unknown session is harmless.
         Dispatches ``session_ended``, so no web process answers from a cached check of it."""
         if sessions.is_session_token(token):
             self.storage.users_session_delete(sessions.token_hash(token), self.clock())
-            self.dispatch("session_ended", {})
+            self.dispatch(SESSION_ENDED.name, {})
 
-    @rpc(expected_exceptions=EXPECTED)
-    def end_all_sessions(self, token):
+    @rpc
+    def end_all_sessions(self, token: str) -> dict[str, int]:
         """Sign out everywhere: end every browser session of the session token's user (this
         one included) and revoke every token issued to them so far."""
         user = self._verify_session(token)
         record = self.storage.users_end_all_sessions(user["id"])
-        self.dispatch("user_updated", schemas.user_event(record))
+        self.dispatch(USER_UPDATED.name, schemas.user_event(record))
         return {"id": record["id"]}
 
     def _verify_session(self, token):
@@ -156,13 +163,15 @@ class UsersService:
         tokens.check_token_holder(record, claims["token_version"], claims["account_key"])
         return record
 
-    @rpc(expected_exceptions=EXPECTED)
-    def get_user(self, user_id):
+    @rpc
+    def get_user(self, user_id: int) -> PrivateUser:
         """The private record (email included) of a user by id."""
         return schemas.private_user(self.storage.users_get(user_id=user_id))
 
-    @rpc(expected_exceptions=EXPECTED)
-    def update_user(self, user_id, changes, current_password=None, client_address=None):
+    @rpc
+    def update_user(self, user_id: int, changes: dict[str, Any],
+                    current_password: str | None = None,
+                    client_address: str | None = None) -> PrivateUser:
         """Change any of email, username, password, bio and image; returns the user with a
         fresh token. A blank username, email or password is left unchanged, and so is an
         email or password equal to the current one (RealWorld clients send the email on
@@ -187,46 +196,49 @@ class UsersService:
             fields["password_hash"] = self.passwords.hash(password)
             fields["bump_token_version"] = True
         record = self.storage.users_update(user_id, fields)
-        self.dispatch("user_updated", schemas.user_event(record))
+        self.dispatch(USER_UPDATED.name, schemas.user_event(record))
         return schemas.private_user(record, self._token_for(record))
 
     # -- profiles and follows -----------------------------------------------
 
-    @rpc(expected_exceptions=EXPECTED)
-    def get_profile(self, username, viewer_id=None):
+    @rpc
+    def get_profile(self, username: str, viewer_id: int | None = None) -> dict[str, Any]:
         """The public profile of ``username``; ``following`` is relative to ``viewer_id``."""
         return self.storage.users_profile(username, viewer_id)
 
-    @rpc(expected_exceptions=EXPECTED)
-    def get_profiles(self, user_ids, viewer_id=None):
+    @rpc
+    def get_profiles(self, user_ids: list[int],
+                     viewer_id: int | None = None) -> list[dict[str, Any]]:
         """Profiles of many users in one call (unknown ids are left out)."""
         return self.storage.users_profiles(list(user_ids), viewer_id)
 
-    @rpc(expected_exceptions=EXPECTED)
-    def follow_user(self, follower_id, username):
+    @rpc
+    def follow_user(self, follower_id: int, username: str) -> dict[str, Any]:
         """Follow ``username``; following twice is harmless, following yourself is an error.
         Dispatches ``user_followed``."""
         profile = self.storage.users_follow(follower_id, username)
-        self.dispatch("user_followed", {"follower_id": follower_id, "followee_id": profile["id"]})
-        return profile
-
-    @rpc(expected_exceptions=EXPECTED)
-    def unfollow_user(self, follower_id, username):
-        """Stop following ``username``; returns the profile. Dispatches ``user_unfollowed``."""
-        profile = self.storage.users_unfollow(follower_id, username)
-        self.dispatch("user_unfollowed",
+        self.dispatch(USER_FOLLOWED.name,
                       {"follower_id": follower_id, "followee_id": profile["id"]})
         return profile
 
-    @rpc(expected_exceptions=EXPECTED)
-    def following_ids(self, user_id):
+    @rpc
+    def unfollow_user(self, follower_id: int, username: str) -> dict[str, Any]:
+        """Stop following ``username``; returns the profile. Dispatches ``user_unfollowed``."""
+        profile = self.storage.users_unfollow(follower_id, username)
+        self.dispatch(USER_UNFOLLOWED.name,
+                      {"follower_id": follower_id, "followee_id": profile["id"]})
+        return profile
+
+    @rpc
+    def following_ids(self, user_id: int) -> list[int]:
         """Ids of the users ``user_id`` follows (the blog's feed uses it)."""
         return self.storage.users_following_ids(user_id)
 
     # -- admin --------------------------------------------------------------
 
-    @rpc(expected_exceptions=EXPECTED)
-    def list_users(self, limit=50, offset=0, query=None):
+    @rpc
+    def list_users(self, limit: int = 50, offset: int = 0,
+                   query: str | None = None) -> dict[str, Any]:
         """Admin: users by id with ``banned`` and the total count; ``query`` searches
         usernames and emails."""
         page = self.storage.users_list(limit, offset, query)
@@ -235,26 +247,26 @@ class UsersService:
             "users_count": page["users_count"],
         }
 
-    @rpc(expected_exceptions=EXPECTED)
-    def ban_user(self, username):
+    @rpc
+    def ban_user(self, username: str) -> AdminUser:
         """Admin: ban a user; their tokens stop working at once and they cannot sign in."""
         record = self.storage.users_set_banned(username, True)
-        self.dispatch("user_updated", schemas.user_event(record))
+        self.dispatch(USER_UPDATED.name, schemas.user_event(record))
         return schemas.admin_user(record)
 
-    @rpc(expected_exceptions=EXPECTED)
-    def unban_user(self, username):
+    @rpc
+    def unban_user(self, username: str) -> AdminUser:
         """Admin: lift a ban (earlier tokens stay revoked; the user signs in again)."""
         record = self.storage.users_set_banned(username, False)
-        self.dispatch("user_updated", schemas.user_event(record))
+        self.dispatch(USER_UPDATED.name, schemas.user_event(record))
         return schemas.admin_user(record)
 
-    @rpc(expected_exceptions=EXPECTED)
-    def delete_user(self, username):
+    @rpc
+    def delete_user(self, username: str) -> dict[str, Any]:
         """Admin: delete a user and their follows. Dispatches ``user_deleted``, on which
         the blog service removes their articles, comments and favorites."""
         deleted = self.storage.users_delete(username)
-        self.dispatch("user_deleted", schemas.user_event(deleted))
+        self.dispatch(USER_DELETED.name, schemas.user_event(deleted))
         return deleted
 
     def _require_current_password(self, record, password, client_address):

@@ -1,4 +1,8 @@
-"""The ``rpc`` entrypoint every service uses: nameko's, with three changes.
+"""The ``rpc`` entrypoint every service uses: nameko's, with four changes.
+
+* It expects the project's errors (``common.errors.EXPECTED``) unless told otherwise
+  (``@rpc(expected_exceptions=...)``): they are answers to the caller, not failures of
+  the service.
 
 * Replies are transient and unconfirmed (``services.rpc.transport``).
 * The worker learns the correlation id of the request it serves (the same on
@@ -16,6 +20,7 @@ import logging
 from nameko.rpc import Rpc as NamekoRpc
 
 from common.broker import BROKEN_CONNECTION_ERRORS
+from common.errors import EXPECTED
 from services.rpc.transport import TransientReplyRpcConsumer
 
 log = logging.getLogger(__name__)
@@ -25,6 +30,9 @@ CORRELATION_ID_KEY = "rpc_correlation_id"
 
 class Rpc(NamekoRpc):
     rpc_consumer = TransientReplyRpcConsumer()
+
+    def __init__(self, expected_exceptions=EXPECTED, **kwargs):
+        super().__init__(expected_exceptions=expected_exceptions, **kwargs)
 
     def unpack_message_headers(self, message):
         data = super().unpack_message_headers(message)

@@ -174,7 +174,7 @@ def test_the_code_calls_only_what_the_accounts_allow():
     calls = {
         "frontend": re.findall(r"rpc\(\)\.(\w+)\.(\w+)\(",
                                "".join(p.read_text() for p in (root / "frontend").glob("*.py"))),
-        "gateway": re.findall(r"rpc\.call(?:_for_health)?\(\s*\"(\w+)\",\s*\"(\w+)\"",
+        "gateway": re.findall(r"rpc\(\)\.(\w+)\.(\w+)\(",
                               "".join(p.read_text() for p in (root / "gateway").glob("*.py"))),
         "users": [("storage", m) for m in re.findall(
             r"self\.storage\.(\w+)\(", (root / "services/users.py").read_text())],
@@ -200,13 +200,23 @@ def test_the_code_calls_only_what_the_accounts_allow():
 
 
 @pytest.mark.parametrize("part", ["frontend", "gateway"])
-def test_the_web_tier_read_cache_hears_every_write_under_its_own_account(system, part):
+def test_the_web_tier_read_cache_hears_every_write_under_its_own_account(system, part_uris,
+                                                                        vhost, part):
     """The read cache's listener may declare its queue and bind it to every event of
-    blog and users, and a write made through another process clears the cache."""
+    blog and users, and a write made through another process clears the cache. The
+    account may not delete an event exchange: deleting ``users.events`` would silently
+    drop blog's ``user_deleted`` binding."""
     cache = ReadCache(ttl=60)
     listener = InvalidationListener(system(part), cache).start()
     try:
         assert wait_until(lambda: cache.listening)
+        with kombu.Connection(part_uris[part]) as connection:
+            with pytest.raises(Exception, match="ACCESS_REFUSED"):
+                connection.channel().exchange_delete("users.events")
+        bindings = requests.get(f"{MANAGEMENT}/api/exchanges/{quote(vhost, safe='')}/"
+                                "users.events/bindings/source", timeout=10).json()
+        assert any(binding["destination"].startswith("evt-users-user_deleted--blog.")
+                   for binding in bindings)
         cache.read("key", lambda: "cached")
         assert cache.read("key", lambda: "fresh") == "cached"
         admin = client_of(system, "gateway")
@@ -218,3 +228,22 @@ def test_the_web_tier_read_cache_hears_every_write_under_its_own_account(system,
     finally:
         listener.should_stop = True
 
+
+
+def test_the_read_cache_listens_once_the_services_have_declared_their_exchanges(
+        part_uris, caplog):
+    """The web tier only checks that the event exchanges exist (it may not declare them):
+    started before the services, its cache stays off, and it listens once they are up."""
+    cache = ReadCache(ttl=60)
+    listener = InvalidationListener({"AMQP_URI": part_uris["gateway"]}, cache).start()
+    try:
+        assert wait_until(lambda: any("NOT_FOUND" in repr(record.exc_info)
+                                      for record in caplog.records))
+        assert not cache.listening
+        with kombu.Connection(part_uris["admin"]) as connection:
+            for service in ("users", "blog", "storage"):
+                kombu.Exchange(f"{service}.events", type="topic", durable=True)(
+                    connection.channel()).declare()
+        assert wait_until(lambda: cache.listening)
+    finally:
+        listener.should_stop = True

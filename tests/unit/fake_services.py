@@ -30,6 +30,7 @@ from nameko.testing.services import worker_factory
 from sqlalchemy import create_engine
 from sqlalchemy.orm import sessionmaker
 
+from common import contract
 from common.errors import ServiceUnavailable
 from services.accounts.passwords import Passwords
 from services.backups.folder import BackupDirectory
@@ -146,13 +147,18 @@ class _Wire:
 
 
 class _Events:
-    """Each service's ``EventDispatcher``: an event goes at once to the handlers of it."""
+    """Each service's ``EventDispatcher``: an event goes at once to the handlers of it.
+    Each event must be one its service dispatches by the contract, with exactly the
+    payload fields the contract declares."""
 
     def __init__(self):
         self.handlers = {}
 
     def source(self, service_name):
+        declared = {event.name: event for event in contract.dispatched_by(service_name)}
+
         def dispatch(event_type, payload):
+            assert set(payload) == set(declared[event_type].payload), (event_type, payload)
             handler = self.handlers.get((service_name, event_type))
             if handler is not None:
                 handler(_over_the_wire(payload))
