@@ -8,11 +8,12 @@ the blog one storage call. When a user is deleted it removes their content
 import logging
 
 import eventlet
-from nameko.events import EventDispatcher, event_handler
+from nameko.events import EventDispatcher
 
 from services.articles import rules, schemas
 from services.errors import EXPECTED
 from services.rpc.entrypoint import rpc
+from services.rpc.guard import event_handler
 from services.rpc.request_key import RequestKey
 from services.rpc.request_log import RequestLog
 from services.rpc.timed_proxy import TimedRpcProxy

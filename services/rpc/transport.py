@@ -33,6 +33,8 @@ from nameko.constants import (
 )
 from nameko.rpc import Responder, RpcConsumer, get_rpc_exchange
 
+from services.rpc.guard import GuardedQueueConsumer, refuse
+
 REQUEST_OPTIONS = {"delivery_mode": NON_PERSISTENT}
 """Publisher options of every RPC request (standalone clients and service proxies)."""
 
@@ -47,7 +49,16 @@ class TransientResponder(Responder):
 
 
 class TransientReplyRpcConsumer(RpcConsumer):
-    """nameko's ``RpcConsumer`` with transient, unconfirmed replies."""
+    """nameko's ``RpcConsumer`` with transient, unconfirmed replies, refusing what it
+    cannot answer (``services.rpc.guard``)."""
+
+    queue_consumer = GuardedQueueConsumer()
+
+    def handle_message(self, body, message):
+        if not message.properties.get("reply_to"):
+            refuse(message, "no reply_to, so no caller can be answered")
+            return
+        super().handle_message(body, message)
 
     def handle_result(self, message, result, exc_info):
         config = self.container.config
