@@ -12,7 +12,7 @@ from nameko.dependency_providers import Config
 from nameko.events import EventDispatcher
 
 from services.accounts import rate_limits, rules, schemas, sessions, tokens
-from services.accounts.passwords import PasswordHashing
+from services.accounts.passwords import PasswordHashing, PasswordMinScore
 from services.clock import Clock
 from services.config import session_lifetime_seconds, token_ttl_seconds
 from services.errors import (
@@ -31,6 +31,7 @@ class UsersService:
     dispatch = EventDispatcher()
     config = Config()
     passwords = PasswordHashing()
+    password_min_score = PasswordMinScore()
     clock = Clock()
     request_log = RequestLog()
     production_secret = RequireProductionSecret()
@@ -47,7 +48,8 @@ class UsersService:
         Dispatches ``user_registered``.
         """
         fields = rules.validate_registration(username, email, password)
-        rules.refuse_guessable_password(fields["password"], (fields["username"], fields["email"]))
+        rules.refuse_guessable_password(fields["password"], (fields["username"], fields["email"]),
+                                        self.password_min_score)
         self._count_attempt(rate_limits.register_counters(
             self.config, fields["email"], client_address))
         password_hash = self.passwords.hash(fields["password"])
@@ -156,7 +158,8 @@ class UsersService:
             self._require_current_password(user_id, current_password)
         password = fields.pop("password", None)
         if password is not None and not self._is_current_password(user_id, password):
-            rules.refuse_guessable_password(password, (fields.get("username"), fields.get("email")))
+            rules.refuse_guessable_password(password, (fields.get("username"), fields.get("email")),
+                                            self.password_min_score)
             fields["password_hash"] = self.passwords.hash(password)
             fields["bump_token_version"] = True
         record = self.storage.users_update(user_id, fields)
