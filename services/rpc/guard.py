@@ -66,7 +66,10 @@ def screen(consumer, message):
 
 
 class GuardedQueueConsumer(QueueConsumer):
-    """nameko's ``QueueConsumer`` that refuses oversized and undecodable messages."""
+    """nameko's ``QueueConsumer`` that refuses oversized and undecodable messages.
+
+    A shared extension of its own type: a service's RPC queue and event queues share
+    one connection through it, and its reply queue keeps nameko's own consumer."""
 
     def get_consumers(self, consumer_cls, channel):
         consumers = super().get_consumers(consumer_cls, channel)
