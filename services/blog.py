@@ -9,7 +9,7 @@ import logging
 from typing import Any
 
 import eventlet
-from nameko.events import EventDispatcher, event_handler
+from nameko.events import EventDispatcher
 
 from common.contract import (
     ARTICLE_DELETED, ARTICLE_FAVORITED, ARTICLE_PUBLISHED, ARTICLE_UNFAVORITED, ARTICLE_UPDATED,
@@ -17,6 +17,7 @@ from common.contract import (
 )
 from services.articles import rules, schemas
 from services.rpc.entrypoint import rpc
+from services.rpc.guard import event_handler
 from services.rpc.request_key import RequestKey
 from services.rpc.request_log import RequestLog
 from services.rpc.timed_proxy import TimedRpcProxy

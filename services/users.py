@@ -23,7 +23,7 @@ from common.errors import (
 )
 from common.secret_keys import derived_key
 from services.accounts import rate_limits, rules, schemas, sessions, tokens
-from services.accounts.passwords import PasswordHashing
+from services.accounts.passwords import PasswordHashing, PasswordMinScore
 from services.accounts.production_secret import RequireProductionSecret
 from services.accounts.schemas import AdminUser, PrivateUser
 from services.rpc.entrypoint import rpc
@@ -41,6 +41,7 @@ class UsersService:
     dispatch = EventDispatcher()
     config = Config()
     passwords = PasswordHashing()
+    password_min_score = PasswordMinScore()
     clock = Clock()
     request_log = RequestLog()
     production_secret = RequireProductionSecret()
@@ -61,7 +62,8 @@ class UsersService:
         self._count_attempt(rate_limits.register_counters(
             self.config, email.strip().lower() if isinstance(email, str) else "", client_address))
         fields = rules.validate_registration(username, email, password)
-        rules.refuse_guessable_password(fields["password"], (fields["username"], fields["email"]))
+        rules.refuse_guessable_password(fields["password"], (fields["username"], fields["email"]),
+                                        self.password_min_score)
         password_hash = self.passwords.hash(fields["password"])
         record = self.storage.users_create(fields["username"], fields["email"], password_hash)
         self.dispatch(USER_REGISTERED.name, schemas.user_event(record))
@@ -192,7 +194,8 @@ class UsersService:
             self._require_current_password(current, current_password, client_address)
         if password is not None and password != current_password:
             rules.refuse_guessable_password(password, (
-                current["username"], current["email"], fields.get("username"), fields.get("email")))
+                current["username"], current["email"], fields.get("username"), fields.get("email")),
+                self.password_min_score)
             fields["password_hash"] = self.passwords.hash(password)
             fields["bump_token_version"] = True
         record = self.storage.users_update(user_id, fields)

@@ -1,8 +1,11 @@
-"""Password hashing: argon2id, and its dependency provider for the users service."""
+"""Password hashing (argon2id) and the password strength setting: the users service's
+dependency providers."""
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from eventlet import tpool
 from nameko.extensions import DependencyProvider
+
+from services.accounts.rules import password_min_score
 
 
 class Passwords:
@@ -46,3 +49,14 @@ class PasswordHashing(DependencyProvider):
 
     def verify(self, password_hash, password):
         return tpool.execute(self.passwords.verify, password_hash, password)
+
+
+class PasswordMinScore(DependencyProvider):
+    """The configured ``PASSWORD_MIN_SCORE``, checked when the container is set up: a
+    service configured with an invalid one does not start."""
+
+    def setup(self):
+        self.min_score = password_min_score(self.container.config)
+
+    def get_dependency(self, worker_ctx):
+        return self.min_score

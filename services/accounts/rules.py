@@ -28,21 +28,38 @@ def validate_registration(username, email, password):
     )
 
 
-PASSWORD_MIN_SCORE = 2
-"""zxcvbn's scale: 0 and 1 are guessed within about a million tries (common passwords,
-keyboard walks, names with digits, the username or email itself)."""
+DEFAULT_PASSWORD_MIN_SCORE = 2
+"""The lowest zxcvbn score (0 to 4) a new password needs unless ``PASSWORD_MIN_SCORE``
+says otherwise. 0 and 1 are guessed within about a million tries (common passwords,
+keyboard walks, names with digits, the username or email itself), which NIST SP 800-63B
+says to refuse; a setting of 0 turns the check off (a demo, a client's test suite) while
+the length limits stay."""
 PASSWORD_SCORED_LENGTH = 72
 """zxcvbn's cost grows with length; a longer password is scored on its first 72 characters (its limit)."""
 
 
-def refuse_guessable_password(password, user_inputs=()):
-    """``ValidationError`` on ``password`` when zxcvbn finds it common or easy to guess,
-    also from the account's own username and email (``user_inputs``)."""
+def password_min_score(config):
+    """``PASSWORD_MIN_SCORE`` of ``config``: a whole number from 0 to 4, else ``ValueError``."""
+    value = config.get("PASSWORD_MIN_SCORE", DEFAULT_PASSWORD_MIN_SCORE)
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 4:
+        raise ValueError(
+            f"PASSWORD_MIN_SCORE must be a whole number from 0 to 4 (the zxcvbn score a new "
+            f"password needs; 0 turns the guessability check off), not {value!r}")
+    return value
+
+
+def refuse_guessable_password(password, user_inputs=(), min_score=DEFAULT_PASSWORD_MIN_SCORE):
+    """``ValidationError`` on ``password`` when zxcvbn scores it below ``min_score``: common
+    or easy to guess, also from the account's own username and email (``user_inputs``)."""
+    if min_score == 0:
+        return password
     inputs = [value for value in user_inputs if isinstance(value, str) and value]
     for value in list(inputs):
         inputs.extend(part for part in re.split(r"[@._-]+", value) if part)
     result = zxcvbn(password[:PASSWORD_SCORED_LENGTH], user_inputs=inputs)
-    if result["score"] >= PASSWORD_MIN_SCORE:
+    if result["score"] >= min_score:
         return password
     warning = (result.get("feedback") or {}).get("warning") or ""
     message = "is too common or too easy to guess: choose a longer, less predictable one"

@@ -34,6 +34,8 @@ from nameko.constants import (
 )
 from nameko.rpc import Responder, RpcConsumer, get_rpc_exchange
 
+from services.rpc.guard import GuardedQueueConsumer, refuse
+
 
 class ReplyPublisher(Publisher):
     use_confirms = False
@@ -45,7 +47,16 @@ class TransientResponder(Responder):
 
 
 class TransientReplyRpcConsumer(RpcConsumer):
-    """nameko's ``RpcConsumer`` with transient, unconfirmed replies."""
+    """nameko's ``RpcConsumer`` with transient, unconfirmed replies, refusing what it
+    cannot answer (``services.rpc.guard``)."""
+
+    queue_consumer = GuardedQueueConsumer()
+
+    def handle_message(self, body, message):
+        if not message.properties.get("reply_to"):
+            refuse(message, "no reply_to, so no caller can be answered")
+            return
+        super().handle_message(body, message)
 
     def handle_result(self, message, result, exc_info):
         config = self.container.config

@@ -32,6 +32,7 @@ from sqlalchemy.orm import sessionmaker
 
 from common import contract
 from common.errors import ServiceUnavailable
+from services.accounts.rules import DEFAULT_PASSWORD_MIN_SCORE
 from services.accounts.passwords import Passwords
 from services.backups.folder import BackupDirectory
 from services.blog import BlogService
@@ -58,7 +59,8 @@ class FakeRpc:
         storage, self._engines = _storage(Path(self._folder.name))
         events = _Events()
         users = worker_factory(UsersService, storage=_Wire(storage), dispatch=events.source("users"),
-                               config=USERS_CONFIG, passwords=FAST_PASSWORDS, clock=lambda: NOW)
+                               config=USERS_CONFIG, passwords=FAST_PASSWORDS, clock=lambda: NOW,
+                               password_min_score=DEFAULT_PASSWORD_MIN_SCORE)
         blog = worker_factory(BlogService, storage=_Wire(storage), request_key=None,
                               dispatch=events.source("blog"))
         events.handlers[("users", "user_deleted")] = blog.handle_user_deleted

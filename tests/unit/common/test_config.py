@@ -5,12 +5,13 @@ import re
 import pytest
 
 from common import config as project_config
+from services.accounts import rules as account_rules
 
 
 @pytest.fixture
 def defaults_of_config_yaml(monkeypatch):
     for name in ("RPC_TIMEOUT", "TOKEN_TTL_SECONDS", "BACKUP_DIR", "BACKUP_KEEP",
-                 "BACKUP_INTERVAL_SECONDS"):
+                 "BACKUP_INTERVAL_SECONDS", "PASSWORD_MIN_SCORE"):
         monkeypatch.delenv(name, raising=False)
     return project_config.load_config(project_config.DEFAULT_CONFIG_PATH)
 
@@ -19,6 +20,8 @@ def test_config_yaml_defaults_are_the_code_defaults(defaults_of_config_yaml):
     assert defaults_of_config_yaml["RPC_TIMEOUT"] == project_config.DEFAULT_RPC_TIMEOUT_SECONDS
     assert defaults_of_config_yaml["TOKEN_TTL_SECONDS"] == project_config.DEFAULT_TOKEN_TTL_SECONDS
     assert defaults_of_config_yaml["BACKUP"] == project_config.DEFAULT_BACKUP
+    assert account_rules.password_min_score(defaults_of_config_yaml) == \
+        account_rules.DEFAULT_PASSWORD_MIN_SCORE
 
 
 def test_missing_settings_take_the_defaults():

@@ -8,6 +8,7 @@ from services.accounts.passwords import Passwords
 from services.accounts import rate_limits
 from services.accounts import rules as account_rules
 from common.errors import Unauthenticated, ValidationError
+from services.users import UsersService
 
 SECRET = "unit-test-secret-of-at-least-32-bytes"
 
@@ -173,3 +174,43 @@ def test_the_counters_of_an_account_and_address_are_apart_from_other_pairs():
         for address in ("203.0.113.7", "198.51.100.1", None)
     }
     assert len(keys) == 6
+
+
+def test_min_score_0_turns_the_guessability_check_off():
+    assert account_rules.refuse_guessable_password("password123", min_score=0) == "password123"
+    assert account_rules.refuse_guessable_password("password123", ("password123",),
+                                                   min_score=0) == "password123"
+
+
+def test_a_higher_min_score_refuses_what_the_default_accepts():
+    assert account_rules.refuse_guessable_password("secret-pass") == "secret-pass"
+    with pytest.raises(ValidationError):
+        account_rules.refuse_guessable_password("secret-pass", min_score=4)
+
+
+@pytest.mark.parametrize("configured, score", [
+    ({}, account_rules.DEFAULT_PASSWORD_MIN_SCORE), ({"PASSWORD_MIN_SCORE": 0}, 0),
+    ({"PASSWORD_MIN_SCORE": 4}, 4), ({"PASSWORD_MIN_SCORE": " 3 "}, 3),
+])
+def test_password_min_score_is_read_from_the_config(configured, score):
+    assert account_rules.password_min_score(configured) == score
+
+
+@pytest.mark.parametrize("value", [-1, 5, 2.5, "strong", "", None, True, [2]])
+def test_an_invalid_password_min_score_is_refused_with_what_is_allowed(value):
+    with pytest.raises(ValueError, match=r"PASSWORD_MIN_SCORE must be a whole number from 0 to 4"):
+        account_rules.password_min_score({"PASSWORD_MIN_SCORE": value})
+
+
+def test_the_users_service_refuses_to_start_with_an_invalid_password_min_score():
+    class Container:
+        service_name = "users"
+        config = {"PASSWORD_MIN_SCORE": 7}
+
+    container = Container()  # a provider holds its container weakly
+    provider = UsersService.password_min_score.bind(container, "password_min_score")
+    with pytest.raises(ValueError, match="PASSWORD_MIN_SCORE .* not 7"):
+        provider.setup()
+    container.config = {"PASSWORD_MIN_SCORE": 0}
+    provider.setup()
+    assert provider.get_dependency(worker_ctx=None) == 0

@@ -5,6 +5,7 @@ from nameko.testing.services import worker_factory
 from common.errors import NotFound, PermissionDenied, Unauthenticated, ValidationError
 from common.secret_keys import derived_key
 from services.accounts import tokens
+from services.accounts.rules import DEFAULT_PASSWORD_MIN_SCORE
 from services.users import UsersService
 from tests.unit.fake_services import FAST_PASSWORDS
 
@@ -30,7 +31,8 @@ def first_attempts(counters, window_seconds, now):
 @pytest.fixture
 def service():
     clock = lambda: NOW  # noqa: E731
-    service = worker_factory(UsersService, config=CONFIG, clock=clock, passwords=FAST_PASSWORDS)
+    service = worker_factory(UsersService, config=CONFIG, clock=clock, passwords=FAST_PASSWORDS,
+                             password_min_score=DEFAULT_PASSWORD_MIN_SCORE)
     service.storage.users_count_attempts.side_effect = first_attempts
     service.storage.users_get.return_value = record()
     return service
@@ -182,6 +184,17 @@ def test_register_refuses_a_common_password_beside_its_field(service):
         service.register("alice", "alice@example.com", "password123")
     assert set(caught.value.errors) == {"password"}
     service.storage.users_create.assert_not_called()
+
+
+def test_with_password_min_score_0_a_common_password_is_accepted_the_length_still_checked():
+    service = worker_factory(UsersService, config=CONFIG, clock=lambda: NOW,
+                             passwords=FAST_PASSWORDS, password_min_score=0)
+    service.storage.users_create.return_value = record()
+    service.register("alice", "alice@example.com", "password123")
+    assert FAST_PASSWORDS.verify(service.storage.users_create.call_args.args[2], "password123")
+    with pytest.raises(ValidationError) as caught:
+        service.register("alice", "alice@example.com", "pass123")
+    assert caught.value.errors["password"] == ["must be 8 to 128 characters"]
 
 
 def test_a_new_password_must_not_be_guessable(service):
