@@ -2,6 +2,9 @@
 
 The "Preview" button submits the form like "Publish" does; the page comes
 back with the rendered Markdown and the fields as typed, nothing is saved.
+A preview is held to the article's limits: the blog service checks the fields
+first (``blog.check_article``), and fields it refuses come back with its errors
+beside them, unrendered, as a refused "Publish" would.
 """
 from flask import Blueprint, redirect, render_template, request, url_for
 
@@ -59,8 +62,19 @@ def save(form, write, article=None):
 
 
 def render_editor(form, article=None):
-    preview = form.body.data if wants_preview() else None
-    return render_template("editor/editor.html", form=form, article=article, preview=preview)
+    """The editor page; on "Preview", with the body rendered once the blog service has
+    accepted the fields typed so far (422 with its errors beside them when not)."""
+    if not wants_preview():
+        return render_template("editor/editor.html", form=form, article=article, preview=None)
+    typed = {field: value for field, value in form.article_fields().items() if value}
+    try:
+        checked = rpc().blog.check_article(fields=typed)
+    except ValidationError as error:
+        form.show_service_errors(error)
+        page = render_template("editor/editor.html", form=form, article=article, preview=None)
+        return page, status_for(error, in_form=True)
+    return render_template("editor/editor.html", form=form, article=article,
+                           preview=checked.get("body", ""))
 
 
 def form_data_of(article):

@@ -35,6 +35,14 @@ class BlogService:
     # -- articles -----------------------------------------------------------
 
     @rpc(expected_exceptions=EXPECTED)
+    def check_article(self, fields):
+        """Check article fields (any of title, description, body, tag_list) against the
+        rules ``create_article`` and ``update_article`` apply, saving nothing: the fields
+        as they would be stored, or ``ValidationError`` per field. The frontend's editor
+        asks before it renders a preview, so a preview is held to the article's limits."""
+        return rules.validate_article_changes(fields)
+
+    @rpc(expected_exceptions=EXPECTED)
     def create_article(self, author_id, title, description, body, tag_list=None,
                        idempotency_key=None):
         """Publish an article; its slug comes from the title and is made unique.

@@ -184,6 +184,16 @@ class Stack:
                     raise RuntimeError(f"{name} did not start: {self.log_tail(name)}")
                 time.sleep(0.3)
 
+    def web_worker_memory_mb(self, name):
+        """``{"rss": ..., "peak": ...}`` in MB of the one gunicorn worker of ``name``
+        (``gateway`` or ``frontend``), from the kernel's accounting of that process."""
+        master = self.processes[name].pid
+        worker = Path(f"/proc/{master}/task/{master}/children").read_text().split()[0]
+        status = Path(f"/proc/{worker}/status").read_text().splitlines()
+        fields = dict(line.split(":", 1) for line in status)
+        return {"rss": int(fields["VmRSS"].split()[0]) // 1024,
+                "peak": int(fields["VmHWM"].split()[0]) // 1024}
+
     def log_tail(self, name, lines=40):
         path = self.workdir / f"{name.replace('#', '-')}.log"
         if not path.exists():

@@ -28,7 +28,7 @@ FRONTEND_CALLS = {
     "users": ["register", "login", "verify_token", "start_session", "end_session",
               "end_all_sessions", "update_user", "get_profile", "follow_user",
               "unfollow_user"],
-    "blog": ["list_articles", "feed", "get_article", "get_article_for_editing",
+    "blog": ["list_articles", "feed", "get_article", "get_article_for_editing", "check_article",
              "create_article", "update_article", "delete_article", "favorite_article",
              "unfavorite_article", "add_comment", "list_comments", "delete_comment",
              "list_tags"],
@@ -36,7 +36,8 @@ FRONTEND_CALLS = {
 GATEWAY_CALLS = {
     "users": ["register", "login", "verify_token", "update_user", "get_profile",
               "get_profiles", "follow_user", "unfollow_user"],
-    "blog": [method for method in FRONTEND_CALLS["blog"] if method != "get_article_for_editing"],
+    "blog": [method for method in FRONTEND_CALLS["blog"]
+             if method not in ("get_article_for_editing", "check_article")],
     "storage": ["health"],
 }
 

@@ -21,6 +21,7 @@ from services.users import UsersService
 UNCACHED_CALLS = {
     ("users", "start_session"),
     ("blog", "get_article_for_editing"),
+    ("blog", "check_article"),
     ("users", "login"),
     ("users", "get_user"),
     ("users", "get_profiles"),
