@@ -23,8 +23,8 @@ from frontend import (
     static_assets,
     template_filters,
 )
-from services.config import load_config, session_lifetime_seconds
-from services.proxies import trust_proxies
+from services.config import load_config, public_url, session_lifetime_seconds
+from services.proxies import require_https_when_public, trust_proxies
 from services.rpc.client import RpcClient
 from services.rpc.read_cache import read_cache_for
 from services.secret_keys import derived_key
@@ -75,6 +75,7 @@ def create_app(config=None, rpc=None):
     app.after_request(add_security_headers)
     app.wsgi_app = ChunkedBodyLimit(app.wsgi_app, app.config["MAX_CONTENT_LENGTH"])
     trust_proxies(app, config)
+    require_https_when_public(app, app.config["PUBLIC_URL"])
     return app
 
 
@@ -84,19 +85,9 @@ NO_STORE_ENDPOINTS = {"auth.login", "auth.register", "settings.edit"}
 DEFAULT_MAX_BODY_BYTES = 2 * 1024 * 1024
 
 
-def public_url(config, frontend_config):
-    """Where browsers reach the site (``FRONTEND.PUBLIC_URL``), without a trailing slash:
-    absolute links (Atom feeds) use it, never the request's Host header."""
-    configured = str(frontend_config.get("PUBLIC_URL") or "").strip().rstrip("/")
-    if configured:
-        return configured
-    host = frontend_config.get("HOST", "127.0.0.1")
-    return f"http://{host}:{frontend_config.get('PORT', 8080)}"
-
-
 def flask_settings(config, frontend_config):
     """Translate the project's config into Flask settings (cookies, CSRF, paging)."""
-    site_url = public_url(config, frontend_config)
+    site_url = public_url(config)
     return {
         "PUBLIC_URL": site_url,
         # Bodies over the limit are refused with 413 before anything reads them,

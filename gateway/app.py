@@ -19,8 +19,8 @@ from gateway import (
     tags,
     users,
 )
-from services.config import load_config
-from services.proxies import trust_proxies
+from services.config import load_config, public_url
+from services.proxies import require_https_when_public, trust_proxies
 from services.rpc.client import RpcClient
 from services.rpc.read_cache import read_cache_for
 
@@ -38,6 +38,7 @@ DEFAULT_SETTINGS = {
     "MAX_BODY_BYTES": 1024 * 1024,
     "CORS_ORIGINS": "*",
     "HEALTH_TIMEOUT": 2,
+    "HEALTH_DETAILS_TOKEN": "",
 }
 
 CORS_ALLOWED_HEADERS = ["Authorization", "Content-Type", "Idempotency-Key", "X-Request-Id"]
@@ -57,7 +58,7 @@ def create_app(config=None, rpc=None):
         rpc if rpc is not None else RpcClient(config, read_cache=read_cache_for(config))
     )
     app.extensions["health_rpc"] = _health_client(config, settings, rpc)
-    app.extensions["amqp_uri"] = config.get("AMQP_URI")
+    app.config["HEALTH_DETAILS_TOKEN"] = str(settings["HEALTH_DETAILS_TOKEN"] or "").strip()
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     CORS(
@@ -71,6 +72,7 @@ def create_app(config=None, rpc=None):
     error_responses.init_app(app)
     app.after_request(add_security_headers)
     trust_proxies(app, config)
+    require_https_when_public(app, public_url(config))
     return app
 
 

@@ -29,7 +29,7 @@ from nameko.standalone.rpc import ClusterProxy, ClusterRpcProxy
 
 from services import errors  # noqa: F401  registers the typed exceptions
 from services.config import rpc_timeout
-from services.errors import ServiceUnavailable
+from services.errors import BrokerUnreachable, ServiceUnavailable
 from services.rpc.read_cache import CACHED_READS, WRITES, cache_key
 from services.rpc.transport import REQUEST_OPTIONS
 
@@ -117,7 +117,7 @@ class RpcClient:
         except BROKEN_CONNECTION_ERRORS as exc:
             self._discard(proxy)
             log.warning("RPC connection failed: %r", exc)
-            raise ServiceUnavailable("the message broker is unreachable")
+            raise BrokerUnreachable("the message broker is unreachable")
 
     def close(self):
         """Stop every proxy this client opened (at process exit)."""
@@ -135,7 +135,7 @@ class RpcClient:
                 cluster = proxy.start()
             except BROKEN_CONNECTION_ERRORS as exc:
                 log.warning("cannot connect to the message broker: %r", exc)
-                raise ServiceUnavailable("the message broker is unreachable")
+                raise BrokerUnreachable("the message broker is unreachable")
             pair = self._local.pair = (proxy, cluster)
             with self._lock:
                 self._all_proxies.append(proxy)

@@ -194,6 +194,19 @@ def test_auth_and_settings_pages_are_never_cached(client, fake_rpc):
     assert "no-store" not in client.get("/").headers.get("Cache-Control", "")
 
 
+def test_every_answer_says_https_only_when_the_public_url_is_https(fake_rpc):
+    """Pages, static files (plain and hashed), error pages: HSTS on each; none over http."""
+    secure = create_app({"SECRET_KEY": "unit-test-secret",
+                         "FRONTEND": {"PUBLIC_URL": "https://blog.example"}}, rpc=fake_rpc)
+    plain = create_app({"SECRET_KEY": "unit-test-secret",
+                        "FRONTEND": {"PUBLIC_URL": "http://127.0.0.1:8080"}}, rpc=fake_rpc)
+    hashed = secure.extensions["assets"]["style.css"].hashed_name
+    for path in ("/", "/login", "/static/style.css", f"/assets/{hashed}", "/no-such-page"):
+        answer = secure.test_client().get(path)
+        assert answer.headers["Strict-Transport-Security"] == "max-age=31536000", path
+        assert "Strict-Transport-Security" not in plain.test_client().get(path).headers, path
+
+
 def test_the_cookie_is_secure_when_the_public_url_is_https(fake_rpc):
     from frontend.app import create_app
     app = create_app({"SECRET_KEY": "unit-test-secret",
