@@ -90,9 +90,6 @@ class ByteBoundedCache:
         self.size = 0
         self._entries = OrderedDict()  # key -> (value, size)
 
-    def __len__(self):
-        return len(self._entries)
-
     def get(self, key, default=None, refresh=False):
         entry = self._entries.get(key)
         if entry is None:
