@@ -57,24 +57,30 @@ def save(form, write, article=None):
         saved = write(form.article_fields())
     except ValidationError as error:
         form.show_service_errors(error)
-        return render_editor(form, article), status_for(error, in_form=True)
+        return editor_page(form, article), status_for(error, in_form=True)
     return redirect(url_for("articles.show", slug=saved["slug"]))
 
 
 def render_editor(form, article=None):
-    """The editor page; on "Preview", with the body rendered once the blog service has
-    accepted the fields typed so far (422 with its errors beside them when not)."""
-    if not wants_preview():
-        return render_template("editor/editor.html", form=form, article=article, preview=None)
+    """The editor page, with the preview when one was asked for."""
+    preview, status = checked_preview(form) if wants_preview() else (None, 200)
+    return editor_page(form, article, preview), status
+
+
+def checked_preview(form):
+    """``(body to render, status)`` once the blog service has accepted the fields typed so
+    far; ``(None, 422)`` with its errors beside the fields when it has not."""
     typed = {field: value for field, value in form.article_fields().items() if value}
     try:
         checked = rpc().blog.check_article(fields=typed)
     except ValidationError as error:
         form.show_service_errors(error)
-        page = render_template("editor/editor.html", form=form, article=article, preview=None)
-        return page, status_for(error, in_form=True)
-    return render_template("editor/editor.html", form=form, article=article,
-                           preview=checked.get("body", ""))
+        return None, status_for(error, in_form=True)
+    return checked.get("body", ""), 200
+
+
+def editor_page(form, article=None, preview=None):
+    return render_template("editor/editor.html", form=form, article=article, preview=preview)
 
 
 def form_data_of(article):
