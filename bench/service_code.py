@@ -8,7 +8,7 @@ only these imports change.
 """
 from sqlalchemy import create_engine
 
-from frontend.markdown_render import render_markdown  # noqa: F401
+from frontend.markdown_render import render_markdown, sanitised_html  # noqa: F401
 from gateway import access_log, error_responses  # noqa: F401
 from gateway.auth import request_token  # noqa: F401
 from gateway.payload import read_object, read_page  # noqa: F401

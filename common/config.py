@@ -32,6 +32,18 @@ DEFAULT_SESSION_LIFETIME_SECONDS = 8 * 3600
 DEFAULT_BACKUP = {"DIR": "var/backups", "KEEP": 10, "INTERVAL_SECONDS": 3600}
 
 
+def public_url(config):
+    """Where browsers reach the site (``FRONTEND.PUBLIC_URL``), without a trailing slash:
+    absolute links use it, never the request's Host header, and an https one makes both web
+    apps send HSTS (``web.proxies``). Empty: ``http://HOST:PORT`` of the frontend."""
+    frontend_config = config.get("FRONTEND") or {}
+    configured = str(frontend_config.get("PUBLIC_URL") or "").strip().rstrip("/")
+    if configured:
+        return configured
+    host = frontend_config.get("HOST", "127.0.0.1")
+    return f"http://{host}:{frontend_config.get('PORT', 8080)}"
+
+
 def rpc_timeout(config):
     """Seconds any RPC may take (``RPC_TIMEOUT``): clients, and services calling services."""
     return config.get("RPC_TIMEOUT", DEFAULT_RPC_TIMEOUT_SECONDS)

@@ -150,6 +150,7 @@ METHODS: dict[str, dict[str, Method]] = {
         "create_article": write(WEB, dispatches=(ARTICLE_PUBLISHED,)),
         "get_article": read(WEB, web_cached=True),
         "get_article_for_editing": read(FRONTEND),
+        "check_article": read(FRONTEND),  # the editor's preview, held to the article's rules
         "update_article": write(WEB, dispatches=(ARTICLE_UPDATED,)),
         "delete_article": write(WEB, dispatches=(ARTICLE_DELETED,)),
         "list_articles": read(WEB, web_cached=True),

@@ -94,6 +94,11 @@ class ServiceUnavailable(ConduitError):
     http_status = 503
 
 
+class BrokerUnreachable(ServiceUnavailable):
+    """The message broker itself could not be reached (raised by the RPC client, never
+    sent over RPC): no service can answer."""
+
+
 EXPECTED = (
     NotFound,
     ValidationError,

@@ -23,12 +23,12 @@ from frontend import (
     static_assets,
     template_filters,
 )
-from common.config import load_config, session_lifetime_seconds
+from common.config import load_config, public_url, session_lifetime_seconds
 from rpc_client.client import RpcClient
 from rpc_client.read_cache import read_cache_for
 from common.secret_keys import derived_key
 from web.error_handlers import register_error_handlers
-from web.proxies import trust_proxies
+from web.proxies import require_https_when_public, trust_proxies
 from web.security_headers import add_security_headers
 
 BLUEPRINTS = (
@@ -78,6 +78,7 @@ def create_app(config=None, rpc=None):
     add_security_headers(app, SECURITY_HEADERS, no_store_endpoints=NO_STORE_ENDPOINTS)
     app.wsgi_app = ChunkedBodyLimit(app.wsgi_app, app.config["MAX_CONTENT_LENGTH"])
     trust_proxies(app, config)
+    require_https_when_public(app, app.config["PUBLIC_URL"])
     return app
 
 
@@ -93,19 +94,9 @@ SECURITY_HEADERS = {
 DEFAULT_MAX_BODY_BYTES = 2 * 1024 * 1024
 
 
-def public_url(config, frontend_config):
-    """Where browsers reach the site (``FRONTEND.PUBLIC_URL``), without a trailing slash:
-    absolute links (Atom feeds) use it, never the request's Host header."""
-    configured = str(frontend_config.get("PUBLIC_URL") or "").strip().rstrip("/")
-    if configured:
-        return configured
-    host = frontend_config.get("HOST", "127.0.0.1")
-    return f"http://{host}:{frontend_config.get('PORT', 8080)}"
-
-
 def flask_settings(config, frontend_config):
     """Translate the project's config into Flask settings (cookies, CSRF, paging)."""
-    site_url = public_url(config, frontend_config)
+    site_url = public_url(config)
     return {
         "PUBLIC_URL": site_url,
         # Bodies over the limit are refused with 413 before anything reads them,

@@ -2,6 +2,9 @@
 
 The "Preview" button submits the form like "Publish" does; the page comes
 back with the rendered Markdown and the fields as typed, nothing is saved.
+A preview is held to the article's limits: the blog service checks the fields
+first (``blog.check_article``), and fields it refuses come back with its errors
+beside them, unrendered, as a refused "Publish" would.
 """
 from flask import Blueprint, redirect, render_template, request, url_for
 
@@ -55,12 +58,29 @@ def save(form, write, article=None):
         saved = write(form.article_fields())
     except ValidationError as error:
         form.show_service_errors(error)
-        return render_editor(form, article), status_for(error, in_form=True)
+        return editor_page(form, article), status_for(error, in_form=True)
     return redirect(url_for("articles.show", slug=saved["slug"]))
 
 
 def render_editor(form, article=None):
-    preview = form.body.data if wants_preview() else None
+    """The editor page, with the preview when one was asked for."""
+    preview, status = checked_preview(form) if wants_preview() else (None, 200)
+    return editor_page(form, article, preview), status
+
+
+def checked_preview(form):
+    """``(body to render, status)`` once the blog service has accepted the fields typed so
+    far; ``(None, 422)`` with its errors beside the fields when it has not."""
+    typed = {field: value for field, value in form.article_fields().items() if value}
+    try:
+        checked = rpc().blog.check_article(fields=typed)
+    except ValidationError as error:
+        form.show_service_errors(error)
+        return None, status_for(error, in_form=True)
+    return checked.get("body", ""), 200
+
+
+def editor_page(form, article=None, preview=None):
     return render_template("editor/editor.html", form=form, article=article, preview=preview)
 
 

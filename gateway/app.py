@@ -7,7 +7,7 @@ id. Tests pass a fake client as ``rpc``.
 from flask import Flask
 from flask_cors import CORS
 
-from common.config import load_config
+from common.config import load_config, public_url
 from gateway import (
     access_log,
     articles,
@@ -23,7 +23,7 @@ from gateway import (
 from rpc_client.client import RpcClient
 from rpc_client.read_cache import read_cache_for
 from web.error_handlers import register_error_handlers
-from web.proxies import trust_proxies
+from web.proxies import require_https_when_public, trust_proxies
 from web.security_headers import add_security_headers
 
 BLUEPRINTS = (
@@ -40,6 +40,7 @@ DEFAULT_SETTINGS = {
     "MAX_BODY_BYTES": 1024 * 1024,
     "CORS_ORIGINS": "*",
     "HEALTH_TIMEOUT": 2,
+    "HEALTH_DETAILS_TOKEN": "",
 }
 
 CORS_ALLOWED_HEADERS = ["Authorization", "Content-Type", "Idempotency-Key", "X-Request-Id"]
@@ -59,7 +60,7 @@ def create_app(config=None, rpc=None):
         rpc if rpc is not None else RpcClient(config, read_cache=read_cache_for(config))
     )
     app.extensions["health_rpc"] = _health_client(config, settings, rpc)
-    app.extensions["amqp_uri"] = config.get("AMQP_URI")
+    app.config["HEALTH_DETAILS_TOKEN"] = str(settings["HEALTH_DETAILS_TOKEN"] or "").strip()
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     CORS(
@@ -73,6 +74,7 @@ def create_app(config=None, rpc=None):
     register_error_handlers(app, error_responses.ERROR_HANDLERS)
     add_security_headers(app, SECURITY_HEADERS, no_store_endpoints=TOKEN_ENDPOINTS)
     trust_proxies(app, config)
+    require_https_when_public(app, public_url(config))
     return app
 
 

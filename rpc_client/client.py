@@ -29,7 +29,7 @@ from nameko.standalone.rpc import ClusterProxy, ClusterRpcProxy
 from common import errors  # noqa: F401  registers the typed exceptions
 from common.broker import BROKEN_CONNECTION_ERRORS, REQUEST_OPTIONS
 from common.config import rpc_timeout
-from common.errors import ServiceUnavailable
+from common.errors import BrokerUnreachable, ServiceUnavailable
 from rpc_client.read_cache import CACHED_READS, WRITES, ReadCache, cache_key
 
 log = logging.getLogger(__name__)
@@ -114,7 +114,7 @@ class RpcClient:
         except BROKEN_CONNECTION_ERRORS as exc:
             self._discard(proxy)
             log.warning("RPC connection failed: %r", exc)
-            raise ServiceUnavailable("the message broker is unreachable") from exc
+            raise BrokerUnreachable("the message broker is unreachable") from exc
 
     def close(self) -> None:
         """Stop every proxy this client opened (at process exit)."""
@@ -132,7 +132,7 @@ class RpcClient:
                 cluster = proxy.start()
             except BROKEN_CONNECTION_ERRORS as exc:
                 log.warning("cannot connect to the message broker: %r", exc)
-                raise ServiceUnavailable("the message broker is unreachable") from exc
+                raise BrokerUnreachable("the message broker is unreachable") from exc
             pair = self._local.pair = (proxy, cluster)
             with self._lock:
                 self._all_proxies.append(proxy)

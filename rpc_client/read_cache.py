@@ -13,8 +13,13 @@ forgets all of them whenever anything changes:
   listens to those events on a queue of its own (a broadcast) and clears its
   cache on each one;
 * in any case after ``ttl`` seconds, the stated bound on how old a cached answer
-  can be. While the listener is not connected to the broker (so events could
+  can be: every read and every store first drops the answers past their time.
+  While the listener is not connected to the broker (so events could
   be missed), nothing is cached at all, and the cache is cleared on reconnect.
+
+What the answers occupy is bounded in bytes (``READ_CACHE_MAX_BYTES``), not in
+count: the oldest answers make room, so pages of the largest articles the rules
+allow cannot grow a process past the bound.
 
 A read that was already under way when a change cleared the cache is not
 stored (a generation number guards this), so a slow read cannot put an older
@@ -23,9 +28,11 @@ a caller that changes what it got cannot change what the next caller gets.
 """
 import json
 import logging
+import sys
 import threading
 import time
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -44,21 +51,82 @@ WRITES = contract.cache_clearing_calls()
 """Calls that change what a cached read answers; each dispatches an event too."""
 
 DEFAULT_TTL_SECONDS = 5
-MAX_ENTRIES = 10000
+DEFAULT_MAX_BYTES = 64 * 1024 * 1024
+
+
+class ByteBoundedCache:
+    """Values by key, the oldest dropped first once their sizes add up past ``max_bytes``.
+
+    "Oldest" is the order of storing, or of use for callers that ``get(key, refresh=True)``.
+    A value larger than the whole bound is never kept. Not thread-safe: callers hold
+    their own lock.
+    """
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.size = 0
+        self._entries: OrderedDict[Any, tuple[Any, int]] = OrderedDict()  # key -> (value, size)
+
+    def get(self, key: Any, default: Any = None, refresh: bool = False) -> Any:
+        entry = self._entries.get(key)
+        if entry is None:
+            return default
+        if refresh:
+            self._entries.move_to_end(key)
+        return entry[0]
+
+    def put(self, key: Any, value: Any, size: int) -> None:
+        self.pop(key)
+        if size > self.max_bytes:
+            return
+        self._entries[key] = (value, size)
+        self.size += size
+        while self.size > self.max_bytes:
+            self.pop(next(iter(self._entries)))
+
+    def pop(self, key: Any) -> None:
+        entry = self._entries.pop(key, None)
+        if entry is not None:
+            self.size -= entry[1]
+
+    def oldest(self) -> tuple[Any, Any] | None:
+        """``(key, value)`` of the oldest entry, or ``None`` when empty."""
+        for key, (value, _) in self._entries.items():
+            return key, value
+        return None
+
+    def clear(self) -> None:
+        self._entries.clear()
+        self.size = 0
+
+
+def size_in_memory(*objects: Any) -> int:
+    """Bytes that ``objects`` (strings, or tuples of strings) occupy: what a cache holds."""
+    return sum(size_in_memory(*item) if isinstance(item, tuple) else sys.getsizeof(item)
+               for item in objects)
 
 
 class ReadCache:
-    """Answers of ``CACHED_READS`` by call, for at most ``ttl`` seconds."""
+    """Answers of ``CACHED_READS`` by call, each for at most ``ttl`` seconds, all of them
+    in at most ``max_bytes`` (the JSON text of the answers and their keys)."""
 
-    def __init__(self, ttl: float, max_entries: int = MAX_ENTRIES,
+    def __init__(self, ttl: float, max_bytes: int = DEFAULT_MAX_BYTES,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.ttl = ttl
-        self.max_entries = max_entries
         self._clock = clock
-        self._entries: dict[tuple[str, str, str], tuple[float, str]] = {}
+        self._entries = ByteBoundedCache(max_bytes)  # key -> (expires, JSON text)
         self._generation = 0
         self._lock = threading.Lock()
         self.listening = False
+
+    @property
+    def size(self) -> int:
+        """Bytes the kept answers and their keys occupy."""
+        return self._entries.size
+
+    @property
+    def max_bytes(self) -> int:
+        return self._entries.max_bytes
 
     def read(self, key: tuple[str, str, str], call: Callable[[], Any]) -> Any:
         """The cached answer for ``key``, or ``call()``'s, kept for the next caller."""
@@ -66,6 +134,7 @@ class ReadCache:
             return call()
         now = self._clock()
         with self._lock:
+            self._drop_expired(now)
             entry = self._entries.get(key)
             if entry is not None and entry[0] > now:
                 return json.loads(entry[1])
@@ -74,10 +143,15 @@ class ReadCache:
         text = json.dumps(value)
         with self._lock:
             if generation == self._generation and self.listening:
-                if len(self._entries) >= self.max_entries:
-                    self._entries.pop(next(iter(self._entries)))
-                self._entries[key] = (now + self.ttl, text)
+                self._drop_expired(self._clock())
+                self._entries.put(key, (now + self.ttl, text), size_in_memory(key, text))
         return value
+
+    def _drop_expired(self, now: float) -> None:
+        """Drop the oldest entries while they are past their time (entries are stored about in
+        the order they expire; a read that took longer may leave one that ``read`` skips)."""
+        while (oldest := self._entries.oldest()) is not None and oldest[1][0] <= now:
+            self._entries.pop(oldest[0])
 
     def clear(self) -> None:
         """Forget every answer, including those of reads still under way."""
@@ -156,10 +230,11 @@ def _existing_exchange(service_name: str, config: Mapping[str, Any]) -> Any:
 
 
 def read_cache_for(config: Mapping[str, Any]) -> ReadCache | None:
-    """A listening ``ReadCache`` as ``READ_CACHE_SECONDS`` configures it, or ``None`` for 0."""
+    """A listening ``ReadCache`` as ``READ_CACHE_SECONDS`` and ``READ_CACHE_MAX_BYTES``
+    configure it, or ``None`` for 0 seconds."""
     ttl = float(config.get("READ_CACHE_SECONDS", DEFAULT_TTL_SECONDS))
     if ttl <= 0:
         return None
-    cache = ReadCache(ttl)
+    cache = ReadCache(ttl, int(config.get("READ_CACHE_MAX_BYTES", DEFAULT_MAX_BYTES)))
     InvalidationListener(config, cache).start()
     return cache

@@ -40,6 +40,14 @@ class BlogService:
     # -- articles -----------------------------------------------------------
 
     @rpc
+    def check_article(self, fields: dict[str, Any]) -> dict[str, Any]:
+        """Check article fields (any of title, description, body, tag_list) against the
+        rules ``create_article`` and ``update_article`` apply, saving nothing: the fields
+        as they would be stored, or ``ValidationError`` per field. The frontend's editor
+        asks before it renders a preview, so a preview is held to the article's limits."""
+        return rules.validate_article_changes(fields)
+
+    @rpc
     def create_article(self, author_id: int, title: str, description: str, body: str,
                        tag_list: list[str] | None = None,
                        idempotency_key: str | None = None) -> dict[str, Any]:

@@ -67,6 +67,7 @@ class Stack:
             "RABBITMQ_PASSWORD": secrets.token_hex(8),
             "PROXY_PUBLISH": f"127.0.0.1:{self.port}",
             "FRONTEND_PUBLIC_URL": f"http://127.0.0.1:{self.port}",
+            "GATEWAY_HEALTH_DETAILS_TOKEN": secrets.token_hex(16),
             # This machine is shared with other test suites: its load average
             # reached 20 on 2 cores in trials, when a 10 s check timed out.
             "HEALTHCHECK_INTERVAL": "10s",

@@ -321,7 +321,10 @@ def test_health_checks_follow_a_stopped_database(stack):
         verdict = stack.exec("storage", "python", "-m", "admin.healthcheck", "storage",
                              check=False)
         assert verdict.returncode == 1 and verdict.stdout.startswith("unhealthy"), verdict.stdout
-        status = requests.get(stack.url + "/healthz", timeout=30)
+        operator = {"Authorization": f"Bearer {stack.settings['GATEWAY_HEALTH_DETAILS_TOKEN']}"}
+        public = requests.get(stack.url + "/healthz", timeout=30)
+        status = requests.get(stack.url + "/healthz", headers=operator, timeout=30)
+        assert public.status_code == 503 and public.json() == {"status": "unavailable"}
         assert status.status_code == 503 and status.json()["checks"]["storage"]["ok"] is False
     finally:
         stack.compose("start", "postgres")

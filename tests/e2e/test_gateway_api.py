@@ -11,6 +11,7 @@ import requests
 
 from tests.e2e.api import Api, create_article
 from tests.support.http_helpers import errors_of, unique
+from tests.support.stack import OPERATOR
 
 ISO_WITH_FRACTION_AND_ZONE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+(Z|[+-]\d\d:\d\d)$")
 
@@ -437,10 +438,12 @@ def test_the_request_id_reaches_the_access_log_and_the_service_log(stack, anonym
 
 def test_healthz_and_openapi(stack, anonymous):
     health = requests.get(stack.gateway_url + "/healthz", timeout=30)
+    details = requests.get(stack.gateway_url + "/healthz", headers=OPERATOR, timeout=30)
     document = anonymous.get("/openapi.json")
 
     assert health.status_code == 200, health.text
-    assert health.json()["status"] == "ok"
+    assert health.json() == {"status": "ok"}
+    assert details.json()["checks"]["storage"]["databases"]["blog"]["ok"] is True
     assert document.status_code == 200 and "/api/articles" in document.json()["paths"]
 
 
@@ -455,7 +458,7 @@ def test_a_stopped_blog_service_gives_503_within_the_timeout_then_recovers(stack
         # A read the gateway's read cache cannot answer (nobody made it before).
         unavailable = anonymous.get(f"/articles?tag={unique('outage')}")
         elapsed = time.monotonic() - started
-        health = requests.get(stack.gateway_url + "/healthz", timeout=30)
+        health = requests.get(stack.gateway_url + "/healthz", headers=OPERATOR, timeout=30)
     finally:
         stack.start("blog")
     recovered = anonymous.get("/tags")

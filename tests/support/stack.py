@@ -27,6 +27,9 @@ SERVICES = ("storage", "users", "blog")
 RABBIT_API = os.environ.get("RABBIT_CTL_URI", "http://guest:guest@127.0.0.1:15672")
 BIN = Path(sys.executable).parent
 STARTUP_SECONDS = 40
+HEALTH_DETAILS_TOKEN = "e2e-operators-token"
+OPERATOR = {"Authorization": f"Bearer {HEALTH_DETAILS_TOKEN}"}
+"""What an operator sends for the checks of the gateway's /healthz."""
 PERMISSION_OVERRIDE_CAPABILITIES = "-dac_override,-dac_read_search"
 WITHOUT_PERMISSION_OVERRIDE = [
     "setpriv", f"--bounding-set={PERMISSION_OVERRIDE_CAPABILITIES}",
@@ -64,6 +67,7 @@ class Stack:
             "FRONTEND_PORT": str(self.frontend_port),
             "BACKUP_DIR": str(self.workdir / "backups"),
             "SECRET_KEY": "e2e-test-secret-of-at-least-32-bytes",
+            "GATEWAY_HEALTH_DETAILS_TOKEN": HEALTH_DETAILS_TOKEN,
             # Every test of a stack signs up and in from 127.0.0.1: limits far above
             # what the suites do, except where a test sets its own (extra_env).
             "RATE_LIMIT_LOGIN_PER_ACCOUNT": "1000",
@@ -184,6 +188,16 @@ class Stack:
                 if time.monotonic() > deadline:
                     raise RuntimeError(f"{name} did not start: {self.log_tail(name)}") from None
                 time.sleep(0.3)
+
+    def web_worker_memory_mb(self, name):
+        """``{"rss": ..., "peak": ...}`` in MB of the one gunicorn worker of ``name``
+        (``gateway`` or ``frontend``), from the kernel's accounting of that process."""
+        master = self.processes[name].pid
+        worker = Path(f"/proc/{master}/task/{master}/children").read_text().split()[0]
+        status = Path(f"/proc/{worker}/status").read_text().splitlines()
+        fields = dict(line.split(":", 1) for line in status)
+        return {"rss": int(fields["VmRSS"].split()[0]) // 1024,
+                "peak": int(fields["VmHWM"].split()[0]) // 1024}
 
     def log_tail(self, name, lines=40):
         path = self.workdir / f"{name.replace('#', '-')}.log"

@@ -1,5 +1,9 @@
 """Frontend forms over a fake RPC: sign up/in/out, editor with preview, comments, buttons."""
+import pytest
+
+from frontend import markdown_render
 from frontend.forms import parse_tags
+from services.articles.rules import BODY_MAX
 from tests.unit.frontend.pages import (
     PASSWORD, csrf_token, errors_beside, make_user, page_text, sign_in_as, submit,
     write_article,
@@ -105,6 +109,34 @@ def test_preview_renders_the_body_without_saving(client, fake_rpc):
     assert "<strong>bold</strong>" in page_text(response)
     assert 'value="Draft"' in page_text(response)
     assert fake_rpc.blog.list_articles()["articles_count"] == 0
+
+
+def test_a_preview_over_the_article_limits_is_refused_beside_its_fields_unrendered(
+        client, fake_rpc, monkeypatch):
+    """The body that exhausted a frontend (480 kB, under the form-field cap): the blog
+    service's article limits apply to a preview as to a publish, before any render."""
+    monkeypatch.setattr(markdown_render, "sanitised_html", lambda text: pytest.fail("rendered"))
+    sign_in_as(client, fake_rpc, "ann")
+
+    response = submit(client, "/editor", title="T" * 300, description="d",
+                      body="a\n\n" * 160000, tags="", action="preview")
+
+    assert response.status_code == 422
+    assert errors_beside(response, "body") == [f"must be at most {BODY_MAX} characters"]
+    assert errors_beside(response, "title") == ["must be at most 255 characters"]
+    assert 'id="preview"' not in page_text(response)
+    assert fake_rpc.last_call("blog", "check_article")
+    assert fake_rpc.blog.list_articles()["articles_count"] == 0
+
+
+def test_a_preview_of_an_empty_form_renders_nothing_and_refuses_nothing(client, fake_rpc):
+    sign_in_as(client, fake_rpc, "ann")
+
+    response = submit(client, "/editor", title="", description="", body="", tags="",
+                      action="preview")
+
+    assert response.status_code == 200
+    assert 'id="preview"' in page_text(response)
 
 
 def test_editor_errors_are_shown_beside_the_fields(client, fake_rpc):

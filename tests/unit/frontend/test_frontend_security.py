@@ -146,12 +146,65 @@ def test_feed_links_come_from_the_public_url_not_the_host_header(client, fake_rp
         assert "http://localhost/article/hello" in feed
 
 
+FORGED_HOST = "forged.example"
+ROUTE_VALUES = {"<slug>": "hello", "<username>": "ann", "<tag>": "news",
+                "<path:filename>": "style.css"}
+
+
+def every_page_path(app):
+    """A path for every GET route of the app, its placeholders filled with ann's article."""
+    paths = []
+    for rule in app.url_map.iter_rules():
+        if "GET" not in rule.methods:
+            continue
+        path = rule.rule
+        for placeholder, value in {**ROUTE_VALUES, "<name>": asset_name(app)}.items():
+            path = path.replace(placeholder, value)
+        assert "<" not in path, f"no value for a placeholder of {rule.rule}"
+        paths.append(path)
+    return paths
+
+
+def asset_name(app):
+    return app.extensions["assets"]["style.css"].hashed_name
+
+
+def test_no_page_takes_its_absolute_urls_from_a_forged_host(app, client, fake_rpc):
+    """Every GET route, signed in, with a forged Host: nothing in the body or the headers
+    names that host; the article page's og:url and article:author use the public URL."""
+    ann = make_user(fake_rpc, "ann")
+    write_article(fake_rpc, ann, "Hello", tags=["news"])
+    fake_rpc.blog.add_comment(slug="hello", author_id=ann["id"], body="first")
+    assert submit(client, "/login", email=ann["email"], password=PASSWORD).status_code == 302
+    for path in every_page_path(app):
+        response = client.get(path, headers={"Host": FORGED_HOST})
+        assert response.status_code in (200, 302), (path, response.status_code)
+        assert FORGED_HOST not in page_text(response), path
+        assert FORGED_HOST not in str(response.headers), path
+    article = page_text(client.get("/article/hello", headers={"Host": FORGED_HOST}))
+    assert '<meta property="og:url" content="http://localhost/article/hello">' in article
+    assert '<meta property="article:author" content="http://localhost/profile/ann">' in article
+
+
 def test_auth_and_settings_pages_are_never_cached(client, fake_rpc):
     assert client.get("/login").headers["Cache-Control"] == "no-store"
     assert client.get("/register").headers["Cache-Control"] == "no-store"
     sign_in_as(client, fake_rpc, "ann")
     assert client.get("/settings").headers["Cache-Control"] == "no-store"
     assert "no-store" not in client.get("/").headers.get("Cache-Control", "")
+
+
+def test_every_answer_says_https_only_when_the_public_url_is_https(fake_rpc):
+    """Pages, static files (plain and hashed), error pages: HSTS on each; none over http."""
+    secure = create_app({"SECRET_KEY": "unit-test-secret",
+                         "FRONTEND": {"PUBLIC_URL": "https://blog.example"}}, rpc=fake_rpc)
+    plain = create_app({"SECRET_KEY": "unit-test-secret",
+                        "FRONTEND": {"PUBLIC_URL": "http://127.0.0.1:8080"}}, rpc=fake_rpc)
+    hashed = secure.extensions["assets"]["style.css"].hashed_name
+    for path in ("/", "/login", "/static/style.css", f"/assets/{hashed}", "/no-such-page"):
+        answer = secure.test_client().get(path)
+        assert answer.headers["Strict-Transport-Security"] == "max-age=31536000", path
+        assert "Strict-Transport-Security" not in plain.test_client().get(path).headers, path
 
 
 def test_the_cookie_is_secure_when_the_public_url_is_https(fake_rpc):

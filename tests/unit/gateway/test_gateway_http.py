@@ -3,12 +3,14 @@ import json
 import logging
 import re
 
+import amqp
 import pytest
 import yaml
 
-from common.errors import ServiceUnavailable
+from common.errors import BrokerUnreachable, ServiceUnavailable
 from gateway.app import create_app
 from gateway.openapi import DOCUMENT_PATH
+from rpc_client.probes import SERVICE_PROBES
 from tests.support.http_helpers import errors_of, sign_up
 from tests.unit.gateway.conftest import UNIT_CONFIG
 
@@ -156,8 +158,20 @@ def test_each_request_writes_one_json_access_line(client):
     assert isinstance(entry["duration_ms"], float) and entry["duration_ms"] >= 0
 
 
-def test_healthz_reports_the_broker_and_every_service(client):
-    response = client.get("/healthz")
+OPERATOR_TOKEN = "operators-only-0123456789"
+OPERATOR = {"Authorization": f"Bearer {OPERATOR_TOKEN}"}
+
+
+@pytest.fixture
+def operated(fake_rpc):
+    """The gateway with an operators' token for /healthz's details."""
+    config = {**UNIT_CONFIG, "GATEWAY": {**UNIT_CONFIG["GATEWAY"],
+                                         "HEALTH_DETAILS_TOKEN": OPERATOR_TOKEN}}
+    return create_app(config, rpc=fake_rpc).test_client()
+
+
+def test_healthz_reports_the_broker_and_every_service_to_operators(operated):
+    response = operated.get("/healthz", headers=OPERATOR)
 
     body = response.get_json()
     assert response.status_code == 200
@@ -167,36 +181,83 @@ def test_healthz_reports_the_broker_and_every_service(client):
     assert body["checks"]["storage"]["databases"]["blog"]["ok"] is True
 
 
-def test_healthz_is_503_and_names_the_service_that_does_not_answer(client, fake_rpc):
+FAILING_DATABASE = {"users": {"ok": True, "schema_version": "0003", "schema_head": "0003"},
+                    "blog": {"ok": False, "error": "OperationalError: password authentication "
+                             "failed for user blog_app at 10.0.0.7"}}
+
+
+@pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer wrong"},
+                                     {"Authorization": f"Token {OPERATOR_TOKEN}"}])
+def test_the_public_gets_the_verdict_only(operated, fake_rpc, headers):
+    fake_rpc.storage._implementation.health = lambda: FAILING_DATABASE
+
+    response = operated.get("/healthz", headers=headers)
+
+    assert response.status_code == 503
+    assert response.get_json() == {"status": "unavailable"}
+
+
+def test_without_an_operators_token_nobody_gets_the_details(client, fake_rpc):
+    fake_rpc.storage._implementation.health = lambda: FAILING_DATABASE
+
+    response = client.get("/healthz", headers={"Authorization": "Bearer "})
+
+    assert response.get_json() == {"status": "unavailable"}
+
+
+def test_healthz_is_503_and_names_the_service_that_does_not_answer(operated, fake_rpc):
     fake_rpc.fail_next("blog", "list_tags",
                        ServiceUnavailable("the blog service did not answer within 2.0 seconds"))
 
-    response = client.get("/healthz")
+    response = operated.get("/healthz", headers=OPERATOR)
 
     checks = response.get_json()["checks"]
     assert response.status_code == 503
     assert checks["blog"] == {
         "ok": False, "error": "the blog service did not answer within 2.0 seconds"}
-    assert checks["users"]["ok"] is True
+    assert checks["users"]["ok"] is True and checks["rabbitmq"]["ok"] is True
 
 
-def test_healthz_reports_a_failing_database(client, fake_rpc):
-    fake_rpc.storage._implementation.health = lambda: {"users": {"ok": True}, "blog": {"ok": False, "error": "x"}}
+def test_healthz_reports_a_failing_database(operated, fake_rpc):
+    fake_rpc.storage._implementation.health = lambda: FAILING_DATABASE
 
-    response = client.get("/healthz")
+    response = operated.get("/healthz", headers=OPERATOR)
 
     assert response.status_code == 503
     assert response.get_json()["checks"]["storage"]["ok"] is False
 
 
-def test_healthz_reports_an_unreachable_broker(fake_rpc):
-    config = {**UNIT_CONFIG, "AMQP_URI": "pyamqp://guest:guest@127.0.0.1:9//"}
-    client = create_app(config, rpc=fake_rpc).test_client()
+def test_healthz_reports_an_unreachable_broker_from_the_pooled_client(operated, fake_rpc):
+    for service_name, (method_name, _, _) in SERVICE_PROBES.items():
+        fake_rpc.fail_next(service_name, method_name,
+                           BrokerUnreachable("the message broker is unreachable"))
 
-    response = client.get("/healthz")
+    response = operated.get("/healthz", headers=OPERATOR)
 
     assert response.status_code == 503
-    assert response.get_json()["checks"]["rabbitmq"]["ok"] is False
+    assert response.get_json()["checks"]["rabbitmq"] == {
+        "ok": False, "error": "the message broker is unreachable"}
+
+
+def test_healthz_opens_no_broker_connection_of_its_own(fake_rpc, monkeypatch):
+    """The probes go through the app's client (here the fake); with a real client the
+    connection is its pool's (tests/integration/test_health_connections.py)."""
+    opened = []
+    monkeypatch.setattr(amqp.Connection, "connect", lambda *args, **kwargs: opened.append(1))
+    client = create_app({**UNIT_CONFIG, "AMQP_URI": "pyamqp://guest:guest@127.0.0.1:9//"},
+                        rpc=fake_rpc).test_client()
+    for _ in range(10):
+        assert client.get("/healthz").status_code == 200
+    assert opened == []
+
+
+def test_every_answer_says_https_only_when_the_public_url_is_https(fake_rpc):
+    secure = create_app({**UNIT_CONFIG, "FRONTEND": {"PUBLIC_URL": "https://blog.example"}},
+                        rpc=fake_rpc).test_client()
+    plain = create_app(UNIT_CONFIG, rpc=fake_rpc).test_client()
+    for path in ("/api/tags", "/healthz", "/api/openapi.json", "/api/no-such-thing"):
+        assert secure.get(path).headers["Strict-Transport-Security"] == "max-age=31536000"
+        assert "Strict-Transport-Security" not in plain.get(path).headers
 
 
 def served_operations(app):

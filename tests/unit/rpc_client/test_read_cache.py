@@ -1,4 +1,7 @@
 """The web apps' read cache: what it keeps, for how long, and what clears it."""
+import json
+import tracemalloc
+
 import pytest
 from nameko.testing.services import worker_factory
 
@@ -6,6 +9,11 @@ from rpc_client.client import RpcClient
 from rpc_client.read_cache import ReadCache, cache_key
 from services import storage as storage_module
 from services.blog import BlogService
+from common.config import load_config
+from rpc_client.read_cache import (
+    DEFAULT_MAX_BYTES, InvalidationListener, read_cache_for, size_in_memory,
+)
+from services.articles import rules
 from services.storage import StorageService
 from services.users import UsersService
 
@@ -83,15 +91,102 @@ def test_callers_get_copies(cache):
     assert cache.read("k", Source()) == {"answer": 1}
 
 
-def test_the_oldest_answer_makes_room(clock):
-    cache = ReadCache(ttl=5, max_entries=2, clock=clock)
-    cache.set_listening(True)
+def test_the_oldest_answers_make_room_within_the_byte_bound(clock):
     source = Source()
+    one_answer = size_in_memory(("a",), json.dumps({"answer": 1}))
+    cache = ReadCache(ttl=5, max_bytes=2 * one_answer, clock=clock)
+    cache.set_listening(True)
     for key in ("a", "b", "c"):
-        cache.read(key, source)
-    cache.read("c", source)
-    cache.read("a", source)
+        cache.read((key,), source)
+    cache.read(("c",), source)
+    cache.read(("a",), source)
     assert source.calls == 4
+    assert cache.size <= 2 * one_answer
+
+
+def test_an_answer_larger_than_the_bound_is_not_kept(clock):
+    cache = ReadCache(ttl=5, max_bytes=1000, clock=clock)
+    cache.set_listening(True)
+    calls = []
+    big = lambda: calls.append(1) or {"body": "x" * 2000}  # noqa: E731
+    cache.read("big", big)
+    cache.read("big", big)
+    assert len(calls) == 2 and cache.size == 0
+
+
+def test_answers_past_their_time_are_dropped_without_a_write_or_the_bound(cache, clock):
+    cache.read("old", lambda: {"body": "x" * 100_000})
+    clock.now += 5
+    cache.read("new", Source())
+    assert cache.size == size_in_memory("new", json.dumps({"answer": 1}))
+
+
+def maximal_article(number, with_body):
+    """An article at every limit of the blog's rules (storage's record of it)."""
+    article = {
+        "slug": f"{'s' * (rules.SLUG_MAX - 6)}-{number:05d}", "title": "T" * rules.TITLE_MAX,
+        "description": "D" * rules.DESCRIPTION_MAX,
+        "tag_list": [f"{i}{'t' * (rules.TAG_MAX - 1)}" for i in range(rules.TAGS_PER_ARTICLE)],
+        "created_at": "2026-01-01T00:00:00.000Z", "updated_at": "2026-01-01T00:00:00.000Z",
+        "favorited": False, "favorites_count": 2**31 - 1,
+        "author": {"id": 1, "username": "u" * 20, "bio": "b" * 1000,
+                   "image": "https://example.com/" + "i" * 200, "following": False},
+    }
+    if with_body:
+        article["body"] = "b" * rules.BODY_MAX
+    return article
+
+
+def maximal_reads(count):
+    """``(key, call)`` of ``count`` different cached reads, each answering the largest the
+    rules allow: pages of 100 articles, articles with the longest body, 100 comments at the
+    longest."""
+    def page():
+        return {"articles": [maximal_article(i, False) for i in range(100)],
+                "articles_count": 2**31 - 1}
+
+    def comments():
+        return [{"id": i, "body": "c" * rules.COMMENT_MAX, "author": {"username": "u"}}
+                for i in range(100)]
+
+    for number in range(count):
+        kind = number % 3
+        if kind == 0:
+            yield cache_key("blog", "list_articles", (), {"limit": 100, "offset": number}), page
+        elif kind == 1:
+            yield (cache_key("blog", "get_article", (), {"slug": f"a-{number}"}),
+                   lambda number=number: maximal_article(number, True))
+        else:
+            yield cache_key("blog", "list_comments", (), {"slug": f"a-{number}"}), comments
+
+
+def test_pages_of_maximal_articles_stay_under_the_byte_bound(clock):
+    """Memory the cache holds, as Python allocates it, stays under the bound however many
+    of the largest answers pass through it."""
+    bound = 4 * 1024 * 1024
+    cache = ReadCache(ttl=60, max_bytes=bound, clock=clock)
+    cache.set_listening(True)
+    answers_total = largest = 0
+    tracemalloc.start()
+    try:
+        held_before = tracemalloc.get_traced_memory()[0]
+        for key, call in maximal_reads(60):
+            answers_total += len(json.dumps(cache.read(key, call)))
+            assert cache.size <= bound
+            largest = max(largest, tracemalloc.get_traced_memory()[0] - held_before)
+    finally:
+        tracemalloc.stop()
+    assert answers_total > 5 * bound
+    assert cache.size > bound // 2
+    # the cache's own index (a dict entry and a tuple per answer) comes on top of the bound
+    assert largest < bound * 1.05
+
+
+def test_the_byte_bound_is_a_setting(monkeypatch):
+    monkeypatch.setattr(InvalidationListener, "start", lambda listener: listener)
+    assert load_config()["READ_CACHE_MAX_BYTES"] == DEFAULT_MAX_BYTES == 64 * 1024 * 1024
+    config = {"AMQP_URI": "pyamqp://127.0.0.1:9//", "READ_CACHE_MAX_BYTES": "1000"}
+    assert read_cache_for(config).max_bytes == 1000
 
 
 def test_keys_tell_calls_apart():
