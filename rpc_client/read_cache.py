@@ -31,6 +31,7 @@ from kombu import Connection, Queue, binding
 from kombu.mixins import ConsumerMixin
 from nameko.standalone.events import get_event_exchange
 
+from common.config import setting
 from common.events import DISPATCHED_EVENTS
 
 log = logging.getLogger(__name__)
@@ -66,7 +67,6 @@ WRITES = frozenset({
 })
 """Calls that change what a cached read answers; each dispatches an event too."""
 
-DEFAULT_TTL_SECONDS = 5
 MAX_ENTRIES = 10000
 
 
@@ -166,7 +166,7 @@ class InvalidationListener(ConsumerMixin):
 
 def read_cache_for(config):
     """A listening ``ReadCache`` as ``READ_CACHE_SECONDS`` configures it, or ``None`` for 0."""
-    ttl = float(config.get("READ_CACHE_SECONDS", DEFAULT_TTL_SECONDS))
+    ttl = float(setting(config, "READ_CACHE_SECONDS"))
     if ttl <= 0:
         return None
     cache = ReadCache(ttl)

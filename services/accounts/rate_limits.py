@@ -7,18 +7,12 @@ successful or not. Keys are hashes, so the table holds no email or address.
 """
 import hashlib
 
-DEFAULTS = {
-    "WINDOW_SECONDS": 300,
-    "LOGIN_PER_ACCOUNT": 10,
-    "LOGIN_PER_ADDRESS": 100,
-    "REGISTER_PER_ACCOUNT": 5,
-    "REGISTER_PER_ADDRESS": 20,
-}
+from common.config import section
 
 
 def settings(config):
-    configured = config.get("RATE_LIMITS") or {}
-    return {name: int(configured.get(name, default)) for name, default in DEFAULTS.items()}
+    """The ``RATE_LIMITS`` section with its declared defaults."""
+    return section(config, "RATE_LIMITS")
 
 
 def counter(kind, value, limit):
