@@ -53,7 +53,10 @@ def section(config: Config, prefix: str) -> dict[str, SettingValue]:
 
 def rpc_timeout(config: Config) -> float:
     """Seconds any RPC may take (``RPC_TIMEOUT``): clients, and services calling services."""
-    return float(setting(config, "RPC_TIMEOUT"))
+    timeout = setting(config, "RPC_TIMEOUT")
+    if isinstance(timeout, str):
+        raise TypeError(f"RPC_TIMEOUT is {timeout!r}, not a number of seconds")
+    return timeout
 
 
 def token_ttl_seconds(config: Config) -> int:

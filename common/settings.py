@@ -45,12 +45,14 @@ class Setting:
         return text_of(self.default)
 
     def convert(self, value: object) -> SettingValue:
-        """``value`` as this setting's type; ``true``, ``yes``, ``on`` and ``1`` are true."""
+        """``value`` as this setting's type; ``true``, ``yes``, ``on`` and ``1`` are true.
+        A float setting keeps a whole number as written (``10``, not ``10.0``), so the
+        messages that quote it read as configured."""
         if self.type is bool:
             return str(value).strip().lower() in TRUE_WORDS
         if self.type is str:
             return str(value)
-        if self.type is int:
+        if self.type is int or (isinstance(value, int) and not isinstance(value, bool)):
             return int(str(value))
         return float(str(value))
 

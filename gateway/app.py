@@ -85,7 +85,7 @@ def _health_client(config, settings, rpc):
     """/healthz must answer quickly even when a service is down, so it gets a shorter timeout."""
     if rpc is not None:
         return rpc
-    return RpcClient(config, timeout=settings["HEALTH_TIMEOUT"])
+    return RpcClient(config, timeout=float(settings["HEALTH_TIMEOUT"]))
 
 
 def _cors_origins(setting):

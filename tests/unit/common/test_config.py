@@ -32,6 +32,12 @@ def test_flags_read_the_words_of_yes(written, read):
     assert project_config.setting({"DEVELOPMENT_MODE": written}, "DEVELOPMENT_MODE") is read
 
 
+def test_a_whole_number_of_seconds_stays_whole():
+    # "did not answer within 1 seconds", as configured, not "1.0 seconds"
+    assert repr(project_config.rpc_timeout({"RPC_TIMEOUT": 1})) == "1"
+    assert repr(project_config.rpc_timeout({})) == "10"
+
+
 def test_numbers_written_as_text_read_as_numbers():
     config = {"RPC_TIMEOUT": "2.5", "RATE_LIMITS": {"LOGIN_PER_ACCOUNT": "3"}}
     assert project_config.rpc_timeout(config) == 2.5
