@@ -27,8 +27,9 @@ import requests
 
 from admin.broker_accounts import PARTS, account_name, permissions, topic_permissions
 from common.config import load_config
+from common.settings import ENVIRONMENT_DEFAULTS
 
-DEFAULT_MANAGEMENT_URL = "http://guest:guest@127.0.0.1:15672"
+DEFAULT_MANAGEMENT_URL = ENVIRONMENT_DEFAULTS["RABBIT_MANAGEMENT_URL"]
 TIMEOUT_SECONDS = 10
 
 

@@ -1,64 +1,84 @@
-"""Loading ``config.yaml`` the way ``nameko run --config`` does.
+"""Loading ``config.yaml`` the way ``nameko run --config`` does, and reading its settings.
 
 The gateway, the frontend and scripts read the same file as the services, with
 the same ``${ENV_VAR:default}`` placeholders, so one file configures every
-process.
-
-The defaults of the settings more than one part reads live here, once; the
-``${ENV_VAR:default}`` placeholders of ``config.yaml`` name the same values
-(``tests/unit/common/test_config.py`` keeps them equal).
+process. Each setting and its default are declared once, in ``common.settings``:
+``setting`` and ``section`` read a parsed config with those defaults, so a config
+that lacks a key (a test's, or an older file) behaves as ``config.yaml`` does.
 """
 import os
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import yaml
-from nameko.cli.main import setup_yaml_parser
+from nameko.cli.main import setup_yaml_parser  # type: ignore[import-untyped]  # nameko has no type information
+
+from common.settings import ENVIRONMENT_DEFAULTS, SETTINGS, SETTINGS_BY_NAME, SettingValue
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_CONFIG_PATH = PROJECT_ROOT / "config.yaml"
+DEFAULT_CONFIG_PATH = PROJECT_ROOT / str(ENVIRONMENT_DEFAULTS["BLOG_CONFIG"])
+
+Config = Mapping[str, Any]
+"""A parsed configuration: ``config.yaml``'s tree, or a test's dict of the same shape."""
 
 
-def load_config(path=None):
+def load_config(path: str | os.PathLike[str] | None = None) -> dict[str, Any]:
     """Return the parsed config; ``path`` defaults to ``$BLOG_CONFIG`` or ``config.yaml``."""
     setup_yaml_parser()
     path = path or os.environ.get("BLOG_CONFIG") or DEFAULT_CONFIG_PATH
     with open(path) as config_file:
-        return yaml.safe_load(config_file)
+        loaded: dict[str, Any] = yaml.safe_load(config_file)
+        return loaded
 
 
-DEFAULT_RPC_TIMEOUT_SECONDS = 10
-DEFAULT_TOKEN_TTL_SECONDS = 14 * 24 * 3600
-DEFAULT_SESSION_LIFETIME_SECONDS = 8 * 3600
-DEFAULT_BACKUP = {"DIR": "var/backups", "KEEP": 10, "INTERVAL_SECONDS": 3600}
+def setting(config: Config, name: str) -> SettingValue:
+    """The setting ``name`` (``RATE_LIMITS.LOGIN_PER_ACCOUNT``) of ``config`` as its declared
+    type; its declared default when ``config`` lacks it or leaves it empty."""
+    declared = SETTINGS_BY_NAME[name]
+    value: Any = config
+    for key in declared.keys:
+        value = value.get(key) if isinstance(value, Mapping) else None
+    return declared.convert(declared.default if value is None else value)
 
 
-def public_url(config):
+def public_url(config: Config) -> str:
     """Where browsers reach the site (``FRONTEND.PUBLIC_URL``), without a trailing slash:
     absolute links use it, never the request's Host header, and an https one makes both web
     apps send HSTS (``web.proxies``). Empty: ``http://HOST:PORT`` of the frontend."""
-    frontend_config = config.get("FRONTEND") or {}
-    configured = str(frontend_config.get("PUBLIC_URL") or "").strip().rstrip("/")
+    configured = str(setting(config, "FRONTEND.PUBLIC_URL")).strip().rstrip("/")
     if configured:
         return configured
-    host = frontend_config.get("HOST", "127.0.0.1")
-    return f"http://{host}:{frontend_config.get('PORT', 8080)}"
+    return f"http://{setting(config, 'FRONTEND.HOST')}:{setting(config, 'FRONTEND.PORT')}"
 
 
-def rpc_timeout(config):
+def section(config: Config, prefix: str) -> dict[str, SettingValue]:
+    """Every declared setting under ``prefix`` (``GATEWAY``), by its last key: ``{"PORT": 8000, ...}``."""
+    return {
+        declared.keys[-1]: setting(config, declared.name)
+        for declared in SETTINGS
+        if declared.keys[:-1] == (prefix,)
+    }
+
+
+def rpc_timeout(config: Config) -> float:
     """Seconds any RPC may take (``RPC_TIMEOUT``): clients, and services calling services."""
-    return config.get("RPC_TIMEOUT", DEFAULT_RPC_TIMEOUT_SECONDS)
+    timeout = setting(config, "RPC_TIMEOUT")
+    if isinstance(timeout, str):
+        raise TypeError(f"RPC_TIMEOUT is {timeout!r}, not a number of seconds")
+    return timeout
 
 
-def token_ttl_seconds(config):
+def token_ttl_seconds(config: Config) -> int:
     """How long a user's API token stays valid (``TOKEN_TTL_SECONDS``)."""
-    return int(config.get("TOKEN_TTL_SECONDS", DEFAULT_TOKEN_TTL_SECONDS))
+    return int(setting(config, "TOKEN_TTL_SECONDS"))
 
 
-def session_lifetime_seconds(config):
+def session_lifetime_seconds(config: Config) -> int:
     """How long a browser session lasts after its last use (``SESSION_LIFETIME_SECONDS``)."""
-    return int(config.get("SESSION_LIFETIME_SECONDS", DEFAULT_SESSION_LIFETIME_SECONDS))
+    return int(setting(config, "SESSION_LIFETIME_SECONDS"))
 
 
-def backup_settings(config):
+def backup_settings(config: Config) -> dict[str, SettingValue]:
     """The ``BACKUP`` section with its defaults: ``{DIR, KEEP, INTERVAL_SECONDS}``."""
-    return {**DEFAULT_BACKUP, **(config.get("BACKUP") or {})}
+    return section(config, "BACKUP")

@@ -12,9 +12,11 @@ harness set).
 import hashlib
 import hmac
 
-DEFAULT_SECRET_KEY = "dev-only-secret-change-me-in-production-32b"  # noqa: S105 - public on purpose, refused outside development
+from common.config import setting
+from common.settings import SETTINGS_BY_NAME
+
+DEFAULT_SECRET_KEY = SETTINGS_BY_NAME["SECRET_KEY"].default
 PURPOSES = ("tokens", "sessions", "csrf")
-TRUE_WORDS = ("1", "true", "yes", "on")
 
 
 class InsecureConfiguration(RuntimeError):
@@ -23,7 +25,7 @@ class InsecureConfiguration(RuntimeError):
 
 def development_mode(config):
     """True when the configuration says this is a development machine."""
-    return str(config.get("DEVELOPMENT_MODE", "false")).strip().lower() in TRUE_WORDS
+    return bool(setting(config, "DEVELOPMENT_MODE"))
 
 
 def secret_key(config):

@@ -23,7 +23,7 @@ from frontend import (
     static_assets,
     template_filters,
 )
-from common.config import load_config, public_url, session_lifetime_seconds
+from common.config import load_config, public_url, section, session_lifetime_seconds
 from rpc_client.client import RpcClient
 from rpc_client.read_cache import read_cache_for
 from common.secret_keys import derived_key
@@ -60,7 +60,7 @@ CONTENT_SECURITY_POLICY = "; ".join(
 def create_app(config=None, rpc=None):
     """Return the frontend app; ``config`` is the whole parsed ``config.yaml``."""
     config = config if config is not None else load_config()
-    frontend_config = config.get("FRONTEND") or {}
+    frontend_config = section(config, "FRONTEND")
     app = Flask(__name__)
     app.config.update(flask_settings(config, frontend_config))
     app.extensions["rpc"] = (
@@ -91,8 +91,6 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "same-origin",
 }
 
-DEFAULT_MAX_BODY_BYTES = 2 * 1024 * 1024
-
 
 def flask_settings(config, frontend_config):
     """Translate the project's config into Flask settings (cookies, CSRF, paging)."""
@@ -101,22 +99,20 @@ def flask_settings(config, frontend_config):
         "PUBLIC_URL": site_url,
         # Bodies over the limit are refused with 413 before anything reads them,
         # chunked ones too (Werkzeug stops reading at the limit).
-        "MAX_CONTENT_LENGTH": int(frontend_config.get("MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES)),
+        "MAX_CONTENT_LENGTH": frontend_config["MAX_BODY_BYTES"],
         # Separate keys, derived from the one secret: a session cookie and a CSRF token
         # are never signed with the key of the users' tokens (or of each other).
         "SECRET_KEY": derived_key(config, "sessions"),
         "WTF_CSRF_SECRET_KEY": derived_key(config, "csrf"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": _is_true(frontend_config.get("COOKIE_SECURE", False))
+        "SESSION_COOKIE_SECURE": frontend_config["COOKIE_SECURE"]
         or site_url.startswith("https://"),
         # The cookie lives as long as the server-side session: renewed on every request.
         "PERMANENT_SESSION_LIFETIME": timedelta(seconds=session_lifetime_seconds(config)),
         "WTF_CSRF_TIME_LIMIT": None,
-        "PAGE_SIZE": int(frontend_config.get("PAGE_SIZE", 10)),
-        "SITE_NAME": frontend_config.get("SITE_NAME", "conduit"),
+        "PAGE_SIZE": frontend_config["PAGE_SIZE"],
+        "SITE_NAME": frontend_config["SITE_NAME"],
     }
 
 
-def _is_true(value):
-    return str(value).strip().lower() in ("1", "true", "yes", "on")

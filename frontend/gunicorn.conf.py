@@ -1,16 +1,15 @@
 """gunicorn settings for the frontend: ``gunicorn -c frontend/gunicorn.conf.py frontend.wsgi:app``.
 
 Threaded workers, as for the gateway (gunicorn 27 has no eventlet worker);
-the address comes from the FRONTEND section of config.yaml.
+the address, processes and threads come from the FRONTEND section of config.yaml.
 """
-import os
-
-from common.config import load_config
+from common.config import load_config, section
 
 worker_class = "gthread"
-workers = int(os.environ.get("FRONTEND_WORKERS", "1"))
-threads = int(os.environ.get("FRONTEND_THREADS", "8"))
-bind = "{HOST}:{PORT}".format(**load_config()["FRONTEND"])
+part_settings = section(load_config(), "FRONTEND")
+workers = part_settings["WORKERS"]
+threads = part_settings["THREADS"]
+bind = f"{part_settings['HOST']}:{part_settings['PORT']}"
 graceful_timeout = 10
 
 

@@ -7,7 +7,7 @@ id. Tests pass a fake client as ``rpc``.
 from flask import Flask
 from flask_cors import CORS
 
-from common.config import load_config, public_url
+from common.config import load_config, public_url, section
 from gateway import (
     access_log,
     articles,
@@ -36,26 +36,19 @@ BLUEPRINTS = (
     openapi.blueprint,
 )
 
-DEFAULT_SETTINGS = {
-    "MAX_BODY_BYTES": 1024 * 1024,
-    "CORS_ORIGINS": "*",
-    "HEALTH_TIMEOUT": 2,
-    "HEALTH_DETAILS_TOKEN": "",
-}
-
 CORS_ALLOWED_HEADERS = ["Authorization", "Content-Type", "Idempotency-Key", "X-Request-Id"]
 
 
 def create_app(config=None, rpc=None):
     """Return the gateway app; ``config`` defaults to ``config.yaml``, ``rpc`` to a new ``RpcClient``."""
     config = config if config is not None else load_config()
-    settings = {**DEFAULT_SETTINGS, **(config.get("GATEWAY") or {})}
+    settings = section(config, "GATEWAY")
     app = Flask(__name__, static_folder=None)
     # Every route also answers with a trailing slash (RealWorld clients post to
     # /api/articles/); matching it directly, since a redirect would drop a POST body
     # and fail the CORS preflight.
     app.url_map.strict_slashes = False
-    app.config["MAX_CONTENT_LENGTH"] = int(settings["MAX_BODY_BYTES"])
+    app.config["MAX_CONTENT_LENGTH"] = settings["MAX_BODY_BYTES"]
     app.extensions["rpc"] = (
         rpc if rpc is not None else RpcClient(config, read_cache=read_cache_for(config))
     )

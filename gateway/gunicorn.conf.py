@@ -2,16 +2,16 @@
 
 Threaded workers (gunicorn 27 has no eventlet worker); the RPC client keeps
 one broker connection per thread, so ``threads`` bounds the connections a
-worker opens. Command-line flags override these values.
+worker opens. The address, processes and threads come from the GATEWAY section
+of config.yaml; command-line flags override them.
 """
-import os
-
-from common.config import load_config
+from common.config import load_config, section
 
 worker_class = "gthread"
-workers = int(os.environ.get("GATEWAY_WORKERS", "1"))
-threads = int(os.environ.get("GATEWAY_THREADS", "8"))
-bind = "{HOST}:{PORT}".format(**load_config()["GATEWAY"])
+part_settings = section(load_config(), "GATEWAY")
+workers = part_settings["WORKERS"]
+threads = part_settings["THREADS"]
+bind = f"{part_settings['HOST']}:{part_settings['PORT']}"
 # The gateway writes its own JSON access log line per request.
 accesslog = None
 graceful_timeout = 10

@@ -41,6 +41,7 @@ from kombu.mixins import ConsumerMixin
 from nameko.standalone.events import get_event_exchange
 
 from common import contract
+from common.config import setting
 
 log = logging.getLogger(__name__)
 
@@ -50,8 +51,7 @@ CACHED_READS = contract.cached_reads()
 WRITES = contract.cache_clearing_calls()
 """Calls that change what a cached read answers; each dispatches an event too."""
 
-DEFAULT_TTL_SECONDS = 5
-DEFAULT_MAX_BYTES = 64 * 1024 * 1024
+DEFAULT_MAX_BYTES = int(setting({}, "READ_CACHE_MAX_BYTES"))
 
 
 class ByteBoundedCache:
@@ -232,9 +232,9 @@ def _existing_exchange(service_name: str, config: Mapping[str, Any]) -> Any:
 def read_cache_for(config: Mapping[str, Any]) -> ReadCache | None:
     """A listening ``ReadCache`` as ``READ_CACHE_SECONDS`` and ``READ_CACHE_MAX_BYTES``
     configure it, or ``None`` for 0 seconds."""
-    ttl = float(config.get("READ_CACHE_SECONDS", DEFAULT_TTL_SECONDS))
+    ttl = float(setting(config, "READ_CACHE_SECONDS"))
     if ttl <= 0:
         return None
-    cache = ReadCache(ttl, int(config.get("READ_CACHE_MAX_BYTES", DEFAULT_MAX_BYTES)))
+    cache = ReadCache(ttl, int(setting(config, "READ_CACHE_MAX_BYTES")))
     InvalidationListener(config, cache).start()
     return cache

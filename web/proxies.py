@@ -6,6 +6,8 @@ from typing import Any
 from flask import Flask, Response
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from common.config import setting
+
 STRICT_TRANSPORT_SECURITY = "max-age=31536000"
 """One year of https only for this host, as browsers remember it after one https answer."""
 
@@ -14,7 +16,7 @@ def trust_proxies(app: Flask, config: Mapping[str, Any]) -> None:
     """Behind ``PROXY_HOPS`` reverse proxies (nginx, a load balancer), the client address
     (what rate limits count per) is taken from X-Forwarded-For, as set by those proxies
     only; with 0 (the default) the header is ignored, so clients cannot forge it."""
-    hops = int(config.get("PROXY_HOPS") or 0)
+    hops = int(setting(config, "PROXY_HOPS"))
     if hops > 0:
         # Wrapping the WSGI callable is Flask's documented way to add a middleware.
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]

@@ -19,20 +19,12 @@ limited without handing anyone a lock-out of someone else's account:
 """
 import hashlib
 
-DEFAULTS = {
-    "WINDOW_SECONDS": 300,
-    "LOGIN_PER_ACCOUNT": 10,
-    "LOGIN_PER_ACCOUNT_AND_ADDRESS": 10,
-    "LOGIN_SLOWED_PER_ACCOUNT_AND_ADDRESS": 3,
-    "LOGIN_PER_ADDRESS": 100,
-    "REGISTER_PER_ACCOUNT": 5,
-    "REGISTER_PER_ADDRESS": 20,
-}
+from common.config import section
 
 
 def settings(config):
-    configured = config.get("RATE_LIMITS") or {}
-    return {name: int(configured.get(name, default)) for name, default in DEFAULTS.items()}
+    """The ``RATE_LIMITS`` section with its declared defaults."""
+    return section(config, "RATE_LIMITS")
 
 
 def counter(kind, value, limit=None, add=1):

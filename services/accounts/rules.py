@@ -9,6 +9,7 @@ from zxcvbn import zxcvbn
 
 from common.errors import ValidationError
 from common.field_validation import refuse_control_characters, validated, validated_changes
+from common.settings import SETTINGS_BY_NAME
 
 USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9_-]+$")
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -28,7 +29,7 @@ def validate_registration(username, email, password):
     )
 
 
-DEFAULT_PASSWORD_MIN_SCORE = 2
+DEFAULT_PASSWORD_MIN_SCORE = int(SETTINGS_BY_NAME["PASSWORD_MIN_SCORE"].default)
 """The lowest zxcvbn score (0 to 4) a new password needs unless ``PASSWORD_MIN_SCORE``
 says otherwise. 0 and 1 are guessed within about a million tries (common passwords,
 keyboard walks, names with digits, the username or email itself), which NIST SP 800-63B
