@@ -4,7 +4,7 @@ VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
 
-.PHONY: run test test-containers bench fuzz install system broker broker-accounts migrate test-unit test-integration test-e2e typecheck screenshots clean
+.PHONY: run test lint test-containers bench fuzz install system broker broker-accounts migrate test-unit test-integration test-e2e typecheck screenshots clean
 
 run: install broker broker-accounts migrate  ## start every process on SQLite; Ctrl-C stops them all
 	@mkdir -p var
@@ -12,7 +12,7 @@ run: install broker broker-accounts migrate  ## start every process on SQLite; C
 	DEVELOPMENT_MODE=$${DEVELOPMENT_MODE:-true} $(BIN)/honcho --no-prefix -f Procfile \
 		-e var/broker-accounts.env start 2>&1 || true
 
-test: install system broker  ## the whole suite: unit, integration (RabbitMQ, SQLite, PostgreSQL), end to end
+test: install system broker lint typecheck  ## static checks, then the whole suite: unit, integration (RabbitMQ, SQLite, PostgreSQL), end to end
 	BIN=$(BIN) scripts/run_tests.sh
 
 # The services against the monolith (bench/run.py): prints the table, writes docs/PERFORMANCE.md
@@ -58,6 +58,10 @@ test-unit: install
 
 test-integration: install broker
 	$(BIN)/nameko test tests/integration -q
+
+lint: install  ## ruff: lint rules and the formatting of every Python file (pyproject.toml)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 typecheck: install  ## mypy over the contract, the shared library and the services' RPC signatures (pyproject.toml)
 	$(BIN)/mypy

@@ -6,6 +6,7 @@ process. Each setting and its default are declared once, in ``common.settings``:
 ``setting`` and ``section`` read a parsed config with those defaults, so a config
 that lacks a key (a test's, or an older file) behaves as ``config.yaml`` does.
 """
+
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -53,7 +54,8 @@ def public_url(config: Config) -> str:
 
 
 def section(config: Config, prefix: str) -> dict[str, SettingValue]:
-    """Every declared setting under ``prefix`` (``GATEWAY``), by its last key: ``{"PORT": 8000, ...}``."""
+    """Every declared setting under ``prefix`` (``GATEWAY``), by its last key: ``{"PORT": 8000,
+    ...}``."""
     return {
         declared.keys[-1]: setting(config, declared.name)
         for declared in SETTINGS

@@ -5,6 +5,7 @@ object, field presence and types) and translates camelCase names to the
 services' snake_case; the services own every business rule (blank values,
 formats, lengths, ranges).
 """
+
 import json
 
 from flask import request
@@ -89,7 +90,8 @@ def _json_body():
 
 
 def read_page():
-    """``limit`` and ``offset`` from the query string as integers (ranges are the service's rule)."""
+    """``limit`` and ``offset`` from the query string as integers (ranges are the service's
+    rule)."""
     page = {}
     for name in ("limit", "offset"):
         value = request.args.get(name)

@@ -9,11 +9,13 @@ ISO-8601 strings: the same file loads into SQLite or PostgreSQL. Work is done
 in batches with ``eventlet.sleep(0)`` between them so the service's other
 workers and its AMQP heartbeats keep running.
 
-A restore is one write transaction per database (``DatabaseAccess.bulk_write``). On SQLite it does not yield:
+A restore is one write transaction per database (``DatabaseAccess.bulk_write``). On SQLite it
+does not yield:
 another worker's write would then wait for the lock inside SQLite's busy
 handler, which blocks the whole event loop (and so the restore) until it
 times out.
 """
+
 import hashlib
 import json
 import os

@@ -28,6 +28,7 @@ A request that decodes and has a reply address but names no method, lacks
 nameko itself with ``MethodNotFound``, ``MalformedRequest`` or
 ``IncorrectSignature`` and acknowledged: its caller waits and learns why.
 """
+
 import logging
 from functools import partial
 
@@ -51,8 +52,12 @@ def refuse(message, reason):
     log.warning(
         "refused a message (exchange %r, routing key %r, correlation id %r, content type %r, "
         "%d bytes): %s; dropped",
-        delivery.get("exchange"), delivery.get("routing_key"), properties.get("correlation_id"),
-        message.content_type, len(message.body or b""), reason,
+        delivery.get("exchange"),
+        delivery.get("routing_key"),
+        properties.get("correlation_id"),
+        message.content_type,
+        len(message.body or b""),
+        reason,
     )
 
 
@@ -83,7 +88,7 @@ class GuardedQueueConsumer(QueueConsumer):
         if reason is None:
             try:
                 body = message.decode()
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 - whatever a codec raises, the body is refused
                 reason = f"undecodable body ({exc})"
         if reason is not None:
             refuse(message, reason)

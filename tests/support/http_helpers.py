@@ -1,6 +1,7 @@
 """HTTP helpers shared by the tests that speak to the gateway: the unit tests (a
 Flask test client over the fake services) and the end-to-end tests (``requests``
 against real processes)."""
+
 import uuid
 
 
@@ -11,8 +12,9 @@ def unique(prefix):
 
 def new_user(username, password="secret-pass"):
     """The body of ``POST /api/users`` for ``username`` (email ``<username>@example.com``)."""
-    return {"user": {"username": username, "email": f"{username}@example.com",
-                     "password": password}}
+    return {
+        "user": {"username": username, "email": f"{username}@example.com", "password": password}
+    }
 
 
 def errors_of(response):
