@@ -27,6 +27,7 @@ from urllib.parse import quote, unquote, urlsplit, urlunsplit
 import requests
 
 from admin.broker_accounts import PARTS, account_name, permissions, topic_permissions
+from common import contract
 from common.config import load_config
 from common.settings import ENVIRONMENT_DEFAULTS
 
@@ -67,6 +68,18 @@ class ManagementApi:
         self.request("DELETE", f"/topic-permissions/{host}/{name}")
         for topic in topic_permissions(part):
             self.request("PUT", f"/topic-permissions/{host}/{name}", json=topic)
+
+    def ensure_event_exchanges(self, vhost):
+        """Declare every service's event exchange as nameko does (a durable topic exchange),
+        so the web tier's read caches, which may only check that an exchange exists, bind to
+        them at once instead of waiting for the services' first start."""
+        host = quote(vhost, safe="")
+        for exchange in sorted({event.exchange for event in contract.EVENTS}):
+            self.request(
+                "PUT",
+                f"/exchanges/{host}/{quote(exchange, safe='')}",
+                json={"type": "topic", "durable": True, "auto_delete": False},
+            )
 
     def delete_accounts(self, vhost):
         """Delete the accounts this module made for ``vhost``."""
@@ -120,6 +133,7 @@ def ensure_all(amqp_uri, api, existing=None, passwords=None):
         )
         api.ensure_account(vhost, user, password, part)
         uris[part] = uri_for(amqp_uri, user, password)
+    api.ensure_event_exchanges(vhost)
     return uris
 
 

@@ -276,7 +276,11 @@ def test_the_web_tier_read_cache_hears_every_write_under_its_own_account(
 
 def test_the_read_cache_listens_once_the_services_have_declared_their_exchanges(part_uris, caplog):
     """The web tier only checks that the event exchanges exist (it may not declare them):
-    started before the services, its cache stays off, and it listens once they are up."""
+    started where they are missing (a broker set up by hand), its cache stays off, and it
+    listens once the services have declared them."""
+    with kombu.Connection(part_uris["admin"]) as connection:
+        for service in ("users", "blog", "storage"):
+            connection.channel().exchange_delete(f"{service}.events")
     cache = ReadCache(ttl=60)
     listener = InvalidationListener({"AMQP_URI": part_uris["gateway"]}, cache).start()
     try:
@@ -289,6 +293,17 @@ def test_the_read_cache_listens_once_the_services_have_declared_their_exchanges(
                 kombu.Exchange(f"{service}.events", type="topic", durable=True)(
                     connection.channel()
                 ).declare()
+        assert wait_until(lambda: cache.listening)
+    finally:
+        listener.should_stop = True
+
+
+def test_broker_setup_declares_the_event_exchanges_so_read_caches_listen_at_once(part_uris):
+    """``make run`` and compose run the broker setup before anything else: the web tier's
+    read caches then listen from their first second, before any service has started."""
+    cache = ReadCache(ttl=60)
+    listener = InvalidationListener({"AMQP_URI": part_uris["frontend"]}, cache).start()
+    try:
         assert wait_until(lambda: cache.listening)
     finally:
         listener.should_stop = True
