@@ -39,7 +39,7 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
 	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
 
-system:  ## system packages the tests need (Chromium), installed with apt-get when missing
+system:  ## system packages the tests need (Chromium, nginx), installed with apt-get when missing
 	scripts/ensure_system_packages.sh
 
 broker:  ## RabbitMQ reachable at the configured AMQP URI, started if needed

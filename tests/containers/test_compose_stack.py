@@ -170,9 +170,9 @@ def test_the_proxy_compresses_caches_static_files_and_owns_the_forwarded_headers
     api = requests.get(stack.url + "/api/articles", headers={"Accept-Encoding": "gzip"}, timeout=15)
     assert api.status_code == 200
 
-    # A client cannot choose the address the apps see: the proxy replaces the header
-    # (PROXY_HOPS=1: the apps take the last hop's X-Forwarded-For). A request from
-    # another container without the header keeps its own address.
+    # A client cannot choose the address the apps see: the proxy appends its peer to the
+    # header and the apps take that last entry (PROXY_HOPS=1). A request from another
+    # container without the header keeps its own address.
     via_proxy, direct = uuid.uuid4().hex, uuid.uuid4().hex
     requests.get(f"{stack.url}/api/tags", timeout=15,
                  headers={"X-Forwarded-For": "203.0.113.66", "X-Request-Id": via_proxy})
