@@ -273,14 +273,29 @@ class Api:
             offset += 100
 
 
+CUT = "cut"  # the response had begun (status and headers) and its body ended early
+
+
+def outcome_of(send):
+    """The status of ``send()``'s response, ``CUT``, or the name of the exception raised."""
+    try:
+        return send().status_code
+    except requests.exceptions.ChunkedEncodingError:
+        return CUT
+    except requests.RequestException as exc:
+        return type(exc).__name__
+
+
 class ReadLoad:
-    """Threads sending GETs through the proxy for a bounded time; every outcome counted."""
+    """Threads sending GETs through the proxy until stopped or for a bounded time; every
+    request kept as ``(started, ended, path, outcome)`` (``time.monotonic()`` seconds)."""
 
     def __init__(self, url, paths, threads=6, seconds=20.0, max_requests=20000):
         self.url, self.paths = url, paths
         self.threads, self.seconds, self.max_requests = threads, seconds, max_requests
         self.outcomes = Counter()
         self.failures = []
+        self.requests = []
         self.lock = threading.Lock()
         self.stop = threading.Event()
         self.workers = []
@@ -302,14 +317,23 @@ class ReadLoad:
                     return
             path = self.paths[count % len(self.paths)]
             count += 1
-            try:
-                status = session.get(self.url + path, timeout=15).status_code
-            except requests.RequestException as exc:
-                status = type(exc).__name__
+            started = time.monotonic()
+            status = outcome_of(lambda: session.get(self.url + path, timeout=15))
             with self.lock:
+                self.requests.append((started, time.monotonic(), path, status))
                 self.outcomes[status] += 1
                 if status != 200:
                     self.failures.append((round(time.monotonic() - self.started, 1), path, status))
+
+    def wait_for_requests(self, count, timeout=120):
+        """Until ``count`` more requests have been answered (or failed) from now."""
+        target = self.total + count
+        deadline = time.monotonic() + timeout
+        while self.total < target:
+            assert time.monotonic() < deadline, (
+                f"the load answered {self.total} of {target} requests within {timeout} s")
+            assert any(worker.is_alive() for worker in self.workers), "the load has stopped"
+            time.sleep(0.1)
 
     def join(self):
         for worker in self.workers:
@@ -319,6 +343,12 @@ class ReadLoad:
     @property
     def total(self):
         return sum(self.outcomes.values())
+
+
+def in_flight(requests_kept, window):
+    """The requests of ``(started, ended, ...)`` under way at some moment of ``window``."""
+    begin, end = window
+    return [request for request in requests_kept if request[0] < end and request[1] > begin]
 
 
 def upstream_counts(proxy_log, since_marker):

@@ -152,13 +152,13 @@ def test_a_rolling_update_of_blog_under_read_load_fails_no_request(stack):
     assert build.returncode == 0, build.stderr
     before = task_images(name, "blog")
     load = ReadLoad(stack.url, ["/api/articles?limit=10", "/", "/api/tags"], threads=6,
-                    seconds=240).start()
-    time.sleep(3)
+                    seconds=400).start()
+    load.wait_for_requests(30)
     started = time.monotonic()
     update = docker("service", "update", "--detach=false", "--quiet", "--image", new_image,
                     f"{name}_blog", timeout=240)
     took = time.monotonic() - started
-    time.sleep(3)
+    load.wait_for_requests(30)  # answered by the new tasks alone
     load.stop.set()
     load.join()
     after = task_images(name, "blog")
