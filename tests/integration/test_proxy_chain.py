@@ -11,7 +11,6 @@ import socket
 import subprocess
 import threading
 from contextlib import contextmanager
-from pathlib import Path
 
 import pytest
 from werkzeug.serving import make_server
