@@ -9,6 +9,7 @@ Every request these tests send goes to 127.0.0.1: the proxy's published port.
 """
 import json
 import os
+import re
 import secrets
 import shlex
 import socket
@@ -22,6 +23,10 @@ import pytest
 import requests
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
+# How long a client here waits for an answer: longer than the proxy's proxy_read_timeout, so
+# a slow answer on a loaded machine is the proxy's to judge (a 504), never the client's.
+HTTP_TIMEOUT = int(re.search(r"proxy_read_timeout (\d+)s;", (
+    PROJECT_ROOT / "deploy/proxy/locations.conf").read_text()).group(1)) + 5
 PREFIX = os.environ.get("CONTAINER_TEST_PREFIX", "conduit-ct")
 BROKER_PARTS = ("storage", "users", "blog", "gateway", "frontend", "admin")
 
@@ -245,7 +250,7 @@ class Api:
         while True:
             response = self.session.post(self.base + "/users", json={"user": {
                 "username": username, "email": f"{username}@example.com",
-                "password": "correct horse battery"}}, timeout=15)
+                "password": "correct horse battery"}}, timeout=HTTP_TIMEOUT)
             if response.status_code != 503 or time.monotonic() > deadline:
                 break
             time.sleep(1)
@@ -253,7 +258,7 @@ class Api:
         self.token = response.json()["user"]["token"]
         return response.json()["user"]
 
-    def create_article(self, title, key=None, body="Body", timeout=15):
+    def create_article(self, title, key=None, body="Body", timeout=HTTP_TIMEOUT):
         return self.session.post(
             self.base + "/articles", timeout=timeout,
             headers=self.headers({"Idempotency-Key": key} if key else None),
@@ -263,7 +268,7 @@ class Api:
     def articles_by(self, username):
         found, offset = [], 0
         while True:
-            response = self.session.get(self.base + "/articles", timeout=30, params={
+            response = self.session.get(self.base + "/articles", timeout=HTTP_TIMEOUT, params={
                 "author": username, "limit": 100, "offset": offset})
             response.raise_for_status()
             page = response.json()["articles"]
@@ -318,7 +323,7 @@ class ReadLoad:
             path = self.paths[count % len(self.paths)]
             count += 1
             started = time.monotonic()
-            status = outcome_of(lambda: session.get(self.url + path, timeout=15))
+            status = outcome_of(lambda: session.get(self.url + path, timeout=HTTP_TIMEOUT))
             with self.lock:
                 self.requests.append((started, time.monotonic(), path, status))
                 self.outcomes[status] += 1

@@ -17,6 +17,7 @@ import pytest
 
 from tests.containers.conftest import (
     DATABASE_ROLE_PROBE,
+    HTTP_TIMEOUT,
     PREFIX,
     PROJECT_ROOT,
     Api,
@@ -121,7 +122,8 @@ def test_the_stack_runs_replicas_with_swarm_secrets(stack):
     api.register(f"swarm-{uuid.uuid4().hex[:6]}")
     created = api.create_article("Written on the swarm", key=uuid.uuid4().hex)
     assert created.status_code == 201, created.text
-    assert "Written on the swarm" in Api(stack.url).session.get(stack.url + "/", timeout=15).text
+    assert "Written on the swarm" in Api(stack.url).session.get(stack.url + "/",
+                                                                timeout=HTTP_TIMEOUT).text
     # Secrets are files in the containers, never values in the service definitions.
     for service in ("storage", "users", "gateway", "frontend", "postgres", "rabbitmq"):
         spec = docker("service", "inspect", f"{name}_{service}", "-f",
