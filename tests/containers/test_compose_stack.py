@@ -206,13 +206,18 @@ def test_blog_scaled_to_three_shares_the_work(stack, state):
     blogs = stack.containers("blog")
     assert len(blogs) == 3
     before = {container: cpu_seconds(container) for container in blogs}
+    # Until a number of answers, not for a time: the CPU shares need enough requests
+    # whatever the speed of the machine.
     load = ReadLoad(stack.url, ["/api/articles?limit=20", "/api/tags"], threads=6,
-                    seconds=15).start().join()
+                    seconds=600).start()
+    load.wait_for_requests(60, timeout=300)
+    load.stop.set()
+    load.join()
     used = {container[:12]: round(cpu_seconds(container) - before[container], 2)
             for container in blogs}
     record("scale_blog_3", {"requests": load.total, "outcomes": dict(load.outcomes),
                             "cpu_seconds_per_blog": used})
-    assert load.outcomes[200] == load.total >= 30
+    assert load.outcomes[200] == load.total >= 60
     total = sum(used.values())
     assert all(share >= total / 10 for share in used.values()), used
 
