@@ -17,6 +17,7 @@ import pytest
 
 from tests.containers.conftest import (
     DATABASE_ROLE_PROBE,
+    HTTP_TIMEOUT,
     PREFIX,
     PROJECT_ROOT,
     Api,
@@ -121,7 +122,8 @@ def test_the_stack_runs_replicas_with_swarm_secrets(stack):
     api.register(f"swarm-{uuid.uuid4().hex[:6]}")
     created = api.create_article("Written on the swarm", key=uuid.uuid4().hex)
     assert created.status_code == 201, created.text
-    assert "Written on the swarm" in Api(stack.url).session.get(stack.url + "/", timeout=15).text
+    assert "Written on the swarm" in Api(stack.url).session.get(stack.url + "/",
+                                                                timeout=HTTP_TIMEOUT).text
     # Secrets are files in the containers, never values in the service definitions.
     for service in ("storage", "users", "gateway", "frontend", "postgres", "rabbitmq"):
         spec = docker("service", "inspect", f"{name}_{service}", "-f",
@@ -152,13 +154,13 @@ def test_a_rolling_update_of_blog_under_read_load_fails_no_request(stack):
     assert build.returncode == 0, build.stderr
     before = task_images(name, "blog")
     load = ReadLoad(stack.url, ["/api/articles?limit=10", "/", "/api/tags"], threads=6,
-                    seconds=240).start()
-    time.sleep(3)
+                    seconds=400).start()
+    load.wait_for_requests(30)
     started = time.monotonic()
     update = docker("service", "update", "--detach=false", "--quiet", "--image", new_image,
                     f"{name}_blog", timeout=240)
     took = time.monotonic() - started
-    time.sleep(3)
+    load.wait_for_requests(30)  # answered by the new tasks alone
     load.stop.set()
     load.join()
     after = task_images(name, "blog")

@@ -14,6 +14,8 @@ import uuid
 import pytest
 from kombu import Connection, Exchange, Queue
 from nameko.standalone.events import event_dispatcher
+from nameko.testing.services import entrypoint_waiter
+from nameko.testing.utils import get_container
 
 from services.blog import BlogService
 from services.storage import StorageService
@@ -84,7 +86,8 @@ def test_a_user_deleted_event_whose_handler_failed_is_handled_again(
     config = {**service_config, "RPC_TIMEOUT": 1}
     storage_runner = runner_factory(config, StorageService)
     storage_runner.start()
-    runner_factory(config, UsersService, BlogService).start()
+    services_runner = runner_factory(config, UsersService, BlogService)
+    services_runner.start()
     bob = rpc.users.register(username="bob", email="bob@example.com", password=PASSWORD)
     alice = rpc.users.register(username="alice", email="alice@example.com", password=PASSWORD)
     article = rpc.blog.create_article(author_id=bob["id"], title="Bob's", description="d",
@@ -97,8 +100,11 @@ def test_a_user_deleted_event_whose_handler_failed_is_handled_again(
     rpc.storage.users_delete("bob")  # the users service's part is done...
     storage_runner.stop()            # ...and storage goes away before the blog's part
 
-    event_dispatcher(config)("users", "user_deleted", {"id": bob["id"], "username": "bob"})
-    time.sleep(2.5)  # the handler fails (storage does not answer within 1 s) at least once
+    # The handler fails at least once (storage does not answer within 1 s) before it is back.
+    with entrypoint_waiter(get_container(services_runner, BlogService), "handle_user_deleted",
+                           callback=lambda worker_ctx, result, exc_info: exc_info is not None,
+                           timeout=30):
+        event_dispatcher(config)("users", "user_deleted", {"id": bob["id"], "username": "bob"})
     runner_factory(config, StorageService).start()
 
     deadline = time.monotonic() + 30
