@@ -19,6 +19,7 @@ from common.errors import NotFound, ValidationError
 from services.backups.progress import Progress
 from services.database import table_files
 from services.storage import StorageService
+from tests.support.polling import wait_until
 
 ENGINES = pytest.mark.parametrize("engine", ["sqlite", "postgresql"])
 
@@ -213,11 +214,14 @@ def test_storage_instances_sharing_a_backup_folder_take_turns_on_the_schedule(
     config = config_for(make_databases("sqlite"), INTERVAL_SECONDS=interval, KEEP=100)
     runner_factory(config, StorageService).start()
     runner_factory(config, StorageService).start()  # a second instance, same databases and folder
-    time.sleep(8 * interval)
 
-    ids = [path.name for path in Path(config["BACKUP"]["DIR"]).iterdir() if path.is_dir()]
+    def finished_backups():  # a backup still being written is a hidden ``.<id>.partial``
+        return [path.name for path in Path(config["BACKUP"]["DIR"]).iterdir()
+                if path.is_dir() and not path.name.startswith(".")]
+
+    assert wait_until(lambda: len(finished_backups()) >= 4, seconds=30), finished_backups()
+    ids = finished_backups()
     slots = [int(storage_backup_time(backup_id) // interval) for backup_id in ids]
-    assert len(ids) >= 4
     assert len(set(slots)) == len(slots), f"two backups in one interval: {sorted(ids)}"
 
 
@@ -236,7 +240,7 @@ def test_progress_of_a_backup_is_seen_from_every_storage_instance(
             publish(rpc.storage, author["id"], number)
 
         running = rpc.storage.backup.call_async()
-        eventlet.sleep(0.3)
+        assert wait_until(lambda: rpc.storage.backup_progress()["operation"] == "backup")
         seen = [rpc.storage.backup_progress() for _ in range(10)]  # RabbitMQ alternates instances
         summary = running.result()
         after = rpc.storage.backup_progress()
