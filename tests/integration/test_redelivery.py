@@ -21,6 +21,7 @@ from services.blog import BlogService
 from services.storage import StorageService
 from services.users import UsersService
 from tests.integration.conftest import migrated, sqlite_uris
+from tests.support.polling import wait_until
 
 PASSWORD = "correct horse battery"
 RPC_EXCHANGE = Exchange("nameko-rpc", type="topic", durable=True)
@@ -107,13 +108,8 @@ def test_a_user_deleted_event_whose_handler_failed_is_handled_again(
         event_dispatcher(config)("users", "user_deleted", {"id": bob["id"], "username": "bob"})
     runner_factory(config, StorageService).start()
 
-    deadline = time.monotonic() + 30
-    while True:
-        report = rpc.storage.check_integrity()
-        if report["ok"] or time.monotonic() > deadline:
-            break
-        time.sleep(0.5)
-    assert report["ok"], json.dumps(report)
+    assert wait_until(lambda: rpc.storage.check_integrity()["ok"], seconds=30, interval=0.5), \
+        json.dumps(rpc.storage.check_integrity())
     assert rpc.blog.list_articles()["articles_count"] == 1
     assert rpc.blog.get_article(slug=kept["slug"])["favorites_count"] == 0
     assert rpc.blog.list_comments(slug=kept["slug"]) == []
