@@ -16,6 +16,7 @@ bar shows the rows done, read from ``storage.backup_progress()``. Exit status:
 0 done, 1 a problem was found (failed verification, integrity problems left),
 2 the call was refused or failed.
 """
+
 import argparse
 import json
 import sys
@@ -32,15 +33,22 @@ PROGRESS_POLL_SECONDS = 0.5
 
 
 def parser():
-    commands = argparse.ArgumentParser(prog="blogadmin", description=__doc__,
-                                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = argparse.ArgumentParser(
+        prog="blogadmin", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     commands.add_argument("--config", help="config file (default: $BLOG_CONFIG or config.yaml)")
-    commands.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_SECONDS,
-                          help="seconds to wait for an answer")
+    commands.add_argument(
+        "--timeout",
+        type=float,
+        default=DEFAULT_TIMEOUT_SECONDS,
+        help="seconds to wait for an answer",
+    )
     choose = commands.add_subparsers(dest="command", required=True)
     choose.add_parser("backup", help="take a backup now")
     choose.add_parser("list", help="list backups, newest first")
-    choose.add_parser("verify", help="check a backup's files against its manifest").add_argument("id")
+    choose.add_parser("verify", help="check a backup's files against its manifest").add_argument(
+        "id"
+    )
     restore = choose.add_parser("restore", help="restore a backup into both databases")
     restore.add_argument("id")
     restore.add_argument("--yes", action="store_true", help="replace existing data")
@@ -75,8 +83,11 @@ def list_backups(rpc, args, out):
         if "error" in summary:
             print(f"{summary['id']}  unreadable: {summary['error']}", file=out)
         else:
-            print(f"{summary['id']}  {summary['created_at']}  {rows_text(backup_rows(summary))}  "
-                  f"{summary['size_bytes']} bytes", file=out)
+            print(
+                f"{summary['id']}  {summary['created_at']}  {rows_text(backup_rows(summary))}  "
+                f"{summary['size_bytes']} bytes",
+                file=out,
+            )
     return 0
 
 
@@ -116,8 +127,14 @@ def check(rpc, args, out):
     return 0 if report["ok"] or report["repaired"] else 1
 
 
-COMMANDS = {"backup": backup, "list": list_backups, "verify": verify, "restore": restore,
-            "stats": stats, "check": check}
+COMMANDS = {
+    "backup": backup,
+    "list": list_backups,
+    "verify": verify,
+    "restore": restore,
+    "stats": stats,
+    "check": check,
+}
 
 
 def with_progress(rpc, operation, call):

@@ -19,6 +19,7 @@ ask ``storage.health``, which returns no data), never the admin operations
 through the management API; ``tests/integration/test_broker_permissions.py``
 shows them on a real broker.
 """
+
 import re
 
 from common import contract
@@ -40,8 +41,12 @@ def _service_account(service):
 
 
 def _web_account(part):
-    return {"serves": [], "calls": contract.calls_of(part), "dispatches": {},
-            "handles": contract.by_exchange(contract.read_clearing_events())}
+    return {
+        "serves": [],
+        "calls": contract.calls_of(part),
+        "dispatches": {},
+        "handles": contract.by_exchange(contract.read_clearing_events()),
+    }
 
 
 ACCOUNTS = {
@@ -70,9 +75,9 @@ def permissions(part):
     queues = [re.escape(f"rpc-{service}") for service in account["serves"]]
     queues += [f"rpc\\.reply-{re.escape(service)}-.+" for service in account["serves"]]
     queues += [
-        f"evt-{re.escape(exchange.split('.')[0])}-{re.escape(event)}--"
-        f"{re.escape(service)}\\..+"
-        for exchange, events in account["handles"].items() for event in events
+        f"evt-{re.escape(exchange.split('.')[0])}-{re.escape(event)}--{re.escape(service)}\\..+"
+        for exchange, events in account["handles"].items()
+        for event in events
         for service in account["serves"]
     ]
     # Standalone clients: the web tier's, and each container's health check.
@@ -86,8 +91,11 @@ def permissions(part):
     # The web tier binds its read cache's queue to the event exchanges (read) and declares
     # them passively: it may not configure, and so not delete, an exchange it does not own.
     handled = [re.escape(exchange) for exchange in account["handles"] if exchange not in exchanges]
-    return {"configure": _alternatives(owned), "write": _alternatives(owned),
-            "read": _alternatives([*owned, *handled])}
+    return {
+        "configure": _alternatives(owned),
+        "write": _alternatives(owned),
+        "read": _alternatives([*owned, *handled]),
+    }
 
 
 def topic_permissions(part):
@@ -101,8 +109,11 @@ def topic_permissions(part):
     ]
     served = [f"{re.escape(service)}\\.\\*" for service in account["serves"]]
     write = [*requests, REPLY_ID] if account["serves"] else requests
-    rpc = {"exchange": RPC_EXCHANGE, "write": _alternatives(write),
-           "read": _alternatives([*served, REPLY_ID])}
+    rpc = {
+        "exchange": RPC_EXCHANGE,
+        "write": _alternatives(write),
+        "read": _alternatives([*served, REPLY_ID]),
+    }
     events = [
         {"exchange": exchange, "write": _alternatives(map(re.escape, types)), "read": "^$"}
         for exchange, types in account["dispatches"].items()

@@ -15,6 +15,7 @@ Passwords given in ``BROKER_PASSWORD_<PART>`` win (compose's one-shot
 ``broker-setup`` service passes them from ``.env``; it writes no file and
 prints no secret). ``--print`` prints the env lines instead of writing them.
 """
+
 import argparse
 import os
 import secrets
@@ -39,14 +40,23 @@ class ManagementApi:
     def __init__(self, url=None):
         parts = urlsplit(url or os.environ.get("RABBIT_MANAGEMENT_URL") or DEFAULT_MANAGEMENT_URL)
         self.auth = (unquote(parts.username or "guest"), unquote(parts.password or "guest"))
-        self.base = urlunsplit((parts.scheme, parts.hostname + (f":{parts.port}" if parts.port
-                                                                 else ""), "/api", "", ""))
+        self.base = urlunsplit(
+            (
+                parts.scheme,
+                parts.hostname + (f":{parts.port}" if parts.port else ""),
+                "/api",
+                "",
+                "",
+            )
+        )
 
     def request(self, method, path, **kwargs):
-        response = requests.request(method, self.base + path, auth=self.auth,
-                                    timeout=TIMEOUT_SECONDS, **kwargs)
+        response = requests.request(
+            method, self.base + path, auth=self.auth, timeout=TIMEOUT_SECONDS, **kwargs
+        )
         if response.status_code not in (200, 201, 204, 404) or (
-                response.status_code == 404 and method != "DELETE"):
+            response.status_code == 404 and method != "DELETE"
+        ):
             raise RuntimeError(f"{method} {path}: HTTP {response.status_code} {response.text}")
         return response
 
@@ -103,8 +113,11 @@ def ensure_all(amqp_uri, api, existing=None, passwords=None):
     uris = {}
     for part in PARTS:
         user = account_name(vhost, part)
-        password = (passwords.get(part) or known_password(existing.get(env_name(part)))
-                    or secrets.token_urlsafe(24))
+        password = (
+            passwords.get(part)
+            or known_password(existing.get(env_name(part)))
+            or secrets.token_urlsafe(24)
+        )
         api.ensure_account(vhost, user, password, part)
         uris[part] = uri_for(amqp_uri, user, password)
     return uris
@@ -137,8 +150,9 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--env-file", help="where to write AMQP_URI_<PART> lines (0600)")
     parser.add_argument("--print", action="store_true", help="print the lines instead")
-    parser.add_argument("--wait", type=float, default=0,
-                        help="seconds to wait for the management API to answer")
+    parser.add_argument(
+        "--wait", type=float, default=0, help="seconds to wait for the management API to answer"
+    )
     args = parser.parse_args(argv)
     amqp_uri = load_config()["AMQP_URI"]
     passwords = {part: os.environ.get(f"BROKER_PASSWORD_{part.upper()}") for part in PARTS}
@@ -149,8 +163,9 @@ def main(argv=None):
             raise SystemExit(f"cannot create the broker accounts: {exc}") from exc
         # make run on a broker without the management API: a development machine keeps
         # working on the one account of AMQP_URI, and says so.
-        print(f"cannot create the broker accounts ({exc}); every part uses AMQP_URI",
-              file=sys.stderr)
+        print(
+            f"cannot create the broker accounts ({exc}); every part uses AMQP_URI", file=sys.stderr
+        )
         uris = {part: amqp_uri for part in PARTS}
     if args.print:
         for part, uri in uris.items():
@@ -159,8 +174,10 @@ def main(argv=None):
         write_env_file(args.env_file, uris)
         print(f"broker accounts of every part on vhost {vhost_of(amqp_uri)!r}: {args.env_file}")
     else:
-        print(f"broker accounts of every part on vhost {vhost_of(amqp_uri)!r}: "
-              + ", ".join(account_name(vhost_of(amqp_uri), part) for part in PARTS))
+        print(
+            f"broker accounts of every part on vhost {vhost_of(amqp_uri)!r}: "
+            + ", ".join(account_name(vhost_of(amqp_uri), part) for part in PARTS)
+        )
 
 
 if __name__ == "__main__":

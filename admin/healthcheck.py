@@ -14,6 +14,7 @@ printing one line that says why. It reads ``config.yaml`` like every process.
   that needs no RPC, so a web container stays healthy while a service behind
   it restarts (the gateway's ``/healthz`` reports the services).
 """
+
 import argparse
 import sys
 
@@ -77,8 +78,12 @@ def main(argv=None):
         description="Exit 0 when PART of the blog is healthy, 1 when it is not.",
     )
     parser.add_argument("part", choices=PARTS)
-    parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_SECONDS,
-                        help="seconds to wait for the answer (default %(default)s)")
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=DEFAULT_TIMEOUT_SECONDS,
+        help="seconds to wait for the answer (default %(default)s)",
+    )
     args = parser.parse_args(argv)
     healthy, reason = check(args.part, args.timeout)
     print(("healthy: " if healthy else "unhealthy: ") + reason)

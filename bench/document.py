@@ -6,6 +6,7 @@ page is edited there and the tables come from ``bench/results.py``. The hand-wri
 between the ``<!-- findings -->`` markers of the page survive a new run; the profiles file
 is written only by a run that profiled.
 """
+
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
@@ -20,20 +21,26 @@ FINDINGS_START, FINDINGS_END = "<!-- findings -->", "<!-- /findings -->"
 EMPTY_FINDINGS = f"{FINDINGS_START}\n(Findings: written by hand after a run.)\n{FINDINGS_END}"
 GROWTH_SYSTEMS = ("cached", "uncached", "monolith")
 
-_templates = Environment(loader=FileSystemLoader(str(TEMPLATES)), undefined=StrictUndefined,
-                         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+_templates = Environment(
+    loader=FileSystemLoader(str(TEMPLATES)),
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+    keep_trailing_newline=True,
+)
 
 
 def kept_findings(text):
     """The findings block of a page's text, markers included; ``None`` when it has none."""
     if FINDINGS_START in text and FINDINGS_END in text:
-        return text[text.index(FINDINGS_START):text.index(FINDINGS_END) + len(FINDINGS_END)]
+        return text[text.index(FINDINGS_START) : text.index(FINDINGS_END) + len(FINDINGS_END)]
     return None
 
 
 def _profile_loads(profile):
-    return ", ".join(f"{system} {load.get('rps', 0):.0f} req/s"
-                     for system, load in profile["loads"].items())
+    return ", ".join(
+        f"{system} {load.get('rps', 0):.0f} req/s" for system, load in profile["loads"].items()
+    )
 
 
 def _growth_ratios(growth):
@@ -41,35 +48,51 @@ def _growth_ratios(growth):
     if len(sizes) < 2:
         return None
     first, last = growth[sizes[0]], growth[sizes[-1]]
-    return {"first": sizes[0], "last": sizes[-1],
-            "ratios": {system: last[system]["p50_ms"] / first[system]["p50_ms"]
-                       for system in GROWTH_SYSTEMS}}
+    return {
+        "first": sizes[0],
+        "last": sizes[-1],
+        "ratios": {
+            system: last[system]["p50_ms"] / first[system]["p50_ms"] for system in GROWTH_SYSTEMS
+        },
+    }
 
 
 def _context(run, findings):
     args, measurements = run["args"], run["measurements"]
     profile, growth = run.get("profile"), run.get("growth")
     cpu_connections, rpc_connections = max(args.connections), min(args.connections)
-    rpc_rows = [item["rpc"] for item in measurements
-                if "rpc" in item and item["connections"] == rpc_connections]
+    rpc_rows = [
+        item["rpc"]
+        for item in measurements
+        if "rpc" in item and item["connections"] == rpc_connections
+    ]
     return {
-        "run": run, "args": args, "machine": run["machine"], "data": run["summary"],
+        "run": run,
+        "args": args,
+        "machine": run["machine"],
+        "data": run["summary"],
         "server": run["server"],
         "hot_articles": min(100, len(run["summary"]["hot_slugs"])),
         "comparison_table": results.markdown_table(results.comparison_rows(measurements)),
         "findings": findings or EMPTY_FINDINGS,
         "writes": [item for item in measurements if "writes" in item],
         "cpu_connections": cpu_connections,
-        "cpu_table": results.cpu_markdown([item["cpu"] for item in measurements
-                                           if item["connections"] == cpu_connections]),
+        "cpu_table": results.cpu_markdown(
+            [item["cpu"] for item in measurements if item["connections"] == cpu_connections]
+        ),
         "rpc_connections": rpc_connections,
         "rpc_table": results.rpc_markdown(rpc_rows) if rpc_rows else "",
         "profile": profile,
         "profile_loads": _profile_loads(profile) if profile else "",
-        "profile_tables": [results.profile_markdown(name, summary).rstrip("\n")
-                           for name, summary in profile["profiles"].items()] if profile else [],
+        "profile_tables": [
+            results.profile_markdown(name, summary).rstrip("\n")
+            for name, summary in profile["profiles"].items()
+        ]
+        if profile
+        else [],
         "profiles_file": PROFILES_NAME,
-        "growth": growth, "systems": GROWTH_SYSTEMS,
+        "growth": growth,
+        "systems": GROWTH_SYSTEMS,
         "growth_ratios": _growth_ratios(growth) if growth else None,
     }
 

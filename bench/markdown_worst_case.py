@@ -4,6 +4,7 @@ from these figures::
 
     .venv/bin/python -m bench.markdown_worst_case
 """
+
 import time
 import tracemalloc
 

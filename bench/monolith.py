@@ -25,6 +25,7 @@ scenarios, ``/`` (10 articles and the 20 popular tags) and ``/article/<slug>``
 (Markdown body and comments rendered and sanitised as the frontend does), with
 smaller templates than the frontend's.
 """
+
 import time
 from contextlib import contextmanager
 
@@ -32,9 +33,9 @@ from flask import Blueprint, Flask, current_app, g, request
 from sqlalchemy.orm import sessionmaker
 
 from bench.service_code import (
+    WRITE_TRANSACTION_OPTION,
     NotFound,
     Unauthenticated,
-    WRITE_TRANSACTION_OPTION,
     access_log,
     authored,
     blog_rules,
@@ -70,8 +71,9 @@ def create_app(config=None):
     app = Flask(__name__, static_folder=None)
     app.config["SECRET_KEY"] = config["SECRET_KEY"]
     app.config["PROJECT_CONFIG"] = config
-    app.config["MAX_CONTENT_LENGTH"] = int((config.get("GATEWAY") or {}).get(
-        "MAX_BODY_BYTES", 1024 * 1024))
+    app.config["MAX_CONTENT_LENGTH"] = int(
+        (config.get("GATEWAY") or {}).get("MAX_BODY_BYTES", 1024 * 1024)
+    )
     app.extensions["databases"] = {
         name: sessionmaker(bind=database_engine(config["DB_URIS"][config_key(name)]))
         for name in ("users", "blog")
@@ -151,7 +153,8 @@ def list_articles(tag=None, author=None, favorited=None, limit=20, offset=0, vie
         if filters is None:
             return authored.EMPTY_PAGE
         page = storage_blog.list_articles(
-            blog, tag, limit=limit, offset=offset, viewer_id=viewer, **filters)
+            blog, tag, limit=limit, offset=offset, viewer_id=viewer, **filters
+        )
         return authored.page_with_authors(users, page, viewer)
 
 
@@ -161,7 +164,8 @@ def feed(user_id, limit, offset):
         if not followed:
             return authored.EMPTY_PAGE
         page = storage_blog.list_articles(
-            blog, author_ids=followed, limit=limit, offset=offset, viewer_id=user_id)
+            blog, author_ids=followed, limit=limit, offset=offset, viewer_id=user_id
+        )
         return authored.page_with_authors(users, page, user_id)
 
 
@@ -199,15 +203,24 @@ def api_feed():
 @api.post("/articles")
 def api_create_article():
     author_id = current_user()["id"]
-    fields = read_object("article", required=("title", "description", "body"),
-                         optional=("tagList",))
+    fields = read_object(
+        "article", required=("title", "description", "body"), optional=("tagList",)
+    )
     checked = blog_rules.validate_new_article(
-        fields["title"], fields["description"], fields["body"], fields.get("tag_list"))
+        fields["title"], fields["description"], fields["body"], fields.get("tag_list")
+    )
     key = blog_rules.validate_idempotency_key(request.headers.get("Idempotency-Key"))
     with transaction("blog", write=True) as session:
         record = storage_blog.create_article(
-            session, author_id, blog_rules.slugify(checked["title"]), checked["title"],
-            checked["description"], checked["body"], checked["tag_list"], key)
+            session,
+            author_id,
+            blog_rules.slugify(checked["title"]),
+            checked["title"],
+            checked["description"],
+            checked["body"],
+            checked["tag_list"],
+            key,
+        )
     return {"article": present_article(with_authors([record], author_id)[0])}, 201
 
 
@@ -218,8 +231,7 @@ def api_get_article(slug):
 
 @api.get("/articles/<slug>/comments")
 def api_list_comments(slug):
-    return {"comments": [present_comment(comment)
-                         for comment in list_comments(slug, viewer_id())]}
+    return {"comments": [present_comment(comment) for comment in list_comments(slug, viewer_id())]}
 
 
 @api.post("/articles/<slug>/comments")
@@ -309,15 +321,20 @@ def template(name, source):
 def home():
     page = list_articles(limit=HOME_PAGE_SIZE, offset=0)
     return template("home", HOME).render(
-        layout=template("layout", LAYOUT), articles=page["articles"],
-        articles_count=page["articles_count"], popular_tags=list_tags()[:POPULAR_TAGS])
+        layout=template("layout", LAYOUT),
+        articles=page["articles"],
+        articles_count=page["articles_count"],
+        popular_tags=list_tags()[:POPULAR_TAGS],
+    )
 
 
 @pages.get("/article/<slug>")
 def article_page(slug):
     return template("article", ARTICLE).render(
-        layout=template("layout", LAYOUT), article=get_article(slug, None),
-        comments=list_comments(slug, None))
+        layout=template("layout", LAYOUT),
+        article=get_article(slug, None),
+        comments=list_comments(slug, None),
+    )
 
 
 def dispose(app):

@@ -8,6 +8,7 @@ its peak (``VmHWM``) and each answer's status and time. Run it on two checkouts 
 
     .venv/bin/python -m bench.preview_memory
 """
+
 import argparse
 import re
 import tempfile
@@ -24,22 +25,37 @@ PASSWORD = "correct horse battery"
 
 
 def signed_in_session(stack, name):
-    response = requests.post(f"{stack.gateway_url}/api/users", json={"user": {
-        "username": name, "email": f"{name}@example.com", "password": PASSWORD}}, timeout=30)
+    response = requests.post(
+        f"{stack.gateway_url}/api/users",
+        json={"user": {"username": name, "email": f"{name}@example.com", "password": PASSWORD}},
+        timeout=30,
+    )
     response.raise_for_status()
     session = requests.Session()
     token = CSRF_FIELD.search(session.get(stack.frontend_url + "/login", timeout=30).text).group(1)
-    session.post(stack.frontend_url + "/login", data={
-        "csrf_token": token, "email": f"{name}@example.com", "password": PASSWORD},
-        allow_redirects=False, timeout=30).raise_for_status()
+    session.post(
+        stack.frontend_url + "/login",
+        data={"csrf_token": token, "email": f"{name}@example.com", "password": PASSWORD},
+        allow_redirects=False,
+        timeout=30,
+    ).raise_for_status()
     return session
 
 
 def preview(session, stack, token):
     started = time.monotonic()
-    response = session.post(stack.frontend_url + "/editor", data={
-        "csrf_token": token, "title": "t", "description": "d", "body": PREVIEW_BODY,
-        "tags": "", "action": "preview"}, timeout=120)
+    response = session.post(
+        stack.frontend_url + "/editor",
+        data={
+            "csrf_token": token,
+            "title": "t",
+            "description": "d",
+            "body": PREVIEW_BODY,
+            "tags": "",
+            "action": "preview",
+        },
+        timeout=120,
+    )
     return response.status_code, round(time.monotonic() - started, 2), len(response.content)
 
 
@@ -64,8 +80,10 @@ def main(argv=None):
     args = parser.parse_args(argv)
     before, after, answers = measure(args.previews)
     print(f"frontend worker RSS before: {before['rss']} MB (peak so far {before['peak']} MB)")
-    print(f"after {args.previews} previews of {len(PREVIEW_BODY)} characters at once: "
-          f"RSS {after['rss']} MB, peak {after['peak']} MB")
+    print(
+        f"after {args.previews} previews of {len(PREVIEW_BODY)} characters at once: "
+        f"RSS {after['rss']} MB, peak {after['peak']} MB"
+    )
     for status, seconds, size in answers:
         print(f"  answer: HTTP {status} in {seconds} s, {size} bytes")
 

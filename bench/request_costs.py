@@ -15,6 +15,7 @@ It prints median and 95th-percentile latency and throughput for each, and the
 ratios to the pooled client, so a change can be judged by measurement. The
 machine is shared and noisy: compare figures from one run, not across runs.
 """
+
 import argparse
 import statistics
 import tempfile
@@ -36,14 +37,17 @@ def seed(stack):
     )
     for number in range(SEED_ARTICLES):
         stack.rpc.blog.create_article(
-            author_id=author["id"], title=f"Benchmark article {number}",
-            description="Seeded by bench/request_costs.py", body="Some *Markdown* body. " * 20,
+            author_id=author["id"],
+            title=f"Benchmark article {number}",
+            description="Seeded by bench/request_costs.py",
+            body="Some *Markdown* body. " * 20,
             tag_list=["bench", f"tag{number % 5}"],
         )
 
 
 def measure(call, calls, threads):
     """Latencies (ms) of ``calls`` calls spread over ``threads`` threads, and calls per second."""
+
     def timed(_):
         started = time.perf_counter()
         call()
@@ -81,13 +85,15 @@ def main():
                 "new RPC proxy per call": fresh_proxy,
                 "pooled RpcClient": lambda: stack.rpc.blog.list_articles(limit=20),
                 "gateway GET /api/articles": lambda: http_get(
-                    stack.gateway_url + "/api/articles?limit=20"),
+                    stack.gateway_url + "/api/articles?limit=20"
+                ),
                 "frontend GET / (HTML)": lambda: http_get(stack.frontend_url + "/"),
             }
             for call in paths.values():  # warm every path once before timing
                 call()
-            results = {name: measure(call, args.calls, args.threads)
-                       for name, call in paths.items()}
+            results = {
+                name: measure(call, args.calls, args.threads) for name, call in paths.items()
+            }
         finally:
             stack.stop_all()
 

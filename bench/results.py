@@ -3,13 +3,23 @@
 No I/O here (``bench/run.py`` starts the systems and runs wrk), so the unit
 tests can check the parsing and the arithmetic on fixed text.
 """
+
 import json
 import re
 from collections import Counter
 
 RESULT_PREFIX = "BENCH_RESULT "
-PROJECT_PACKAGES = ("common", "rpc_client", "web", "services", "gateway", "frontend", "admin",
-                    "bench", "scripts")
+PROJECT_PACKAGES = (
+    "common",
+    "rpc_client",
+    "web",
+    "services",
+    "gateway",
+    "frontend",
+    "admin",
+    "bench",
+    "scripts",
+)
 
 _UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0, "h": 3_600_000.0}
 _DURATION = re.compile(r"^([\d.]+)(us|ms|s|m|h)$")
@@ -32,14 +42,22 @@ def parse_wrk(output):
     """
     for line in output.splitlines():
         if line.startswith(RESULT_PREFIX):
-            return _from_script(json.loads(line[len(RESULT_PREFIX):]))
+            return _from_script(json.loads(line[len(RESULT_PREFIX) :]))
     return _from_text(output)
 
 
 def _from_script(data):
     seconds = data["duration_us"] / 1e6
-    errors = sum(data[key] for key in (
-        "errors_status", "errors_connect", "errors_read", "errors_write", "errors_timeout"))
+    errors = sum(
+        data[key]
+        for key in (
+            "errors_status",
+            "errors_connect",
+            "errors_read",
+            "errors_write",
+            "errors_timeout",
+        )
+    )
     return {
         "requests": int(data["requests"]),
         "rps": data["requests"] / seconds if seconds else 0.0,
@@ -63,8 +81,9 @@ def _from_text(output):
     non_2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
     if non_2xx:
         errors += int(non_2xx.group(1))
-    socket = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)",
-                       output)
+    socket = re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
+    )
     if socket:
         errors += sum(int(value) for value in socket.groups())
     return {
@@ -124,8 +143,12 @@ def comparison_rows(measurements):
     rows = []
     for (scenario, connections), systems in grouped.items():
         names = _ordered_systems(systems)
-        row = {"scenario": scenario, "connections": connections, "systems": names,
-               "errors": sum(r["errors"] for runs in systems.values() for r in runs)}
+        row = {
+            "scenario": scenario,
+            "connections": connections,
+            "systems": names,
+            "errors": sum(r["errors"] for runs in systems.values() for r in runs),
+        }
         for name in names:
             row[name] = _median_run(systems[name])
         row.setdefault("gateway", None)
@@ -133,7 +156,8 @@ def comparison_rows(measurements):
         baseline = row[BASELINE]
         row["ratios"] = {
             name: ratio(row[name]["rps"], baseline["rps"]) if baseline else None
-            for name in names if name != BASELINE
+            for name in names
+            if name != BASELINE
         }
         row["ratio"] = next(iter(row["ratios"].values()), None)
         rows.append(row)
@@ -167,8 +191,10 @@ def markdown_table(rows):
     for name in systems:
         header += [f"{name} req/s", "p50 ms", "p99 ms"]
     header += [f"{name} / {BASELINE}" for name in variants] + ["errors"]
-    lines = ["| " + " | ".join(header) + " |",
-             "| --- | " + " | ".join("---:" for _ in header[1:]) + " |"]
+    lines = [
+        "| " + " | ".join(header) + " |",
+        "| --- | " + " | ".join("---:" for _ in header[1:]) + " |",
+    ]
     for row in rows:
         cells = [row["scenario"], str(row["connections"])]
         for name in systems:
@@ -238,19 +264,34 @@ ACTIVITIES = (
     # (activity, packages, function names, where): checked in this order; "stack" matches
     # a frame anywhere in the sample's stack, "leaf" only the innermost frame.
     ("JSON encoding and decoding", ("json",), (), "stack"),
-    ("database: SQLAlchemy ORM, SQL, driver",
-     ("sqlalchemy", "sqlite3", "pg8000", "nameko_sqlalchemy"), (), "stack"),
+    (
+        "database: SQLAlchemy ORM, SQL, driver",
+        ("sqlalchemy", "sqlite3", "pg8000", "nameko_sqlalchemy"),
+        (),
+        "stack",
+    ),
     ("Markdown and sanitising", ("markdown_it", "nh3"), (), "stack"),
     ("templates", ("jinja2",), (), "stack"),
-    ("logging (request and access logs)",
-     ("logging", "services/rpc/request_log.py", "gateway/access_log.py"), (), "stack"),
+    (
+        "logging (request and access logs)",
+        ("logging", "services/rpc/request_log.py", "gateway/access_log.py"),
+        (),
+        "stack",
+    ),
     ("AMQP publish", (), ("Publisher.publish",), "stack"),  # RPC transient, events confirmed
-    ("AMQP receive and dispatch", (),
-     ("Connection.drain_events", "ReplyListener.handle_message", "RpcConsumer.handle_message",
-      "Consumer._receive_callback"), "stack"),
+    (
+        "AMQP receive and dispatch",
+        (),
+        (
+            "Connection.drain_events",
+            "ReplyListener.handle_message",
+            "RpcConsumer.handle_message",
+            "Consumer._receive_callback",
+        ),
+        "stack",
+    ),
     ("other AMQP (kombu, amqp)", ("kombu", "amqp", "vine"), (), "stack"),
-    ("web framework (gunicorn, Flask, Werkzeug)", ("gunicorn", "flask", "werkzeug"), (),
-     "leaf"),
+    ("web framework (gunicorn, Flask, Werkzeug)", ("gunicorn", "flask", "werkzeug"), (), "leaf"),
     ("nameko containers and entrypoints", ("nameko",), (), "leaf"),
     ("eventlet hub and green threads", ("eventlet", "greenlet"), (), "leaf"),
 )
@@ -263,8 +304,7 @@ def activity_of(frames):
     described = [(function, package_of(path)) for function, path in frames]
     for activity, packages, functions, where in ACTIVITIES:
         candidates = described if where == "stack" else described[-1:]
-        if any(package in packages or function in functions
-               for function, package in candidates):
+        if any(package in packages or function in functions for function, package in candidates):
             return activity
     return OTHER_ACTIVITY
 
@@ -303,17 +343,24 @@ def summarize_profile(raw, top=12):
         for (function, path), count in inclusive.most_common()
         if count / samples < 0.95
     ][:top]
-    return {"samples": samples,
-            "activities": [(name, count / samples) for name, count in activities.most_common()],
-            "by_package": by_package, "functions": functions}
+    return {
+        "samples": samples,
+        "activities": [(name, count / samples) for name, count in activities.most_common()],
+        "by_package": by_package,
+        "functions": functions,
+    }
 
 
 def profile_markdown(name, summary):
     """One process's profile summary as Markdown."""
     if not summary["samples"]:
         return f"**{name}**: no samples (the process was idle or could not be read).\n"
-    lines = [f"**{name}** ({summary['samples']} samples of CPU)", "",
-             "| activity | share |", "| --- | ---: |"]
+    lines = [
+        f"**{name}** ({summary['samples']} samples of CPU)",
+        "",
+        "| activity | share |",
+        "| --- | ---: |",
+    ]
     lines += [f"| {activity} | {share:.0%} |" for activity, share in summary["activities"]]
     lines += ["", "| innermost frame in | share |", "| --- | ---: |"]
     lines += [f"| `{package}` | {share:.0%} |" for package, share in summary["by_package"]]
@@ -328,15 +375,24 @@ def cpu_markdown(rows):
     processes = []
     for row in rows:
         processes += [name for name in row["cpu_seconds"] if name not in processes]
-    lines = ["| scenario | conns | system | " + " | ".join(processes) + " | total |",
-             "| --- | ---: | --- | " + " | ".join("---:" for _ in processes) + " | ---: |"]
+    lines = [
+        "| scenario | conns | system | " + " | ".join(processes) + " | total |",
+        "| --- | ---: | --- | " + " | ".join("---:" for _ in processes) + " | ---: |",
+    ]
     for row in rows:
         requests = max(row["requests"], 1)
-        cells = [f"{row['cpu_seconds'][name] * 1000 / requests:.2f}"
-                 if name in row["cpu_seconds"] else "" for name in processes]
+        cells = [
+            f"{row['cpu_seconds'][name] * 1000 / requests:.2f}"
+            if name in row["cpu_seconds"]
+            else ""
+            for name in processes
+        ]
         total = sum(row["cpu_seconds"].values()) * 1000 / requests
-        lines.append(f"| {row['scenario']} | {row['connections']} | {row['system']} | "
-                     + " | ".join(cells) + f" | {total:.2f} |")
+        lines.append(
+            f"| {row['scenario']} | {row['connections']} | {row['system']} | "
+            + " | ".join(cells)
+            + f" | {total:.2f} |"
+        )
     return "\n".join(lines)
 
 
@@ -366,8 +422,13 @@ def rpc_hops(calls, requests):
     hops = []
     for name, durations in calls.items():
         ordered = sorted(durations)
-        hops.append({"method": name, "per_request": len(durations) / max(requests, 1),
-                     "p50_ms": ordered[len(ordered) // 2]})
+        hops.append(
+            {
+                "method": name,
+                "per_request": len(durations) / max(requests, 1),
+                "p50_ms": ordered[len(ordered) // 2],
+            }
+        )
     return sorted(hops, key=lambda hop: (-hop["per_request"], hop["method"]))
 
 
@@ -375,15 +436,21 @@ def rpc_markdown(rows):
     """``rows``: ``{scenario, connections, hops}``; one line per scenario."""
     with_system = any("system" in row for row in rows)
     system_header = " system |" if with_system else ""
-    lines = [f"| scenario | conns |{system_header} RPC calls per request "
-             "| calls (per request, p50 ms in the service) |",
-             "| --- | ---: |" + (" --- |" if with_system else "") + " ---: | --- |"]
+    lines = [
+        f"| scenario | conns |{system_header} RPC calls per request "
+        "| calls (per request, p50 ms in the service) |",
+        "| --- | ---: |" + (" --- |" if with_system else "") + " ---: | --- |",
+    ]
     for row in rows:
         total = sum(hop["per_request"] for hop in row["hops"])
-        detail = ", ".join(f"`{hop['method']}` x{hop['per_request']:.1f} ({hop['p50_ms']:.1f} ms)"
-                           for hop in row["hops"] if hop["per_request"] >= 0.05)
+        detail = ", ".join(
+            f"`{hop['method']}` x{hop['per_request']:.1f} ({hop['p50_ms']:.1f} ms)"
+            for hop in row["hops"]
+            if hop["per_request"] >= 0.05
+        )
         system = f" {row.get('system', '')} |" if with_system else ""
         count = f"{total:.1f}" if total >= 0.95 else f"{total:.2f}"  # a cache makes it small
-        lines.append(f"| {row['scenario']} | {row['connections']} |{system} {count} "
-                     f"| {detail or '-'} |")
+        lines.append(
+            f"| {row['scenario']} | {row['connections']} |{system} {count} | {detail or '-'} |"
+        )
     return "\n".join(lines)

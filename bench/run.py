@@ -34,6 +34,7 @@ What it does:
 
 Only 127.0.0.1 is loaded, and every wrk run is bounded by ``--duration``.
 """
+
 import argparse
 import datetime
 import json
@@ -84,8 +85,11 @@ def scenarios(hot_slugs):
         "home-page": {"paths": ["/"], "page": True},
         "article-page": {"paths": [f"/article/{slug}" for slug in slugs], "page": True},
         "create-article": {"paths": ["/api/articles"], "auth": True, "write": "article"},
-        "add-comment": {"paths": [f"/api/articles/{slug}/comments" for slug in slugs],
-                        "auth": True, "write": "comment"},
+        "add-comment": {
+            "paths": [f"/api/articles/{slug}/comments" for slug in slugs],
+            "auth": True,
+            "write": "comment",
+        },
     }
 
 
@@ -105,14 +109,28 @@ class Monolith:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         command = [
-            str(Path(sys.executable).parent / "gunicorn"), "-k", settings["worker_class"],
-            "-w", str(settings["workers"]), "--threads", str(settings["threads"]),
-            "-b", f"127.0.0.1:{self.port}", "--graceful-timeout", "5",
+            str(Path(sys.executable).parent / "gunicorn"),
+            "-k",
+            settings["worker_class"],
+            "-w",
+            str(settings["workers"]),
+            "--threads",
+            str(settings["threads"]),
+            "-b",
+            f"127.0.0.1:{self.port}",
+            "--graceful-timeout",
+            "5",
             "bench.monolith:create_app()",
         ]
         self.log = open(Path(workdir) / "monolith.log", "ab")
-        self.process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=self.log,
-                                        stderr=subprocess.STDOUT, start_new_session=True)
+        self.process = subprocess.Popen(
+            command,
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         deadline = time.monotonic() + 30
         while True:
             try:
@@ -148,8 +166,13 @@ class UncachedWeb:
             command[command.index("-b") + 1] = f"127.0.0.1:{self.ports[name]}"
             self.logs[name] = open(self.log_path(name), "ab")
             self.processes[name] = subprocess.Popen(
-                command, cwd=PROJECT_ROOT, env={**env, f"{name.upper()}_PORT": str(self.ports[name])},
-                stdout=self.logs[name], stderr=subprocess.STDOUT, start_new_session=True)
+                command,
+                cwd=PROJECT_ROOT,
+                env={**env, f"{name.upper()}_PORT": str(self.ports[name])},
+                stdout=self.logs[name],
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         for name in WEB_APPS:
             stack._wait(name, lambda url=self.urls[name]: requests.get(url + "/", timeout=10))
 
@@ -193,8 +216,9 @@ def broker_pids():
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
-                if ((entry / "comm").read_text().strip() == "beam.smp"
-                        and os.readlink(entry / "ns" / "pid") == own_namespace):
+                if (entry / "comm").read_text().strip() == "beam.smp" and os.readlink(
+                    entry / "ns" / "pid"
+                ) == own_namespace:
                     pids.append(int(entry.name))
             except OSError:
                 continue
@@ -255,13 +279,15 @@ class Systems:
 
     def all_logs(self):
         """Every process's log: services and web apps write one line per request."""
-        return ([self.stack.workdir / f"{name}.log" for name in (*SERVICE_PROCESSES, "monolith")]
-                + [self.uncached.log_path(app) for app in WEB_APPS])
+        return [self.stack.workdir / f"{name}.log" for name in (*SERVICE_PROCESSES, "monolith")] + [
+            self.uncached.log_path(app) for app in WEB_APPS
+        ]
 
     def worker_pid(self, system):
         """The process that serves HTTP: gunicorn's (first) worker."""
-        process = (self.monolith.process if system == "monolith"
-                   else self.web_process(system, "gateway"))
+        process = (
+            self.monolith.process if system == "monolith" else self.web_process(system, "gateway")
+        )
         tree = descendants(process.pid)
         return tree[1] if len(tree) > 1 else tree[0]
 
@@ -277,10 +303,21 @@ def run_wrk(url, scenario, connections, duration, token, run_tag):
         "BENCH_WRITE": scenario.get("write", ""),
         "BENCH_RUN": run_tag,
     }
-    command = ["wrk", f"-t{min(2, connections)}", f"-c{connections}", f"-d{duration}s",
-               "--latency", "--timeout", "15s", "-s", str(WRK_SCRIPT), url]
-    finished = subprocess.run(command, env=env, capture_output=True, text=True,
-                              timeout=duration + 60)
+    command = [
+        "wrk",
+        f"-t{min(2, connections)}",
+        f"-c{connections}",
+        f"-d{duration}s",
+        "--latency",
+        "--timeout",
+        "15s",
+        "-s",
+        str(WRK_SCRIPT),
+        url,
+    ]
+    finished = subprocess.run(
+        command, env=env, capture_output=True, text=True, timeout=duration + 60
+    )
     if finished.returncode != 0:
         raise RuntimeError(f"wrk failed: {finished.stderr}")
     return results.parse_wrk(finished.stdout)
@@ -320,31 +357,56 @@ def measure(systems, system, name, scenario, connections, duration, token, blog_
     cpu_before = {process: cpu_seconds(pids) for process, pids in processes.items()}
     log_offsets = {path: path.stat().st_size for path in systems.service_logs(system)}
     run_tag = f"{system}-{name}-c{connections}-{time.time_ns()}"
-    result = run_wrk(systems.url(system, scenario), scenario, connections, duration, token,
-                     run_tag)
-    cpu = {process: cpu_used(cpu_before[process], cpu_seconds(pids))
-           for process, pids in processes.items()}
+    result = run_wrk(systems.url(system, scenario), scenario, connections, duration, token, run_tag)
+    cpu = {
+        process: cpu_used(cpu_before[process], cpu_seconds(pids))
+        for process, pids in processes.items()
+    }
     calls = {}
     for path, offset in log_offsets.items():
         with open(path, errors="replace") as log:
             log.seek(offset)
             calls.update(results.rpc_calls(log.read()))
-    item = {"scenario": name, "connections": connections, "system": system, "result": result,
-            "cpu": {"scenario": name, "connections": connections, "system": system,
-                    "requests": result["requests"], "cpu_seconds": cpu}}
+    item = {
+        "scenario": name,
+        "connections": connections,
+        "system": system,
+        "result": result,
+        "cpu": {
+            "scenario": name,
+            "connections": connections,
+            "system": system,
+            "requests": result["requests"],
+            "cpu_seconds": cpu,
+        },
+    }
     if log_offsets:
-        item["rpc"] = {"scenario": name, "connections": connections, "system": system,
-                       "hops": results.rpc_hops(calls, result["requests"])}
+        item["rpc"] = {
+            "scenario": name,
+            "connections": connections,
+            "system": system,
+            "hops": results.rpc_hops(calls, result["requests"]),
+        }
     if write:
         settle(systems)  # a request wrk gave up on at the end may still commit
         after = table_count(blog_uri, write)
-        item["writes"] = {"acked": result["acked"], "rows_added": after - before,
-                          "lost": results.lost_writes(result["acked"], before, after)}
-    print(f"  {system:8} {name:15} c={connections:<3} {result['rps']:8.1f} req/s "
-          f"p50 {result['p50_ms']:7.1f} ms  p99 {result['p99_ms']:7.1f} ms"
-          + (f"  errors {result['errors']}" if result["errors"] else "")
-          + (f"  acked {item['writes']['acked']} rows +{item['writes']['rows_added']}"
-             f" lost {item['writes']['lost']}" if write else ""), flush=True)
+        item["writes"] = {
+            "acked": result["acked"],
+            "rows_added": after - before,
+            "lost": results.lost_writes(result["acked"], before, after),
+        }
+    print(
+        f"  {system:8} {name:15} c={connections:<3} {result['rps']:8.1f} req/s "
+        f"p50 {result['p50_ms']:7.1f} ms  p99 {result['p99_ms']:7.1f} ms"
+        + (f"  errors {result['errors']}" if result["errors"] else "")
+        + (
+            f"  acked {item['writes']['acked']} rows +{item['writes']['rows_added']}"
+            f" lost {item['writes']['lost']}"
+            if write
+            else ""
+        ),
+        flush=True,
+    )
     return item
 
 
@@ -359,8 +421,9 @@ class Environment:
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.users_uri = f"sqlite:///{self.workdir / 'users.db'}"
         self.blog_uri = f"sqlite:///{self.workdir / 'blog.db'}"
-        self.stack = Stack(self.workdir, users_db_uri=self.users_uri,
-                           blog_db_uri=self.blog_uri, rpc_timeout=10)
+        self.stack = Stack(
+            self.workdir, users_db_uri=self.users_uri, blog_db_uri=self.blog_uri, rpc_timeout=10
+        )
         self.stack.run_migrations()
         started = time.monotonic()
         self.summary = seed(self.users_uri, self.blog_uri, articles)
@@ -386,8 +449,11 @@ class Environment:
         )
         answer.raise_for_status()
         token = answer.json()["user"]["token"]
-        check = requests.get(self.monolith.url + "/api/articles/feed?limit=1",
-                             headers={"Authorization": f"Token {token}"}, timeout=10)
+        check = requests.get(
+            self.monolith.url + "/api/articles/feed?limit=1",
+            headers={"Authorization": f"Token {token}"},
+            timeout=10,
+        )
         check.raise_for_status()  # the monolith accepts the users service's token
         return token
 
@@ -436,27 +502,58 @@ def profile_list_load(env, scenario, seconds, out_dir):
         recorders = {}
         for name, pid in pids.items():
             path = out_dir / f"{system}-{name.split()[0].rstrip(',')}.txt"
-            recorders[name] = (path, subprocess.Popen(
-                [py_spy(), "record", "--pid", str(pid), "--format", "raw", "--nonblocking", "--gil",
-                 "--rate", "100", "--duration", str(max(1, seconds - 1)), "--output", str(path)],
-                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE))
+            recorders[name] = (
+                path,
+                subprocess.Popen(
+                    [
+                        py_spy(),
+                        "record",
+                        "--pid",
+                        str(pid),
+                        "--format",
+                        "raw",
+                        "--nonblocking",
+                        "--gil",
+                        "--rate",
+                        "100",
+                        "--duration",
+                        str(max(1, seconds - 1)),
+                        "--output",
+                        str(path),
+                    ],
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.PIPE,
+                ),
+            )
         load = {}
-        loader = threading.Thread(target=lambda load=load, system=system: load.update(run_wrk(
-            env.systems.url(system, scenario), scenario, 16, seconds, env.token, "profile")))
+        loader = threading.Thread(
+            target=lambda load=load, system=system: load.update(
+                run_wrk(
+                    env.systems.url(system, scenario), scenario, 16, seconds, env.token, "profile"
+                )
+            )
+        )
         loader.start()
         time.sleep(seconds / 2)
         if system == "uncached":
             for name in ("storage", "blog"):
-                dumped = subprocess.run([py_spy(), "dump", "--pid", str(pids[name])],
-                                        capture_output=True, text=True, timeout=30)
+                dumped = subprocess.run(
+                    [py_spy(), "dump", "--pid", str(pids[name])],
+                    capture_output=True,
+                    text=True,
+                    timeout=30,
+                )
                 dumps[name] = dumped.stdout.strip() or dumped.stderr.strip()
         loader.join()
         loads[system] = load
         for name, (path, process) in recorders.items():
             _, error = process.communicate(timeout=seconds + 30)
             raw = path.read_text() if path.exists() else ""
-            label = name if system != "uncached" or name.startswith("gateway") else \
-                f"{name} (no-cache load)"
+            label = (
+                name
+                if system != "uncached" or name.startswith("gateway")
+                else f"{name} (no-cache load)"
+            )
             profiles[label] = results.summarize_profile(raw)
             if not raw:
                 print(f"py-spy recorded nothing for {name}: {error.decode()[-300:]}")
@@ -478,14 +575,20 @@ def machine_facts():
 
     def output(command):
         try:
-            return subprocess.run(command, capture_output=True, text=True,
-                                  timeout=10).stdout.strip().splitlines()[0]
+            return (
+                subprocess.run(command, capture_output=True, text=True, timeout=10)
+                .stdout.strip()
+                .splitlines()[0]
+            )
         except (OSError, IndexError, subprocess.SubprocessError):
             return "?"
 
     try:
-        broker = requests.get("http://guest:guest@127.0.0.1:15672/api/overview",
-                              timeout=5).json().get("rabbitmq_version", "?")
+        broker = (
+            requests.get("http://guest:guest@127.0.0.1:15672/api/overview", timeout=5)
+            .json()
+            .get("rabbitmq_version", "?")
+        )
     except (requests.RequestException, ValueError):
         broker = "?"
     memory_kb = first("/proc/meminfo", "MemTotal").split()[0]
@@ -510,18 +613,30 @@ def parse_args(argv):
     parser = argparse.ArgumentParser(description="Benchmark the services against the monolith.")
     parser.add_argument("--articles", type=int, default=10000, help="size of the data set")
     parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
-    parser.add_argument("--connections", default="1,16",
-                        help="comma-separated connection counts")
-    parser.add_argument("--scenarios", default="all",
-                        help="comma-separated scenario names, or all")
-    parser.add_argument("--rounds", type=int, default=1,
-                        help="runs per scenario and system (the median is reported)")
-    parser.add_argument("--profile-seconds", type=int, default=10,
-                        help="seconds of py-spy per system on the list load (0: no profile)")
-    parser.add_argument("--growth-sizes", default="",
-                        help="e.g. 1000,100000: list p50 at 1 connection on each data set size")
-    parser.add_argument("--output", default=str(DOC_PATH), help="the Markdown page to write, "
-                        "the profiles beside it (empty: none)")
+    parser.add_argument("--connections", default="1,16", help="comma-separated connection counts")
+    parser.add_argument("--scenarios", default="all", help="comma-separated scenario names, or all")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="runs per scenario and system (the median is reported)",
+    )
+    parser.add_argument(
+        "--profile-seconds",
+        type=int,
+        default=10,
+        help="seconds of py-spy per system on the list load (0: no profile)",
+    )
+    parser.add_argument(
+        "--growth-sizes",
+        default="",
+        help="e.g. 1000,100000: list p50 at 1 connection on each data set size",
+    )
+    parser.add_argument(
+        "--output",
+        default=str(DOC_PATH),
+        help="the Markdown page to write, the profiles beside it (empty: none)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the work folder (logs, dbs)")
     args = parser.parse_args(argv)
     args.connections = [int(value) for value in args.connections.split(",")]
@@ -533,11 +648,14 @@ def main(argv=None):
     logging.getLogger("amqp").setLevel(logging.ERROR)  # "Received method ... during closing"
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed: apt-get install wrk (make bench does it)")
-    run = {"args": args, "measurements": [], "date": datetime.datetime.now(
-        datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+    run = {
+        "args": args,
+        "measurements": [],
+        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "command": "python -m bench.run " + " ".join(sys.argv[1:] if argv is None else argv),
         "load_before": " ".join(f"{value:.2f}" for value in os.getloadavg()),
-        "server": gateway_server_settings()}
+        "server": gateway_server_settings(),
+    }
     workroot = Path(tempfile.mkdtemp(prefix="bench-"))
     try:
         env = Environment(args.articles, workroot / "main", run["server"])
@@ -551,17 +669,29 @@ def main(argv=None):
             for name, scenario in scenario_set.items():
                 for connections in args.connections:
                     for _ in range(args.rounds):
-                        order = SYSTEMS[turn % 3:] + SYSTEMS[:turn % 3]
+                        order = SYSTEMS[turn % 3 :] + SYSTEMS[: turn % 3]
                         turn += 1
                         for system in order:
-                            run["measurements"].append(measure(
-                                env.systems, system, name, scenario, connections,
-                                args.duration, env.token, env.blog_uri))
+                            run["measurements"].append(
+                                measure(
+                                    env.systems,
+                                    system,
+                                    name,
+                                    scenario,
+                                    connections,
+                                    args.duration,
+                                    env.token,
+                                    env.blog_uri,
+                                )
+                            )
             if args.profile_seconds > 0:
                 print("profiling the list load with py-spy...", flush=True)
-                run["profile"] = profile_list_load(env, scenario_set.get(
-                    "list", scenarios(env.summary["hot_slugs"])["list"]),
-                    args.profile_seconds, PROFILE_DIR)
+                run["profile"] = profile_list_load(
+                    env,
+                    scenario_set.get("list", scenarios(env.summary["hot_slugs"])["list"]),
+                    args.profile_seconds,
+                    PROFILE_DIR,
+                )
         finally:
             env.stop()
         if args.growth_sizes:
@@ -572,9 +702,16 @@ def main(argv=None):
                     list_scenario = scenarios(growth_env.summary["hot_slugs"])["list"]
                     growth_env.warm_up({"list": list_scenario})
                     run["growth"][size] = {
-                        system: measure(growth_env.systems, system, f"list@{size}",
-                                        list_scenario, 1, args.duration, growth_env.token,
-                                        growth_env.blog_uri)["result"]
+                        system: measure(
+                            growth_env.systems,
+                            system,
+                            f"list@{size}",
+                            list_scenario,
+                            1,
+                            args.duration,
+                            growth_env.token,
+                            growth_env.blog_uri,
+                        )["result"]
                         for system in SYSTEMS
                     }
                 finally:
@@ -594,8 +731,11 @@ def main(argv=None):
         for path in document.write_documents(args.output, run):
             print(f"written: {path}")
     PROFILE_DIR.mkdir(parents=True, exist_ok=True)
-    (PROFILE_DIR / "last-run.json").write_text(json.dumps(
-        {key: value for key, value in run.items() if key != "args"}, indent=2, default=str))
+    (PROFILE_DIR / "last-run.json").write_text(
+        json.dumps(
+            {key: value for key, value in run.items() if key != "args"}, indent=2, default=str
+        )
+    )
     if lost:
         sys.exit(f"{lost} acknowledged writes are missing from the database")
 

@@ -23,6 +23,7 @@ databases that already hold rows adds to them (ids and names continue). It
 prints, and ``seed()`` returns, a summary the benchmark uses: counts, the
 reader, hot slugs.
 """
+
 import argparse
 import json
 import random
@@ -39,6 +40,7 @@ from bench.service_code import (
     Comment,
     Favorite,
     Follow,
+    Passwords,
     Tag,
     User,
     UsersBase,
@@ -48,7 +50,6 @@ from bench.service_code import (
     insert_batch,
     load_config,
     reset_sequences,
-    Passwords,
 )
 
 PASSWORD = "bench password 1"
@@ -80,8 +81,13 @@ def seed(users_uri, blog_uri, articles=1000, random_seed=1, progress=True):
     users_engine, blog_engine = database_engine(users_uri), database_engine(blog_uri)
     try:
         with users_engine.begin() as users, blog_engine.begin() as blog:
-            bar = tqdm(total=_total_rows(articles), unit="rows", disable=not progress,
-                       desc=f"seeding {articles} articles", mininterval=0.5)
+            bar = tqdm(
+                total=_total_rows(articles),
+                unit="rows",
+                disable=not progress,
+                desc=f"seeding {articles} articles",
+                mininterval=0.5,
+            )
             summary = _seed(users, blog, articles, rng, bar.update)
             bar.close()
             reset_sequences(users, UsersBase.metadata)
@@ -94,9 +100,14 @@ def seed(users_uri, blog_uri, articles=1000, random_seed=1, progress=True):
 
 def _total_rows(articles):
     users = user_count(articles) + 1
-    return (users + users * FOLLOWS_PER_USER + READER_FOLLOWS + TAG_COUNT
-            + articles * (1 + TAGS_PER_ARTICLE + 1 + FAVORITES_PER_ARTICLE)
-            + min(HOT_ARTICLES, articles) * COMMENTS_PER_HOT_ARTICLE)
+    return (
+        users
+        + users * FOLLOWS_PER_USER
+        + READER_FOLLOWS
+        + TAG_COUNT
+        + articles * (1 + TAGS_PER_ARTICLE + 1 + FAVORITES_PER_ARTICLE)
+        + min(HOT_ARTICLES, articles) * COMMENTS_PER_HOT_ARTICLE
+    )
 
 
 def _seed(users, blog, articles, rng, advance):
@@ -111,22 +122,41 @@ def _seed(users, blog, articles, rng, advance):
     reader_id = authors[-1] + 1
     reader_name = READER if not run else f"{READER}-{run}"
     user_rows = [
-        {"id": user_id, "username": f"author{user_id}", "email": f"author{user_id}@bench.example",
-         "password_hash": password_hash, "bio": f"Author number {user_id}.", "image": None,
-         "banned": False, "token_version": 0, "created_at": now, "updated_at": now}
+        {
+            "id": user_id,
+            "username": f"author{user_id}",
+            "email": f"author{user_id}@bench.example",
+            "password_hash": password_hash,
+            "bio": f"Author number {user_id}.",
+            "image": None,
+            "banned": False,
+            "token_version": 0,
+            "created_at": now,
+            "updated_at": now,
+        }
         for user_id in authors
     ]
-    user_rows.append({**user_rows[0], "id": reader_id, "username": reader_name,
-                      "email": f"{reader_name}@bench.example", "bio": "Reads a lot."})
+    user_rows.append(
+        {
+            **user_rows[0],
+            "id": reader_id,
+            "username": reader_name,
+            "email": f"{reader_name}@bench.example",
+            "bio": "Reads a lot.",
+        }
+    )
     _insert(users, User.__table__, user_rows, advance)
 
     follows = {(reader_id, followee) for followee in rng.sample(authors, READER_FOLLOWS)}
     for follower in authors:
         others = [user for user in rng.sample(authors, FOLLOWS_PER_USER + 1) if user != follower]
         follows.update((follower, followee) for followee in others[:FOLLOWS_PER_USER])
-    _insert(users, Follow.__table__,
-            [{"follower_id": a, "followee_id": b, "created_at": now} for a, b in sorted(follows)],
-            advance)
+    _insert(
+        users,
+        Follow.__table__,
+        [{"follower_id": a, "followee_id": b, "created_at": now} for a, b in sorted(follows)],
+        advance,
+    )
 
     # Tags: reuse those present, add the missing ones of the 300.
     names = [f"{WORDS[i % len(WORDS)]}-{i}" for i in range(TAG_COUNT)]
@@ -153,13 +183,23 @@ def _seed(users, blog, articles, rng, advance):
             title = f"{_title(rng)} {article_id}"
             slugs[article_id] = blog_rules.slugify(title)
             body = "\n\n".join(
-                [f"## {title}", *rng.sample(paragraphs, 3),
-                 "- one point\n- another *point*\n- [a link](https://example.com/)"]
+                [
+                    f"## {title}",
+                    *rng.sample(paragraphs, 3),
+                    "- one point\n- another *point*\n- [a link](https://example.com/)",
+                ]
             )
-            yield {"id": article_id, "slug": slugs[article_id], "title": title,
-                   "description": rng.choice(paragraphs)[:160], "body": body,
-                   "author_id": rng.choice(authors), "idempotency_key": None,
-                   "created_at": created, "updated_at": created}
+            yield {
+                "id": article_id,
+                "slug": slugs[article_id],
+                "title": title,
+                "description": rng.choice(paragraphs)[:160],
+                "body": body,
+                "author_id": rng.choice(authors),
+                "idempotency_key": None,
+                "created_at": created,
+                "updated_at": created,
+            }
 
     _insert(blog, Article.__table__, article_rows(), advance)
 
@@ -181,18 +221,26 @@ def _seed(users, blog, articles, rng, advance):
         targets += [article_id for article_id in hot for _ in range(COMMENTS_PER_HOT_ARTICLE)]
         for article_id in targets:
             created = now - timedelta(seconds=rng.randrange(1, 60 * articles))
-            yield {"article_id": article_id, "author_id": rng.choice(commenters),
-                   "body": rng.choice(paragraphs), "idempotency_key": None,
-                   "created_at": created, "updated_at": created}
+            yield {
+                "article_id": article_id,
+                "author_id": rng.choice(commenters),
+                "body": rng.choice(paragraphs),
+                "idempotency_key": None,
+                "created_at": created,
+                "updated_at": created,
+            }
 
     _insert(blog, Comment.__table__, comment_rows(), advance)
 
     favorites = set()
     while len(favorites) < FAVORITES_PER_ARTICLE * articles:
         favorites.add((rng.choice(article_ids), rng.choice(commenters)))
-    _insert(blog, Favorite.__table__,
-            [{"article_id": a, "user_id": u, "created_at": now} for a, u in sorted(favorites)],
-            advance)
+    _insert(
+        blog,
+        Favorite.__table__,
+        [{"article_id": a, "user_id": u, "created_at": now} for a, u in sorted(favorites)],
+        advance,
+    )
 
     return {
         "articles": articles,
@@ -201,8 +249,12 @@ def _seed(users, blog, articles, rng, advance):
         "comments": articles + len(hot) * COMMENTS_PER_HOT_ARTICLE,
         "favorites": len(favorites),
         "follows": len(follows),
-        "reader": {"username": reader_name, "email": f"{reader_name}@bench.example",
-                   "password": PASSWORD, "follows": READER_FOLLOWS},
+        "reader": {
+            "username": reader_name,
+            "email": f"{reader_name}@bench.example",
+            "password": PASSWORD,
+            "follows": READER_FOLLOWS,
+        },
         "hot_slugs": [slugs[article_id] for article_id in hot],
     }
 
@@ -241,14 +293,20 @@ def _paragraph(rng):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description="Seed the benchmark data set.")
-    parser.add_argument("--articles", type=int, default=1000,
-                        help="number of articles (1000, 10000, 100000...)")
+    parser.add_argument(
+        "--articles", type=int, default=1000, help="number of articles (1000, 10000, 100000...)"
+    )
     parser.add_argument("--seed", type=int, default=1, help="random seed")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)
     config = load_config()
-    summary = seed(config["DB_URIS"][config_key("users")], config["DB_URIS"][config_key("blog")],
-                   args.articles, args.seed, progress=not args.quiet)
+    summary = seed(
+        config["DB_URIS"][config_key("users")],
+        config["DB_URIS"][config_key("blog")],
+        args.articles,
+        args.seed,
+        progress=not args.quiet,
+    )
     print(json.dumps({**summary, "hot_slugs": summary["hot_slugs"][:3] + ["..."]}, indent=2))
 
 

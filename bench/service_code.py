@@ -6,8 +6,17 @@ gateway's request parsing, presenters, access log and error mapping (with the we
 tier's way of registering it) from here and nowhere else: when modules move ,
 only these imports change.
 """
+
 from sqlalchemy import create_engine
 
+from common.config import PROJECT_ROOT, load_config  # noqa: F401
+from common.errors import (  # noqa: F401
+    ConduitError,
+    NotFound,
+    Unauthenticated,
+    ValidationError,
+)
+from common.secret_keys import derived_key  # noqa: F401
 from frontend.markdown_render import render_markdown, sanitised_html  # noqa: F401
 from gateway import access_log, error_responses  # noqa: F401
 from gateway.auth import request_token  # noqa: F401
@@ -20,7 +29,6 @@ from gateway.presenters import (  # noqa: F401
 from services.accounts import tokens  # noqa: F401
 from services.accounts.passwords import Passwords  # noqa: F401
 from services.articles import rules as blog_rules  # noqa: F401
-from common.config import PROJECT_ROOT, load_config  # noqa: F401
 from services.database import authored  # noqa: F401
 from services.database import blog_data as storage_blog  # noqa: F401
 from services.database import users_data as storage_users  # noqa: F401
@@ -42,13 +50,6 @@ from services.database.models import (  # noqa: F401
     UsersBase,
 )
 from services.database.table_files import insert_batch, reset_sequences  # noqa: F401
-from common.secret_keys import derived_key  # noqa: F401
-from common.errors import (  # noqa: F401
-    ConduitError,
-    NotFound,
-    Unauthenticated,
-    ValidationError,
-)
 from web.error_handlers import register_error_handlers  # noqa: F401
 
 

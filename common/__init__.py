@@ -8,6 +8,7 @@ nameko 2.14 needs, and setuptools' "pkg_resources is deprecated", which nameko's
 CLI imports (setuptools is pinned below the release that removes it). Every
 process imports ``common``, so every process is quiet.
 """
+
 import warnings
 
 warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")

@@ -1,5 +1,6 @@
 """What both sides of RPC agree on about the broker: how a request is published, and which
 errors mean the broker connection is gone."""
+
 import socket
 
 from amqp.exceptions import ConnectionError as AmqpConnectionError

@@ -1,4 +1,5 @@
 """The clock as a dependency, so rules that depend on time can be tested."""
+
 import time
 
 from nameko.extensions import DependencyProvider

@@ -6,6 +6,7 @@ process. Each setting and its default are declared once, in ``common.settings``:
 ``setting`` and ``section`` read a parsed config with those defaults, so a config
 that lacks a key (a test's, or an older file) behaves as ``config.yaml`` does.
 """
+
 import os
 from collections.abc import Mapping
 from pathlib import Path

@@ -16,6 +16,7 @@ tier's read cache. Everything that used to keep its own list derives from here:
 handler or a dispatched event the declaration lacks fails there, and so does a
 declared one the services lack.
 """
+
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from enum import Enum
@@ -76,15 +77,28 @@ ARTICLE_UNFAVORITED = Event(BLOG, "article_unfavorited", ("slug", "user_id"))
 COMMENT_ADDED = Event(BLOG, "comment_added", ("slug", "comment_id", "author_id"))
 COMMENT_DELETED = Event(BLOG, "comment_deleted", ("slug", "comment_id", "author_id"))
 RESTORE_COMPLETED = Event(STORAGE, "restore_completed", ("id",))
-BACKUP_COMPLETED = Event(STORAGE, "backup_completed",
-                         ("id", "created_at", "databases", "size_bytes"), clears_reads=False)
+BACKUP_COMPLETED = Event(
+    STORAGE, "backup_completed", ("id", "created_at", "databases", "size_bytes"), clears_reads=False
+)
 BACKUP_FAILED = Event(STORAGE, "backup_failed", ("error",), clears_reads=False)
 
 EVENTS = (
-    USER_REGISTERED, USER_UPDATED, USER_DELETED, USER_FOLLOWED, USER_UNFOLLOWED,
-    SESSION_ENDED, ARTICLE_PUBLISHED, ARTICLE_UPDATED, ARTICLE_DELETED, ARTICLE_FAVORITED,
-    ARTICLE_UNFAVORITED, COMMENT_ADDED, COMMENT_DELETED, RESTORE_COMPLETED,
-    BACKUP_COMPLETED, BACKUP_FAILED,
+    USER_REGISTERED,
+    USER_UPDATED,
+    USER_DELETED,
+    USER_FOLLOWED,
+    USER_UNFOLLOWED,
+    SESSION_ENDED,
+    ARTICLE_PUBLISHED,
+    ARTICLE_UPDATED,
+    ARTICLE_DELETED,
+    ARTICLE_FAVORITED,
+    ARTICLE_UNFAVORITED,
+    COMMENT_ADDED,
+    COMMENT_DELETED,
+    RESTORE_COMPLETED,
+    BACKUP_COMPLETED,
+    BACKUP_FAILED,
 )
 
 HANDLES: dict[str, tuple[Event, ...]] = {
@@ -121,8 +135,9 @@ def write(*callers: str | frozenset[str], dispatches: tuple[Event, ...] = ()) ->
 
 
 def _callers(callers: tuple[str | frozenset[str], ...]) -> frozenset[str]:
-    return frozenset().union(*(
-        {caller} if isinstance(caller, str) else caller for caller in callers))
+    return frozenset().union(
+        *({caller} if isinstance(caller, str) else caller for caller in callers)
+    )
 
 
 METHODS: dict[str, dict[str, Method]] = {
@@ -222,7 +237,8 @@ def cache_clearing_calls() -> frozenset[tuple[str, str]]:
     """``(service, method)`` of the calls that change what a cached read answers: those that
     dispatch an event that ``clears_reads``."""
     return frozenset(
-        (service, name) for service, name, method in methods()
+        (service, name)
+        for service, name, method in methods()
         if any(event.clears_reads for event in method.dispatches)
     )
 

@@ -11,6 +11,7 @@ gateway and the frontend share one mapping.
 Exceptions cross RPC as their ``args``: every class keeps its constructor
 arguments JSON-friendly so it can be rebuilt on the other side.
 """
+
 from nameko.exceptions import deserialize_to_instance
 
 
@@ -44,9 +45,7 @@ class ValidationError(ConduitError):
         self.errors = {field: list(messages) for field, messages in errors.items()}
         super().__init__(errors)
         self.message = "; ".join(
-            f"{field} {message}"
-            for field, messages in self.errors.items()
-            for message in messages
+            f"{field} {message}" for field, messages in self.errors.items() for message in messages
         )
 
     @classmethod

@@ -3,6 +3,7 @@
 Every problem is collected per field before raising, so a form can show all
 of them at once beside their fields.
 """
+
 import re
 
 from common.errors import ValidationError

@@ -9,6 +9,7 @@ anything refuses to start with it unless the configuration says it runs in
 development mode (``DEVELOPMENT_MODE: true``, which ``make run`` and the test
 harness set).
 """
+
 import hashlib
 import hmac
 
@@ -49,4 +50,3 @@ def derived_key(config, purpose):
         raise ValueError(f"unknown key purpose {purpose!r}")
     secret = secret_key(config).encode()
     return hmac.new(secret, f"conduit {purpose} key".encode(), hashlib.sha256).hexdigest()
-

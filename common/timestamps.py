@@ -1,5 +1,6 @@
 """Time, the one way: naive UTC datetimes inside the code and the databases, and
 one wire format, ISO-8601 UTC with milliseconds and a ``Z``."""
+
 from datetime import datetime, timezone
 
 

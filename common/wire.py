@@ -19,13 +19,16 @@ text (kombu sent a typed marker; no RPC of the project sends one), and a
 client without this registration (a bare kombu or nameko client) that sends an
 integer beyond 64 bits has it read as a float.
 """
+
 import orjson
 from kombu.serialization import registry
 from kombu.utils import json as kombu_json
 
 ORJSON_OPTIONS = (
-    orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME
-    | orjson.OPT_PASSTHROUGH_SUBCLASS | orjson.OPT_PASSTHROUGH_DATACLASS
+    orjson.OPT_NON_STR_KEYS
+    | orjson.OPT_PASSTHROUGH_DATETIME
+    | orjson.OPT_PASSTHROUGH_SUBCLASS
+    | orjson.OPT_PASSTHROUGH_DATACLASS
 )
 KOMBU_PREFIX = " "
 TYPED_VALUE_MARKER = b'"__type__"'

@@ -4,12 +4,14 @@
 given and opens one pooled ``RpcClient`` for the whole process when no RPC
 client is given; tests pass an in-memory fake instead.
 """
+
 from datetime import timedelta
 
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
-from frontend.body_limit import ChunkedBodyLimit
+from common.config import load_config, public_url, section, session_lifetime_seconds
+from common.secret_keys import derived_key
 from frontend import (
     articles,
     auth,
@@ -23,10 +25,9 @@ from frontend import (
     static_assets,
     template_filters,
 )
-from common.config import load_config, public_url, section, session_lifetime_seconds
+from frontend.body_limit import ChunkedBodyLimit
 from rpc_client.client import RpcClient
 from rpc_client.read_cache import read_cache_for
-from common.secret_keys import derived_key
 from web.error_handlers import register_error_handlers
 from web.proxies import require_https_when_public, trust_proxies
 from web.security_headers import add_security_headers
@@ -114,5 +115,3 @@ def flask_settings(config, frontend_config):
         "PAGE_SIZE": frontend_config["PAGE_SIZE"],
         "SITE_NAME": frontend_config["SITE_NAME"],
     }
-
-

@@ -1,4 +1,5 @@
 """The article page: rendered body, author card, favorite, comments, delete."""
+
 from flask import Blueprint, redirect, render_template, url_for
 
 from common.errors import ValidationError

@@ -1,4 +1,5 @@
 """Sign up, sign in and sign out."""
+
 from flask import Blueprint, redirect, render_template, request, url_for
 
 from common.errors import TooManyRequests, Unauthenticated, ValidationError
@@ -36,8 +37,11 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         try:
-            user = rpc().users.login(email=form.email.data.strip(), password=form.password.data,
-                                     client_address=request.remote_addr)
+            user = rpc().users.login(
+                email=form.email.data.strip(),
+                password=form.password.data,
+                client_address=request.remote_addr,
+            )
         except Unauthenticated as error:
             form.show_error("password", "Wrong email or password.")
             return render_template("auth/login.html", form=form), status_for(error)
@@ -57,7 +61,9 @@ def logout():
 def too_many_attempts(form, template, field_name, error):
     """The form again with the limit beside a field, a 429 and when to try again."""
     minutes = max(1, round(error.retry_after / 60))
-    form.show_error(field_name, f"Too many attempts. Try again in {minutes} minute"
-                    f"{'' if minutes == 1 else 's'}.")
+    form.show_error(
+        field_name,
+        f"Too many attempts. Try again in {minutes} minute{'' if minutes == 1 else 's'}.",
+    )
     response = render_template(template, form=form)
     return response, 429, {"Retry-After": str(error.retry_after)}

@@ -7,6 +7,7 @@ answered "form expired"). This middleware reads a chunked body up to one byte
 past the limit and hands it on with its length, so Flask answers 413 with the
 site's page; memory stays bounded by the limit either way.
 """
+
 from io import BytesIO
 
 
@@ -16,8 +17,11 @@ class ChunkedBodyLimit:
         self.limit = limit
 
     def __call__(self, environ, start_response):
-        if (self.limit is not None and environ.get("wsgi.input_terminated")
-                and "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()):
+        if (
+            self.limit is not None
+            and environ.get("wsgi.input_terminated")
+            and "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
+        ):
             body = read_at_most(environ["wsgi.input"], self.limit + 1)
             environ["wsgi.input"] = BytesIO(body)
             environ["CONTENT_LENGTH"] = str(len(body))

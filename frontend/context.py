@@ -9,6 +9,7 @@ refuses it. The user
 behind it is asked from the users service at most once per request, and only
 when a page needs it (static files never do).
 """
+
 from functools import wraps
 from urllib.parse import urlsplit
 
@@ -105,8 +106,9 @@ def safe_next(default_endpoint, **default_values):
 
 def register_template_globals(app):
     """Globals (not a context processor) so that imported macros see them too."""
-    app.jinja_env.globals.update(current_user=current_user, site_name=app.config["SITE_NAME"],
-                                 absolute_url=absolute_url)
+    app.jinja_env.globals.update(
+        current_user=current_user, site_name=app.config["SITE_NAME"], absolute_url=absolute_url
+    )
 
 
 def absolute_url(endpoint, **values):

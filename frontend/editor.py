@@ -6,6 +6,7 @@ A preview is held to the article's limits: the blog service checks the fields
 first (``blog.check_article``), and fields it refuses come back with its errors
 beside them, unrendered, as a refused "Publish" would.
 """
+
 from flask import Blueprint, redirect, render_template, request, url_for
 
 from common.errors import ValidationError

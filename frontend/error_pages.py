@@ -5,6 +5,7 @@ form views use the same function when they show a rejected form again.
 Anything unexpected becomes a 500 page carrying an id that is also logged
 with the traceback, so a user can report it without seeing internals.
 """
+
 import logging
 import uuid
 

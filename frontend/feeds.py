@@ -1,4 +1,5 @@
 """Atom feeds: the newest articles of the site, and of one author."""
+
 from datetime import datetime, timezone
 
 from flask import Blueprint, current_app, make_response, render_template, request, url_for
@@ -19,8 +20,7 @@ def site():
 @blueprint.get("/profile/<username>/feed.atom")
 def author(username):
     profile = rpc().users.get_profile(username=username)
-    answer = rpc().blog.list_articles(author=profile["username"], limit=FEED_SIZE,
-                                      with_body=True)
+    answer = rpc().blog.list_articles(author=profile["username"], limit=FEED_SIZE, with_body=True)
     page_url = url_for("profiles.articles", username=profile["username"])
     return atom_response(answer["articles"], title=profile["username"], page_url=page_url)
 

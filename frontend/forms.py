@@ -4,6 +4,7 @@ Validation that matters (lengths, formats, uniqueness) happens in the users
 and blog services; their ``ValidationError.errors`` come back here and are
 shown beside the matching fields by ``ServiceForm.show_service_errors``.
 """
+
 import re
 import uuid
 

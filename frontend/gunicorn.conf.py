@@ -3,6 +3,7 @@
 Threaded workers, as for the gateway (gunicorn 27 has no eventlet worker);
 the address, processes and threads come from the FRONTEND section of config.yaml.
 """
+
 from common.config import load_config, section
 
 worker_class = "gthread"

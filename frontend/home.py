@@ -1,4 +1,5 @@
 """Home: the global feed, the signed-in user's feed, a tag's articles, popular tags."""
+
 from flask import Blueprint, render_template
 
 from frontend.context import current_user, login_required, viewer_id

@@ -14,6 +14,7 @@ The work is bounded: bodies are at most the article limit (the blog service
 refuses longer ones, previews included), markup nests at most ``MAX_NESTING``
 deep, and the renders kept for the next view occupy at most ``RENDER_CACHE_BYTES``.
 """
+
 import threading
 
 import nh3
@@ -23,9 +24,41 @@ from markupsafe import Markup
 from rpc_client.read_cache import ByteBoundedCache, size_in_memory
 
 ALLOWED_TAGS = {
-    "a", "abbr", "b", "blockquote", "br", "code", "del", "details", "em", "h1", "h2",
-    "h3", "h4", "h5", "h6", "hr", "i", "img", "kbd", "li", "ol", "p", "pre", "s",
-    "strong", "sub", "summary", "sup", "table", "tbody", "td", "th", "thead", "tr", "ul",
+    "a",
+    "abbr",
+    "b",
+    "blockquote",
+    "br",
+    "code",
+    "del",
+    "details",
+    "em",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "i",
+    "img",
+    "kbd",
+    "li",
+    "ol",
+    "p",
+    "pre",
+    "s",
+    "strong",
+    "sub",
+    "summary",
+    "sup",
+    "table",
+    "tbody",
+    "td",
+    "th",
+    "thead",
+    "tr",
+    "ul",
 }
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
@@ -40,7 +73,8 @@ MAX_NESTING = 20
 """Blocks and inline markup nest at most this deep (quotes in lists in quotes...); deeper
 markup stays text, so no input makes the parser's work or recursion grow with its depth."""
 _markdown = MarkdownIt("commonmark", {"html": True, "maxNesting": MAX_NESTING}).enable(
-    ["table", "strikethrough"])
+    ["table", "strikethrough"]
+)
 
 RENDER_CACHE_BYTES = 32 * 1024 * 1024
 """Memory the kept renders may occupy: each text and its HTML as Python holds them. Each

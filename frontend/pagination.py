@@ -1,4 +1,5 @@
 """Page numbers for every list: ``?page=N`` in, ``limit``/``offset`` out."""
+
 from math import ceil
 
 from flask import abort, current_app, request, url_for

@@ -1,4 +1,5 @@
 """Profile pages: an author's articles or favorites, and following them."""
+
 from flask import Blueprint, redirect, render_template
 
 from frontend.context import current_user, login_required, safe_next, viewer_id

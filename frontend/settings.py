@@ -5,6 +5,7 @@ Changing the email or the password asks for the current password (the users serv
 checks it, beside its field), so a browser left signed in cannot be used to take the
 account over.
 """
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from common.errors import TooManyRequests, ValidationError
@@ -30,8 +31,11 @@ def edit():
             proof = {}
             if form.current_password.data:
                 proof["current_password"] = form.current_password.data
-            sign_in(rpc().users.update_user(user_id=user["id"], changes=changes,
-                                            client_address=request.remote_addr, **proof))
+            sign_in(
+                rpc().users.update_user(
+                    user_id=user["id"], changes=changes, client_address=request.remote_addr, **proof
+                )
+            )
         except ValidationError as error:
             form.show_service_errors(error)
             return render_template("settings/settings.html", form=form), status_for(error, True)

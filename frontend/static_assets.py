@@ -9,6 +9,7 @@ The plain ``/static/<file>`` URLs still work, revalidated on every use.
 Text responses (pages, CSS, JavaScript, SVG, Atom, JSON) are gzipped when the
 browser accepts it; the assets are compressed once at start-up.
 """
+
 import gzip
 import hashlib
 import mimetypes
@@ -17,8 +18,14 @@ from pathlib import Path
 from flask import Blueprint, Response, abort, current_app, request, url_for
 
 ONE_YEAR = 365 * 24 * 3600
-COMPRESSIBLE = ("text/", "application/javascript", "application/json", "application/atom+xml",
-                "application/xml", "image/svg+xml")
+COMPRESSIBLE = (
+    "text/",
+    "application/javascript",
+    "application/json",
+    "application/atom+xml",
+    "application/xml",
+    "image/svg+xml",
+)
 MIN_COMPRESS_BYTES = 500
 
 blueprint = Blueprint("assets", __name__)
@@ -40,7 +47,9 @@ def compressible(mimetype):
 
 def load_assets(static_folder):
     """``{plain name: Asset}`` for every file in the static folder (read once)."""
-    return {path.name: Asset(path) for path in sorted(Path(static_folder).iterdir()) if path.is_file()}
+    return {
+        path.name: Asset(path) for path in sorted(Path(static_folder).iterdir()) if path.is_file()
+    }
 
 
 def register(app):
@@ -82,8 +91,13 @@ def accepts_gzip():
 def compress_response(response):
     """Gzip a text response the browser accepts gzip for (pages, feeds, plain /static files)."""
     generated_stream = response.is_streamed and not response.direct_passthrough
-    if (request.method == "HEAD" or response.status_code in (204, 206, 304) or generated_stream
-            or "Content-Encoding" in response.headers or not compressible(response.mimetype)):
+    if (
+        request.method == "HEAD"
+        or response.status_code in (204, 206, 304)
+        or generated_stream
+        or "Content-Encoding" in response.headers
+        or not compressible(response.mimetype)
+    ):
         return response
     response.vary.add("Accept-Encoding")
     if not accepts_gzip():

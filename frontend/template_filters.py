@@ -1,4 +1,5 @@
 """Jinja filters for what the services send: Markdown, ISO timestamps, avatars."""
+
 from common.timestamps import parse_isoformat
 from frontend.markdown_render import render_markdown
 

@@ -1,4 +1,5 @@
 """Production entry point: ``gunicorn -k gthread --threads 8 -w 1 frontend.wsgi:app``."""
+
 import logging.config
 
 from common.config import load_config

@@ -4,6 +4,7 @@ The request id comes from the client's ``X-Request-Id`` header when it looks
 sane, otherwise it is generated; it is echoed in the response and passed into
 every RPC call (see ``web.rpc_access``).
 """
+
 import json
 import logging
 import re

@@ -4,6 +4,7 @@ The app holds the process's one ``RpcClient`` (``app.extensions["rpc"]``);
 views reach it through ``web.rpc_access.rpc()`` so every call carries the request
 id. Tests pass a fake client as ``rpc``.
 """
+
 from flask import Flask
 from flask_cors import CORS
 
@@ -72,7 +73,10 @@ def create_app(config=None, rpc=None):
 
 
 TOKEN_ENDPOINTS = {
-    "users.register", "users.login", "users.get_current_user", "users.update_current_user",
+    "users.register",
+    "users.login",
+    "users.get_current_user",
+    "users.update_current_user",
 }
 """Answers that carry a user's token: never kept by a cache."""
 

@@ -1,4 +1,5 @@
 """Articles, the feed and favorites: /api/articles[...]."""
+
 from flask import Blueprint, request
 
 from gateway.auth import current_user, optional_user_id
@@ -15,9 +16,7 @@ ARTICLE_FIELDS = ("title", "description", "body", "tagList")
 @blueprint.get("")
 def list_articles():
     filters = {name: request.args[name] for name in LIST_FILTERS if name in request.args}
-    article_list = rpc().blog.list_articles(
-        viewer_id=optional_user_id(), **filters, **read_page()
-    )
+    article_list = rpc().blog.list_articles(viewer_id=optional_user_id(), **filters, **read_page())
     return present_article_list(article_list)
 
 
@@ -30,7 +29,9 @@ def feed():
 @blueprint.post("")
 def create_article():
     author_id = current_user()["id"]
-    fields = read_object("article", required=("title", "description", "body"), optional=("tagList",))
+    fields = read_object(
+        "article", required=("title", "description", "body"), optional=("tagList",)
+    )
     article = rpc().blog.create_article(
         author_id=author_id,
         idempotency_key=request.headers.get("Idempotency-Key"),

@@ -6,6 +6,7 @@ once per request. A header that is present but wrong is always a 401, even
 on routes where authentication is optional, so a client learns that its
 stored token is stale instead of silently seeing anonymous results.
 """
+
 from flask import g, request
 
 from common.errors import Unauthenticated

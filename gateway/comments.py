@@ -1,4 +1,5 @@
 """Comments on an article: /api/articles/<slug>/comments[/<id>]."""
+
 from flask import Blueprint, request
 
 from gateway.auth import current_user, optional_user_id

@@ -6,6 +6,7 @@ path, wrong method, oversize or unparsable body) keep their status and
 headers (``Allow`` on 405) with a JSON body; anything else is a 500 whose
 id is logged with the traceback and shown to the client instead of it.
 """
+
 import logging
 import uuid
 

@@ -5,6 +5,7 @@ one broker connection per thread, so ``threads`` bounds the connections a
 worker opens. The address, processes and threads come from the GATEWAY section
 of config.yaml; command-line flags override them.
 """
+
 from common.config import load_config, section
 
 worker_class = "gthread"

@@ -11,6 +11,7 @@ only to a request carrying ``Authorization: Bearer <GATEWAY.HEALTH_DETAILS_TOKEN
 with no token configured they are never shown over HTTP (``blog-healthcheck`` and
 ``blogadmin`` tell operators the same from inside).
 """
+
 import hmac
 
 from flask import Blueprint, current_app, request

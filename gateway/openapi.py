@@ -1,4 +1,5 @@
 """Serves the gateway's own OpenAPI document (gateway/openapi.yaml) as JSON."""
+
 from functools import lru_cache
 from pathlib import Path
 

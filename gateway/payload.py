@@ -5,6 +5,7 @@ object, field presence and types) and translates camelCase names to the
 services' snake_case; the services own every business rule (blank values,
 formats, lengths, ranges).
 """
+
 import json
 
 from flask import request

@@ -1,4 +1,5 @@
 """Profiles and the follow graph: /api/profiles/<username>[/follow]."""
+
 from flask import Blueprint
 
 from gateway.auth import current_user, optional_user_id

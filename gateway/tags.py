@@ -1,4 +1,5 @@
 """Tags, most used first: /api/tags."""
+
 from flask import Blueprint
 
 from web.rpc_access import rpc

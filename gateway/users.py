@@ -1,4 +1,5 @@
 """Registration, login and the current user: /api/users, /api/users/login, /api/user."""
+
 from flask import Blueprint, request
 
 from gateway.auth import current_user, request_token
@@ -35,9 +36,13 @@ def update_current_user():
     change."""
     user_id = current_user()["id"]
     changes = read_object(
-        "user", optional=("email", "username", "password", "bio", "image", "currentPassword"))
+        "user", optional=("email", "username", "password", "bio", "image", "currentPassword")
+    )
     current_password = changes.pop("current_password", None)
-    user = rpc().users.update_user(user_id=user_id, changes=changes,
-                                   current_password=current_password,
-                                   client_address=request.remote_addr)
+    user = rpc().users.update_user(
+        user_id=user_id,
+        changes=changes,
+        current_password=current_password,
+        client_address=request.remote_addr,
+    )
     return {"user": present_user(user, user["token"])}

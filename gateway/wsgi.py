@@ -5,6 +5,7 @@
 
 gthread workers: the RPC client keeps one proxy per thread.
 """
+
 import logging.config
 
 from common.config import load_config

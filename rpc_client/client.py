@@ -16,6 +16,7 @@ Usage (the gateway, the frontend and scripts all call services this way)::
     user = rpc.users.login(email="a@example.com", password="...")
     rpc.with_context({"request_id": "abc"}).blog.list_tags()   # context in the headers
 """
+
 import logging
 import threading
 import time
@@ -41,8 +42,12 @@ MINIMUM_CALL_SECONDS = 0.05
 class RpcClient:
     """Thread-local pool of standalone cluster proxies with a call timeout."""
 
-    def __init__(self, config: Mapping[str, Any], timeout: float | None = None,
-                 read_cache: ReadCache | None = None) -> None:
+    def __init__(
+        self,
+        config: Mapping[str, Any],
+        timeout: float | None = None,
+        read_cache: ReadCache | None = None,
+    ) -> None:
         self.config = config
         self.timeout: float = timeout if timeout is not None else rpc_timeout(config)
         self.read_cache = read_cache
@@ -55,15 +60,22 @@ class RpcClient:
             raise AttributeError(service_name)
         return _ServiceHandle(self, service_name)
 
-    def with_context(self, context: Mapping[str, Any],
-                     deadline: float | None = None) -> "_ContextHandle":
+    def with_context(
+        self, context: Mapping[str, Any], deadline: float | None = None
+    ) -> "_ContextHandle":
         """This client's services, every call carrying ``context`` (e.g. a request id) and
         bounded by ``deadline`` (see ``call``)."""
         return _ContextHandle(self, context, deadline)
 
-    def call(self, service_name: str, method_name: str, *args: Any,
-             context: Mapping[str, Any] | None = None, deadline: float | None = None,
-             **kwargs: Any) -> Any:
+    def call(
+        self,
+        service_name: str,
+        method_name: str,
+        *args: Any,
+        context: Mapping[str, Any] | None = None,
+        deadline: float | None = None,
+        **kwargs: Any,
+    ) -> Any:
         """Call ``service_name.method_name``; ``context`` travels in the message headers.
 
         ``deadline`` (a ``time.monotonic()`` value) bounds the call further: a caller making
@@ -72,6 +84,7 @@ class RpcClient:
         ``read_cache``, the answers of its cached reads may come from it, and a write
         clears it (``rpc_client.read_cache``).
         """
+
         def call() -> Any:
             return self._call(service_name, method_name, args, kwargs, context, deadline)
 
@@ -86,16 +99,21 @@ class RpcClient:
             if operation in WRITES:
                 self.read_cache.clear()
 
-    def _call(self, service_name: str, method_name: str, args: tuple[Any, ...],
-              kwargs: dict[str, Any], context: Mapping[str, Any] | None,
-              deadline: float | None) -> Any:
+    def _call(
+        self,
+        service_name: str,
+        method_name: str,
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        context: Mapping[str, Any] | None,
+        deadline: float | None,
+    ) -> Any:
         timeout = self.timeout
         if deadline is not None:
             timeout = min(timeout, deadline - time.monotonic())
             if timeout < MINIMUM_CALL_SECONDS:
                 raise ServiceUnavailable(
-                    f"no time left to call the {service_name} service within "
-                    f"{self.timeout} seconds"
+                    f"no time left to call the {service_name} service within {self.timeout} seconds"
                 )
         proxy, cluster = self._proxy()
         proxy.set_timeout(timeout)
@@ -175,14 +193,18 @@ class _ExpiringClusterProxy(ClusterProxy):
         if name.startswith("_"):
             raise AttributeError(name)
         return ServiceProxy(
-            self._worker_ctx, name, self._reply_listener, expiration=self.expiration,
+            self._worker_ctx,
+            name,
+            self._reply_listener,
+            expiration=self.expiration,
             **REQUEST_OPTIONS,
         )
 
 
 class _ContextHandle:
-    def __init__(self, client: RpcClient, context: Mapping[str, Any],
-                 deadline: float | None) -> None:
+    def __init__(
+        self, client: RpcClient, context: Mapping[str, Any], deadline: float | None
+    ) -> None:
         self._client = client
         self._context = context
         self._deadline = deadline
@@ -194,8 +216,13 @@ class _ContextHandle:
 
 
 class _ServiceHandle:
-    def __init__(self, client: RpcClient, service_name: str,
-                 context: Mapping[str, Any] | None = None, deadline: float | None = None) -> None:
+    def __init__(
+        self,
+        client: RpcClient,
+        service_name: str,
+        context: Mapping[str, Any] | None = None,
+        deadline: float | None = None,
+    ) -> None:
         self._client = client
         self._service_name = service_name
         self._context = context
@@ -204,8 +231,12 @@ class _ServiceHandle:
     def __getattr__(self, method_name: str) -> Callable[..., Any]:
         def call(*args: Any, **kwargs: Any) -> Any:
             return self._client.call(
-                self._service_name, method_name, *args, context=self._context,
-                deadline=self._deadline, **kwargs
+                self._service_name,
+                method_name,
+                *args,
+                context=self._context,
+                deadline=self._deadline,
+                **kwargs,
             )
 
         return call

@@ -5,6 +5,7 @@ Each service is asked something it already offers (no health RPC is added to
 users or blog); ``SERVICE_PROBES`` maps a service to ``(method, kwargs, judge)``,
 where ``judge(answer)`` returns ``{ok, ...}``.
 """
+
 from collections.abc import Callable
 from typing import Any
 

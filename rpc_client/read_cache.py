@@ -26,6 +26,7 @@ stored (a generation number guards this), so a slow read cannot put an older
 answer back. Cached answers are kept as JSON text and decoded on each hit, so
 a caller that changes what it got cannot change what the next caller gets.
 """
+
 import json
 import logging
 import sys
@@ -102,16 +103,22 @@ class ByteBoundedCache:
 
 def size_in_memory(*objects: Any) -> int:
     """Bytes that ``objects`` (strings, or tuples of strings) occupy: what a cache holds."""
-    return sum(size_in_memory(*item) if isinstance(item, tuple) else sys.getsizeof(item)
-               for item in objects)
+    return sum(
+        size_in_memory(*item) if isinstance(item, tuple) else sys.getsizeof(item)
+        for item in objects
+    )
 
 
 class ReadCache:
     """Answers of ``CACHED_READS`` by call, each for at most ``ttl`` seconds, all of them
     in at most ``max_bytes`` (the JSON text of the answers and their keys)."""
 
-    def __init__(self, ttl: float, max_bytes: int = DEFAULT_MAX_BYTES,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        ttl: float,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.ttl = ttl
         self._clock = clock
         self._entries = ByteBoundedCache(max_bytes)  # key -> (expires, JSON text)
@@ -165,8 +172,9 @@ class ReadCache:
         self.clear()
 
 
-def cache_key(service_name: str, method_name: str, args: tuple[Any, ...],
-              kwargs: dict[str, Any]) -> tuple[str, str, str]:
+def cache_key(
+    service_name: str, method_name: str, args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> tuple[str, str, str]:
     return (service_name, method_name, json.dumps([args, kwargs], sort_keys=True))
 
 
@@ -184,8 +192,7 @@ class InvalidationListener(ConsumerMixin):
     """
 
     def __init__(self, config: Mapping[str, Any], cache: ReadCache) -> None:
-        self.connection = Connection(config["AMQP_URI"], ssl=config.get("AMQP_SSL"),
-                                     heartbeat=30)
+        self.connection = Connection(config["AMQP_URI"], ssl=config.get("AMQP_SSL"), heartbeat=30)
         self.cache = cache
         self.queue = Queue(
             f"read-cache-{uuid.uuid4().hex}",
@@ -193,7 +200,9 @@ class InvalidationListener(ConsumerMixin):
                 binding(_existing_exchange(event.source, config), routing_key=event.name)
                 for event in contract.read_clearing_events()
             ],
-            exclusive=True, auto_delete=True, durable=False,
+            exclusive=True,
+            auto_delete=True,
+            durable=False,
         )
 
     def start(self) -> "InvalidationListener":
@@ -201,14 +210,16 @@ class InvalidationListener(ConsumerMixin):
         return self
 
     def get_consumers(self, Consumer: Any, channel: Any) -> list[Any]:
-        return [Consumer(queues=[self.queue], callbacks=[self.on_event], no_ack=True,
-                         accept=["json"])]
+        return [
+            Consumer(queues=[self.queue], callbacks=[self.on_event], no_ack=True, accept=["json"])
+        ]
 
     def on_connection_revived(self) -> None:
         self.cache.set_listening(False)
 
-    def on_consume_ready(self, connection: Any, channel: Any, consumers: Any,
-                         **kwargs: Any) -> None:
+    def on_consume_ready(
+        self, connection: Any, channel: Any, consumers: Any, **kwargs: Any
+    ) -> None:
         self.cache.set_listening(True)
 
     def on_connection_error(self, exc: Exception, interval: float) -> None:

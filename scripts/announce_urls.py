@@ -6,6 +6,7 @@ second start the RPC queues already exist and a request waits in them until its
 service is consuming), so it waits patiently and, if the system is still not
 answering after ``STARTUP_SECONDS``, says it is starting slowly.
 """
+
 import threading
 import time
 
@@ -50,8 +51,9 @@ def main():
         gateway = "http://{HOST}:{PORT}/api".format(**config["GATEWAY"])
         print("\n".join(announcement(frontend, gateway)), flush=True)
     except Exception as exc:  # noqa: BLE001 - reporting must never stop the system
-        print(f"  Could not check whether the blog is up ({exc!r}); see the logs above.",
-              flush=True)
+        print(
+            f"  Could not check whether the blog is up ({exc!r}); see the logs above.", flush=True
+        )
     threading.Event().wait()
 
 

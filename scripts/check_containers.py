@@ -31,6 +31,7 @@ schema knows:
 
 Exits 1 and lists the problems when a rule is broken.
 """
+
 import re
 import sys
 from pathlib import Path
@@ -53,6 +54,7 @@ DEVELOPMENT_REQUIREMENTS = "requirements-dev.txt"
 
 
 # -- docker-compose.yml ---------------------------------------------------------
+
 
 def compose_problems(compose, env_example_names, repo_root=PROJECT_ROOT):
     """Problems of a parsed compose document, as sentences; empty when it follows the rules."""
@@ -88,8 +90,10 @@ def depends_on(service):
     declared = service.get("depends_on") or {}
     if isinstance(declared, list):
         return {target: "service_started" for target in declared}
-    return {target: (spec or {}).get("condition", "service_started")
-            for target, spec in declared.items()}
+    return {
+        target: (spec or {}).get("condition", "service_started")
+        for target, spec in declared.items()
+    }
 
 
 def has_healthcheck(service):
@@ -105,8 +109,9 @@ def healthcheck_problems(name, service, services, one_shot):
         if target not in services:
             problems.append(f"service {name}: depends on unknown service {target}")
         elif condition == "service_healthy" and not has_healthcheck(services[target]):
-            problems.append(f"service {name}: waits for {target} to be healthy, "
-                            f"but {target} has no healthcheck")
+            problems.append(
+                f"service {name}: waits for {target} to be healthy, but {target} has no healthcheck"
+            )
     return problems
 
 
@@ -115,9 +120,11 @@ def scaling_problems(name, service):
     if "container_name" in service:
         problems.append(f"service {name}: container_name prevents --scale")
     if service.get("ports") and name not in PUBLISHED_SERVICES:
-        problems.append(f"service {name}: publishes ports; only "
-                        f"{', '.join(sorted(PUBLISHED_SERVICES))} may (and a fixed host port "
-                        "prevents --scale)")
+        problems.append(
+            f"service {name}: publishes ports; only "
+            f"{', '.join(sorted(PUBLISHED_SERVICES))} may (and a fixed host port "
+            "prevents --scale)"
+        )
     return problems
 
 
@@ -127,9 +134,11 @@ def command_problems(name, service, repo_root):
     if not command or "build" not in service:
         return []
     words = command.split() if isinstance(command, str) else [str(word) for word in command]
-    return [f"service {name}: command names {what}, which is not in the repository"
-            for what in referenced_paths(words)
-            if not any((repo_root / path).exists() for path in candidate_paths(what))]
+    return [
+        f"service {name}: command names {what}, which is not in the repository"
+        for what in referenced_paths(words)
+        if not any((repo_root / path).exists() for path in candidate_paths(what))
+    ]
 
 
 def referenced_paths(words):
@@ -139,8 +148,15 @@ def referenced_paths(words):
         if flag in ("-m", "-c", "--config"):
             named.append(value)
     if words[:2] == ["nameko", "run"]:
-        named += [word for word in words[2:] if not word.startswith("-") and word not in named
-                  and "." in word and "/" not in word and not word.endswith(".yaml")]
+        named += [
+            word
+            for word in words[2:]
+            if not word.startswith("-")
+            and word not in named
+            and "." in word
+            and "/" not in word
+            and not word.endswith(".yaml")
+        ]
     if words and words[0] == "gunicorn":
         named += [word.split(":")[0] for word in words if ":" in word and not word.startswith("-")]
     return named
@@ -164,8 +180,11 @@ def hardening_problems(name, service, one_shot):
         problems.append(f"service {name}: keeps Linux capabilities (cap_drop: [ALL])")
     if service.get("read_only") is not True:
         problems.append(f"service {name}: writable root file system (read_only: true)")
-    if name not in one_shot and has_healthcheck(service) \
-            and not (service.get("healthcheck") or {}).get("start_period"):
+    if (
+        name not in one_shot
+        and has_healthcheck(service)
+        and not (service.get("healthcheck") or {}).get("start_period")
+    ):
         problems.append(f"service {name}: health check without start_period")
     return problems
 
@@ -178,9 +197,11 @@ def environment(service):
 
 
 def database_uri_problems(name, service):
-    return [f"service {name}: {key} must use postgresql+pg8000:// (got {value.split(':')[0]})"
-            for key, value in environment(service).items()
-            if key.endswith("_DB_URI") and not value.startswith("postgresql+pg8000://")]
+    return [
+        f"service {name}: {key} must use postgresql+pg8000:// (got {value.split(':')[0]})"
+        for key, value in environment(service).items()
+        if key.endswith("_DB_URI") and not value.startswith("postgresql+pg8000://")
+    ]
 
 
 def database_account_problems(services):
@@ -193,20 +214,25 @@ def database_account_problems(services):
             continue
         for variable in SUPERUSER_VARIABLES:
             if variable in variables_read(service):
-                problems.append(f"service {name}: reads ${{{variable}}}, PostgreSQL's superuser "
-                                f"account, which only the {DATABASE_SERVICE} service may use")
+                problems.append(
+                    f"service {name}: reads ${{{variable}}}, PostgreSQL's superuser "
+                    f"account, which only the {DATABASE_SERVICE} service may use"
+                )
         for key, value in environment(service).items():
             if not key.endswith("_DB_URI") or "://" not in value:
                 continue
             credentials = value.split("://", 1)[1].rpartition("@")[0]
             if credentials.split(":", 1)[0] in SUPERUSER_NAMES:
-                problems.append(f"service {name}: {key} connects as the superuser "
-                                f"{credentials.split(':', 1)[0]}")
+                problems.append(
+                    f"service {name}: {key} connects as the superuser "
+                    f"{credentials.split(':', 1)[0]}"
+                )
             if database is not None:
                 problems += [
                     f"service {name}: {key} uses ${{{variable}}}, which the {DATABASE_SERVICE} "
                     "service does not receive (its first-start script makes the role with it)"
-                    for variable in sorted(variables_read(credentials) - database_reads)]
+                    for variable in sorted(variables_read(credentials) - database_reads)
+                ]
     return problems
 
 
@@ -241,8 +267,10 @@ def variable_problems(compose, env_example_names):
         if variable not in env_example_names:
             problems.append(f"${{{variable}}} is read but not documented in .env.example")
         if SECRET_NAME.search(variable) and operators != {":?"}:
-            problems.append(f"${{{variable}}} is a secret: read it as ${{{variable}:?message}}, "
-                            "without a default")
+            problems.append(
+                f"${{{variable}}} is a secret: read it as ${{{variable}:?message}}, "
+                "without a default"
+            )
     for variable in sorted(set(env_example_names) - set(referenced)):
         problems.append(f"{variable} is in .env.example but docker-compose.yml never reads it")
     return problems
@@ -268,6 +296,7 @@ def parse_compose(text):
     teaches ``yaml.SafeLoader`` to expand ``${VAR:default}`` while parsing, which
     would hide the variables these rules are about.
     """
+
     class ComposeLoader(yaml.SafeLoader):
         yaml_implicit_resolvers = {
             first: [(tag, regexp) for tag, regexp in resolvers if tag != "!env_var"]
@@ -278,11 +307,15 @@ def parse_compose(text):
 
 
 def env_example_names(text):
-    return {line.split("=", 1)[0].strip() for line in text.splitlines()
-            if "=" in line and not line.lstrip().startswith("#")}
+    return {
+        line.split("=", 1)[0].strip()
+        for line in text.splitlines()
+        if "=" in line and not line.lstrip().startswith("#")
+    }
 
 
 # -- Dockerfile and .dockerignore -----------------------------------------------
+
 
 def dockerfile_instructions(text):
     """``[(INSTRUCTION, arguments)]`` with continuation lines joined and comments dropped."""
@@ -310,8 +343,11 @@ def dockerfile_problems(text):
             arg_defaults[arg_name.strip()] = default.strip().strip('"')
         if keyword == "FROM":
             words = arguments.split()
-            base = re.sub(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?",
-                          lambda match: arg_defaults.get(match.group(1), match.group(0)), words[0])
+            base = re.sub(
+                r"\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?",
+                lambda match: arg_defaults.get(match.group(1), match.group(0)),
+                words[0],
+            )
             if base not in stages:
                 bases.append(base)
             if len(words) == 3 and words[1].upper() == "AS":
@@ -321,22 +357,29 @@ def dockerfile_problems(text):
     for base in bases:
         base_image = base.split()[0]
         tag = base_image.rpartition(":")[2] if ":" in base_image else ""
-        if "@sha256:" not in base_image and (not tag or tag == "latest"
-                                             or not re.search(r"\d", tag)):
+        if "@sha256:" not in base_image and (
+            not tag or tag == "latest" or not re.search(r"\d", tag)
+        ):
             problems.append(f"Dockerfile: base image {base_image} is not pinned to a version")
     users = [arguments for keyword, arguments in instructions if keyword == "USER"]
     if not users or users[-1].split(":")[0] in ("root", "0"):
         problems.append("Dockerfile: the image runs as root (add USER with a non-root user)")
     for keyword, arguments in instructions:
         if keyword == "ADD" and re.search(r"\b(https?|ftp)://", arguments):
-            problems.append(f"Dockerfile: ADD of a URL ({arguments}); fetch nothing at build "
-                            "time that requirements.txt does not pin")
-    if not any(keyword == "RUN" and re.search(r"pip install .*-r \S*requirements\.txt", arguments)
-               for keyword, arguments in instructions):
+            problems.append(
+                f"Dockerfile: ADD of a URL ({arguments}); fetch nothing at build "
+                "time that requirements.txt does not pin"
+            )
+    if not any(
+        keyword == "RUN" and re.search(r"pip install .*-r \S*requirements\.txt", arguments)
+        for keyword, arguments in instructions
+    ):
         problems.append("Dockerfile: requirements.txt is not installed (pip install -r)")
     if any(DEVELOPMENT_REQUIREMENTS in arguments for keyword, arguments in instructions):
-        problems.append(f"Dockerfile: {DEVELOPMENT_REQUIREMENTS} reaches the image; it installs "
-                        f"{RUNTIME_REQUIREMENTS} alone")
+        problems.append(
+            f"Dockerfile: {DEVELOPMENT_REQUIREMENTS} reaches the image; it installs "
+            f"{RUNTIME_REQUIREMENTS} alone"
+        )
     return problems
 
 
@@ -351,15 +394,20 @@ def requirement_pins(text):
         if not line or line.startswith("-r "):
             continue
         name, separator, version = line.partition("==")
-        yield (line, re.sub(r"[-_.]+", "-", name.strip()).lower(),
-               version.strip() if separator and version.strip() else None)
+        yield (
+            line,
+            re.sub(r"[-_.]+", "-", name.strip()).lower(),
+            version.strip() if separator and version.strip() else None,
+        )
 
 
 def requirements_problems(runtime_text, development_text):
     """Every package pinned with ``==`` in exactly one of the two files; dev builds on runtime."""
     problems, pinned_in = [], {}
-    for file_name, text in ((RUNTIME_REQUIREMENTS, runtime_text),
-                            (DEVELOPMENT_REQUIREMENTS, development_text)):
+    for file_name, text in (
+        (RUNTIME_REQUIREMENTS, runtime_text),
+        (DEVELOPMENT_REQUIREMENTS, development_text),
+    ):
         for line, name, version in requirement_pins(text):
             if version is None:
                 problems.append(f"{file_name}: {line} is not pinned with ==")
@@ -372,26 +420,37 @@ def requirements_problems(runtime_text, development_text):
 
 
 def dockerignore_problems(text):
-    entries = {line.strip().rstrip("/") for line in text.splitlines()
-               if line.strip() and not line.lstrip().startswith("#")}
-    return [f".dockerignore: {entry} is not excluded from the build context"
-            for entry in DOCKERIGNORE_REQUIRED if entry not in entries]
+    entries = {
+        line.strip().rstrip("/")
+        for line in text.splitlines()
+        if line.strip() and not line.lstrip().startswith("#")
+    }
+    return [
+        f".dockerignore: {entry} is not excluded from the build context"
+        for entry in DOCKERIGNORE_REQUIRED
+        if entry not in entries
+    ]
 
 
 def image_healthcheck_problems(dockerfile_text, compose):
     """The image has a HEALTHCHECK, or every long-running service built from it declares one."""
-    if any(keyword == "HEALTHCHECK" and not arguments.upper().startswith("NONE")
-           for keyword, arguments in dockerfile_instructions(dockerfile_text)):
+    if any(
+        keyword == "HEALTHCHECK" and not arguments.upper().startswith("NONE")
+        for keyword, arguments in dockerfile_instructions(dockerfile_text)
+    ):
         return []
     services = (compose or {}).get("services") or {}
     one_shot = one_shot_services(services)
-    return [f"service {name}: built from the Dockerfile, which has no HEALTHCHECK, "
-            "and declares none itself"
-            for name, service in services.items()
-            if "build" in service and name not in one_shot and not has_healthcheck(service)]
+    return [
+        f"service {name}: built from the Dockerfile, which has no HEALTHCHECK, "
+        "and declares none itself"
+        for name, service in services.items()
+        if "build" in service and name not in one_shot and not has_healthcheck(service)
+    ]
 
 
 # -- command line ---------------------------------------------------------------
+
 
 def all_problems(repo_root=PROJECT_ROOT):
     repo_root = Path(repo_root)
@@ -404,8 +463,10 @@ def all_problems(repo_root=PROJECT_ROOT):
         + dockerfile_problems(dockerfile)
         + image_healthcheck_problems(dockerfile, compose)
         + dockerignore_problems(dockerignore.read_text() if dockerignore.exists() else "")
-        + requirements_problems((repo_root / RUNTIME_REQUIREMENTS).read_text(),
-                                (repo_root / DEVELOPMENT_REQUIREMENTS).read_text())
+        + requirements_problems(
+            (repo_root / RUNTIME_REQUIREMENTS).read_text(),
+            (repo_root / DEVELOPMENT_REQUIREMENTS).read_text(),
+        )
     )
 
 
@@ -416,8 +477,10 @@ def main():
     if problems:
         print(f"container files: {len(problems)} problem(s)")
         return 1
-    print("container files: Dockerfile, .dockerignore, docker-compose.yml, .env.example and "
-          "the requirements follow the deployment rules")
+    print(
+        "container files: Dockerfile, .dockerignore, docker-compose.yml, .env.example and "
+        "the requirements follow the deployment rules"
+    )
     return 0
 
 

@@ -3,6 +3,7 @@
 A taken port would make gunicorn retry and exit, and honcho would then stop every
 process with a traceback; this says in one line which port and which variable moves it.
 """
+
 import socket
 import sys
 

@@ -5,6 +5,7 @@
 Run it while `make run` is up. Safe to repeat: an existing demo user signs in
 instead, and the post is created with an idempotency key.
 """
+
 import argparse
 import json
 

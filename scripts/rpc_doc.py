@@ -5,6 +5,7 @@ The method and event tables sit between ``<!-- contract:NAME -->`` and
 prose around them is kept. ``tests/unit/test_contract.py`` fails while the committed page
 differs from what this writes.
 """
+
 import re
 from pathlib import Path
 
@@ -18,25 +19,31 @@ def _names(items):
 
 
 def methods_table() -> str:
-    rows = ["| method | access | web cache | dispatches | callers |",
-            "| --- | --- | --- | --- | --- |"]
+    rows = [
+        "| method | access | web cache | dispatches | callers |",
+        "| --- | --- | --- | --- | --- |",
+    ]
     for service, name, method in contract.methods():
         rows.append(
             f"| `{service}.{name}` | {method.access.value} | "
             f"{'cached' if method.web_cached else '-'} | "
             f"{_names(event.name for event in method.dispatches)} | "
-            f"{', '.join(caller for caller in contract.CALLERS if caller in method.callers)} |")
+            f"{', '.join(caller for caller in contract.CALLERS if caller in method.callers)} |"
+        )
     return "\n".join(rows)
 
 
 def events_table() -> str:
-    rows = ["| event | exchange | payload | clears the web's read cache | handled by |",
-            "| --- | --- | --- | --- | --- |"]
+    rows = [
+        "| event | exchange | payload | clears the web's read cache | handled by |",
+        "| --- | --- | --- | --- | --- |",
+    ]
     for event in contract.EVENTS:
         handlers = [service for service, events in contract.HANDLES.items() if event in events]
         rows.append(
             f"| `{event.name}` | `{event.exchange}` | {_names(event.payload)} | "
-            f"{'yes' if event.clears_reads else 'no'} | {', '.join(handlers) or '-'} |")
+            f"{'yes' if event.clears_reads else 'no'} | {', '.join(handlers) or '-'} |"
+        )
     return "\n".join(rows)
 
 
@@ -46,8 +53,9 @@ TABLES = {"methods": methods_table, "events": events_table}
 def with_tables(text: str) -> str:
     """``text`` with each marked table rendered afresh from the contract."""
     for name, render in TABLES.items():
-        pattern = re.compile(rf"(<!-- contract:{name} -->\n).*?(<!-- /contract:{name} -->)",
-                             re.DOTALL)
+        pattern = re.compile(
+            rf"(<!-- contract:{name} -->\n).*?(<!-- /contract:{name} -->)", re.DOTALL
+        )
         if not pattern.search(text):
             raise ValueError(f"{DOC} has no contract:{name} markers")
         text = pattern.sub(lambda match: match[1] + render() + "\n" + match[2], text)

@@ -6,6 +6,7 @@ The tables stand between ``BEGIN`` and ``END`` below; the rest of the page is
 prose kept by hand. ``tests/unit/common/test_settings.py`` fails when the page
 differs from what this writes.
 """
+
 from pathlib import Path
 
 from common.settings import COMPOSE_OVERRIDES, ENVIRONMENT_ONLY, SETTINGS, text_of
@@ -25,21 +26,29 @@ def render():
         BEGIN,
         "| variable | config.yaml setting | default | what it does |",
         "| --- | --- | --- | --- |",
-        *(f"| `{setting.variable}` | `{setting.name}` | {code(setting.default_text)} "
-          f"| {setting.help} |" for setting in SETTINGS),
+        *(
+            f"| `{setting.variable}` | `{setting.name}` | {code(setting.default_text)} "
+            f"| {setting.help} |"
+            for setting in SETTINGS
+        ),
         "",
         "Read from the environment only, by a tool or by docker compose itself:",
         "",
         "| variable | default | what it does |",
         "| --- | --- | --- |",
-        *(f"| `{variable.variable}` | "
-          f"{'required' if variable.default is None else code(text_of(variable.default))} "
-          f"| {variable.help} |" for variable in ENVIRONMENT_ONLY),
+        *(
+            f"| `{variable.variable}` | "
+            f"{'required' if variable.default is None else code(text_of(variable.default))} "
+            f"| {variable.help} |"
+            for variable in ENVIRONMENT_ONLY
+        ),
         "",
         "Where `docker-compose.yml` gives a default of its own:",
         "",
-        *(f"- `{variable}`: `{value}`, {reason}."
-          for variable, (value, reason) in COMPOSE_OVERRIDES.items()),
+        *(
+            f"- `{variable}`: `{value}`, {reason}."
+            for variable, (value, reason) in COMPOSE_OVERRIDES.items()
+        ),
         END,
     ]
     return "\n".join(lines) + "\n"

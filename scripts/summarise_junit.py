@@ -1,4 +1,5 @@
 """One closing line for the whole suite, summed over the JUnit reports of its runs."""
+
 import sys
 import xml.etree.ElementTree as ElementTree
 

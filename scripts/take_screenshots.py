@@ -6,6 +6,7 @@ two accounts, a few articles with tags, a comment and a follow.
 
     .venv/bin/python scripts/take_screenshots.py --url http://127.0.0.1:8080 --seed
 """
+
 import argparse
 import uuid
 from pathlib import Path
@@ -14,8 +15,15 @@ from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 WIDTHS = {"desktop": (1280, 900), "phone": (390, 844)}
 PASSWORD = "correct horse battery"
 
@@ -46,15 +54,30 @@ Read the [Nameko documentation](https://nameko.readthedocs.io/) for the details.
 """
 
 SAMPLE_ARTICLES = [
-    ("Why we moved our blog to microservices", "What one codebase became when it split in three.",
-     FEATURED_BODY, "architecture python nameko"),
-    ("A gentle introduction to RabbitMQ", "Queues, exchanges and the one setting you must not forget.",
-     "RabbitMQ moves messages between processes.\n\n- durable queues\n- publisher confirms\n",
-     "rabbitmq messaging"),
-    ("SQLite in production: when it is enough", "WAL mode, one writer and honest backups.",
-     "SQLite handles more than you think.\n\nUse `VACUUM INTO` for backups.", "sqlite databases"),
-    ("Writing Markdown that reads well", "Short paragraphs, real headings, fewer adjectives.",
-     "Write like you talk, then cut a third.", "writing markdown"),
+    (
+        "Why we moved our blog to microservices",
+        "What one codebase became when it split in three.",
+        FEATURED_BODY,
+        "architecture python nameko",
+    ),
+    (
+        "A gentle introduction to RabbitMQ",
+        "Queues, exchanges and the one setting you must not forget.",
+        "RabbitMQ moves messages between processes.\n\n- durable queues\n- publisher confirms\n",
+        "rabbitmq messaging",
+    ),
+    (
+        "SQLite in production: when it is enough",
+        "WAL mode, one writer and honest backups.",
+        "SQLite handles more than you think.\n\nUse `VACUUM INTO` for backups.",
+        "sqlite databases",
+    ),
+    (
+        "Writing Markdown that reads well",
+        "Short paragraphs, real headings, fewer adjectives.",
+        "Write like you talk, then cut a third.",
+        "writing markdown",
+    ),
 ]
 
 
@@ -121,7 +144,9 @@ class Site:
         visitor = self.browser.new_page(viewport=dict(zip(("width", "height"), size, strict=True)))
         visitor.goto(self.url + "/")
         visitor.screenshot(path=str(out / f"home-{name}.png"), full_page=name == "desktop")
-        slug = self.featured_slug or visitor.get_attribute(".preview-link", "href").rsplit("/", 1)[-1]
+        slug = (
+            self.featured_slug or visitor.get_attribute(".preview-link", "href").rsplit("/", 1)[-1]
+        )
         reader = self.signed_in_page(size)
         reader.goto(f"{self.url}/article/{slug}")
         reader.screenshot(path=str(out / f"article-{name}.png"), full_page=True)
@@ -142,8 +167,11 @@ class Site:
         page.goto(f"{self.url}/editor")
         page.fill("#title", "Notes from our first week on the new stack")
         page.fill("#description", "Small lessons, in the order we learned them.")
-        page.fill("#body", "## Monday\n\nWe **deployed** on a Monday. Do not do that.\n\n"
-                           "- keep RPC calls short\n- measure before tuning\n")
+        page.fill(
+            "#body",
+            "## Monday\n\nWe **deployed** on a Monday. Do not do that.\n\n"
+            "- keep RPC calls short\n- measure before tuning\n",
+        )
         page.fill("#tags", "lessons devops")
         page.click("button[value=preview]")
         page.screenshot(path=str(path), full_page=True)

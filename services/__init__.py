@@ -2,4 +2,5 @@
 
 ``common`` is imported first, so a service's modules import the pinned stack with its
 deprecation notices silenced (see ``common/__init__.py``)."""
+
 import common  # noqa: F401

@@ -5,6 +5,7 @@ and answers each call with the authors' profiles attached, so a request costs
 the blog one storage call. When a user is deleted it removes their content
 (``handle_user_deleted``), idempotently.
 """
+
 import logging
 from typing import Any
 
@@ -12,8 +13,13 @@ import eventlet
 from nameko.events import EventDispatcher
 
 from common.contract import (
-    ARTICLE_DELETED, ARTICLE_FAVORITED, ARTICLE_PUBLISHED, ARTICLE_UNFAVORITED, ARTICLE_UPDATED,
-    COMMENT_ADDED, COMMENT_DELETED,
+    ARTICLE_DELETED,
+    ARTICLE_FAVORITED,
+    ARTICLE_PUBLISHED,
+    ARTICLE_UNFAVORITED,
+    ARTICLE_UPDATED,
+    COMMENT_ADDED,
+    COMMENT_DELETED,
 )
 from services.articles import rules, schemas
 from services.rpc.entrypoint import rpc
@@ -48,9 +54,15 @@ class BlogService:
         return rules.validate_article_changes(fields)
 
     @rpc
-    def create_article(self, author_id: int, title: str, description: str, body: str,
-                       tag_list: list[str] | None = None,
-                       idempotency_key: str | None = None) -> dict[str, Any]:
+    def create_article(
+        self,
+        author_id: int,
+        title: str,
+        description: str,
+        body: str,
+        tag_list: list[str] | None = None,
+        idempotency_key: str | None = None,
+    ) -> dict[str, Any]:
         """Publish an article; its slug comes from the title and is made unique.
 
         Repeating a call with the same ``idempotency_key`` returns the article made
@@ -61,8 +73,13 @@ class BlogService:
         fields = rules.validate_new_article(title, description, body, tag_list)
         idempotency_key = rules.validate_idempotency_key(idempotency_key) or self.request_key
         record = self.storage.blog_create_article(
-            author_id, rules.slugify(fields["title"]), fields["title"],
-            fields["description"], fields["body"], fields["tag_list"], idempotency_key,
+            author_id,
+            rules.slugify(fields["title"]),
+            fields["title"],
+            fields["description"],
+            fields["body"],
+            fields["tag_list"],
+            idempotency_key,
         )
         self.dispatch(ARTICLE_PUBLISHED.name, schemas.article_event(record))
         return record
@@ -96,19 +113,26 @@ class BlogService:
         Dispatches ``article_deleted``."""
         result = self.storage.blog_delete_article(slug, user_id)
         rules.require_author(result["deleted"], "article")
-        self.dispatch(ARTICLE_DELETED.name,
-                      {"slug": slug, "author_id": result["author_id"]})
+        self.dispatch(ARTICLE_DELETED.name, {"slug": slug, "author_id": result["author_id"]})
 
     @rpc
-    def list_articles(self, tag: str | None = None, author: str | None = None,
-                      favorited: str | None = None, limit: int = 20, offset: int = 0,
-                      viewer_id: int | None = None, with_body: bool = False) -> dict[str, Any]:
+    def list_articles(
+        self,
+        tag: str | None = None,
+        author: str | None = None,
+        favorited: str | None = None,
+        limit: int = 20,
+        offset: int = 0,
+        viewer_id: int | None = None,
+        with_body: bool = False,
+    ) -> dict[str, Any]:
         """Articles newest first, filtered by tag, author username and favoriting
         username; ``articles_count`` is the total before ``limit`` and ``offset``. Items
         carry no ``body`` unless ``with_body`` (an Atom feed needs it, a page does not)."""
         limit, offset = rules.validate_page(limit, offset)
         return self.storage.blog_list_articles(
-            tag, author, favorited, limit, offset, viewer_id, bool(with_body))
+            tag, author, favorited, limit, offset, viewer_id, bool(with_body)
+        )
 
     @rpc
     def feed(self, user_id: int, limit: int = 20, offset: int = 0) -> dict[str, Any]:
@@ -137,8 +161,9 @@ class BlogService:
     # -- comments -------------------------------------------------------------
 
     @rpc
-    def add_comment(self, slug: str, author_id: int, body: str,
-                    idempotency_key: str | None = None) -> dict[str, Any]:
+    def add_comment(
+        self, slug: str, author_id: int, body: str, idempotency_key: str | None = None
+    ) -> dict[str, Any]:
         """Comment on an article; a repeated ``idempotency_key`` returns the first comment
         (without one, the request's own key: a redelivered request comments once).
         Dispatches ``comment_added``."""
@@ -158,8 +183,9 @@ class BlogService:
         """Delete a comment; only its author may. Dispatches ``comment_deleted``."""
         result = self.storage.blog_delete_comment(slug, comment_id, user_id)
         rules.require_author(result["deleted"], "comment")
-        self.dispatch(COMMENT_DELETED.name,
-                      {"slug": slug, "comment_id": comment_id, "author_id": user_id})
+        self.dispatch(
+            COMMENT_DELETED.name, {"slug": slug, "comment_id": comment_id, "author_id": user_id}
+        )
 
     @rpc
     def list_tags(self) -> list[str]:
@@ -184,7 +210,11 @@ class BlogService:
         try:
             self.storage.blog_delete_user_content(user_id)
         except Exception:
-            log.warning("user_deleted of user %s failed; redelivered in %s s",
-                        user_id, EVENT_RETRY_SECONDS, exc_info=True)
+            log.warning(
+                "user_deleted of user %s failed; redelivered in %s s",
+                user_id,
+                EVENT_RETRY_SECONDS,
+                exc_info=True,
+            )
             eventlet.sleep(EVENT_RETRY_SECONDS)
             raise

@@ -7,6 +7,7 @@ consistent (schema constraints, transactions, migrations), takes and restores
 backups (``services.backups``) and checks integrity across the two databases
 (``services.database.integrity``).
 """
+
 from typing import Any
 
 from nameko.events import EventDispatcher
@@ -64,8 +65,9 @@ class StorageService:
             return users_data.get_user(session, user_id=user_id, username=username)
 
     @rpc
-    def users_get_credentials(self, email: str | None = None,
-                              user_id: int | None = None) -> dict[str, Any] | None:
+    def users_get_credentials(
+        self, email: str | None = None, user_id: int | None = None
+    ) -> dict[str, Any] | None:
         """``{user, password_hash}`` by email (what login needs) or by id (what a password
         change needs), or ``None``."""
         with self.users_db.read() as session:
@@ -84,8 +86,9 @@ class StorageService:
             return users_data.get_profile(session, username, viewer_id)
 
     @rpc
-    def users_profiles(self, user_ids: list[int],
-                       viewer_id: int | None = None) -> list[dict[str, Any]]:
+    def users_profiles(
+        self, user_ids: list[int], viewer_id: int | None = None
+    ) -> list[dict[str, Any]]:
         """Profiles of many users in one call, in the order of ``user_ids``."""
         with self.users_db.rows() as session:
             return users_data.get_profiles(session, user_ids, viewer_id)
@@ -109,8 +112,9 @@ class StorageService:
             return users_data.following_ids(session, user_id)
 
     @rpc
-    def users_list(self, limit: int = 50, offset: int = 0,
-                   query: str | None = None) -> dict[str, Any]:
+    def users_list(
+        self, limit: int = 50, offset: int = 0, query: str | None = None
+    ) -> dict[str, Any]:
         """Users by id with the total count, optionally filtered by a search string."""
         with self.users_db.read() as session:
             return users_data.list_users(session, limit, offset, query)
@@ -128,12 +132,14 @@ class StorageService:
             return users_data.delete_user(session, username)
 
     @rpc
-    def users_session_create(self, user_id: int, token_hash: str, token_version: int,
-                             expires_at: str) -> dict[str, Any]:
+    def users_session_create(
+        self, user_id: int, token_hash: str, token_version: int, expires_at: str
+    ) -> dict[str, Any]:
         """Record a browser session (by the hash of its token) until ``expires_at``."""
         with self.users_db.write() as session:
             return users_data.create_session(
-                session, user_id, token_hash, token_version, expires_at)
+                session, user_id, token_hash, token_version, expires_at
+            )
 
     @rpc
     def users_session_get(self, token_hash: str) -> dict[str, Any] | None:
@@ -160,8 +166,9 @@ class StorageService:
             return users_data.end_all_sessions(session, user_id)
 
     @rpc
-    def users_count_attempts(self, counters: list[dict[str, Any]], window_seconds: int,
-                             now: float) -> dict[str, Any]:
+    def users_count_attempts(
+        self, counters: list[dict[str, Any]], window_seconds: int, now: float
+    ) -> dict[str, Any]:
         """Count an attempt under each ``{key, limit}`` in the fixed window holding ``now``
         (``"add": 0`` only reads a counter): ``{allowed, retry_after, counts}``, shared by
         every instance that asks."""
@@ -175,9 +182,16 @@ class StorageService:
     # so the blog service answers every request with this one call.
 
     @rpc
-    def blog_create_article(self, author_id: int, slug: str, title: str, description: str,
-                            body: str, tag_list: list[str],
-                            idempotency_key: str | None = None) -> dict[str, Any]:
+    def blog_create_article(
+        self,
+        author_id: int,
+        slug: str,
+        title: str,
+        description: str,
+        body: str,
+        tag_list: list[str],
+        idempotency_key: str | None = None,
+    ) -> dict[str, Any]:
         """Insert an article under ``slug`` or the next free ``slug-N``; returns it with its
         author. A repeated ``idempotency_key`` of the same author returns the first article."""
         with self.blog_db.write() as session:
@@ -191,12 +205,14 @@ class StorageService:
         """An article by slug with its author; ``favorited`` and ``following`` relative to
         the viewer."""
         with self.users_db.rows() as users, self.blog_db.rows() as blog:
-            return authored.with_author(users, blog_data.get_article(blog, slug, viewer_id),
-                                        viewer_id)
+            return authored.with_author(
+                users, blog_data.get_article(blog, slug, viewer_id), viewer_id
+            )
 
     @rpc
-    def blog_update_article(self, slug: str, changes: dict[str, Any],
-                            only_author_id: int) -> dict[str, Any]:
+    def blog_update_article(
+        self, slug: str, changes: dict[str, Any], only_author_id: int
+    ) -> dict[str, Any]:
         """Apply changes if the article is by ``only_author_id``: ``{changed, article}``."""
         with self.blog_db.write() as session:
             result = blog_data.update_article(session, slug, changes, only_author_id)
@@ -209,9 +225,16 @@ class StorageService:
             return blog_data.delete_article(session, slug, only_author_id)
 
     @rpc
-    def blog_list_articles(self, tag: str | None = None, author: str | None = None,
-                           favorited: str | None = None, limit: int = 20, offset: int = 0,
-                           viewer_id: int | None = None, with_body: bool = False) -> dict[str, Any]:
+    def blog_list_articles(
+        self,
+        tag: str | None = None,
+        author: str | None = None,
+        favorited: str | None = None,
+        limit: int = 20,
+        offset: int = 0,
+        viewer_id: int | None = None,
+        with_body: bool = False,
+    ) -> dict[str, Any]:
         """Articles newest first with their authors and ``articles_count``, bodies only
         ``with_body``; filtered by tag, author username and favoriting username (an
         unknown one gives an empty list)."""
@@ -220,8 +243,13 @@ class StorageService:
             if filters is None:
                 return authored.EMPTY_PAGE
             page = blog_data.list_articles(
-                blog, tag, limit=limit, offset=offset, viewer_id=viewer_id,
-                with_body=with_body, **filters
+                blog,
+                tag,
+                limit=limit,
+                offset=offset,
+                viewer_id=viewer_id,
+                with_body=with_body,
+                **filters,
             )
             return authored.page_with_authors(users, page, viewer_id)
 
@@ -252,8 +280,9 @@ class StorageService:
         return self._with_author(record, user_id)
 
     @rpc
-    def blog_add_comment(self, slug: str, author_id: int, body: str,
-                         idempotency_key: str | None = None) -> dict[str, Any]:
+    def blog_add_comment(
+        self, slug: str, author_id: int, body: str, idempotency_key: str | None = None
+    ) -> dict[str, Any]:
         """Add a comment; a repeated ``idempotency_key`` of the same author returns the first."""
         with self.blog_db.write() as session:
             record = blog_data.add_comment(session, slug, author_id, body, idempotency_key)
@@ -266,8 +295,9 @@ class StorageService:
             return authored.with_authors(users, blog_data.list_comments(blog, slug), viewer_id)
 
     @rpc
-    def blog_delete_comment(self, slug: str, comment_id: int,
-                            only_author_id: int) -> dict[str, Any]:
+    def blog_delete_comment(
+        self, slug: str, comment_id: int, only_author_id: int
+    ) -> dict[str, Any]:
         """Delete a comment if by ``only_author_id``: ``{deleted}``."""
         with self.blog_db.write() as session:
             return blog_data.delete_comment(session, slug, comment_id, only_author_id)
@@ -382,4 +412,3 @@ class StorageService:
 
     def _databases(self):
         return {"users": self.users_db, "blog": self.blog_db}
-

@@ -8,6 +8,7 @@ Admins use it from ``nameko shell --config config.yaml``::
 
 It never opens a database: the storage service keeps the data.
 """
+
 from typing import Any
 
 from nameko.dependency_providers import Config
@@ -16,10 +17,19 @@ from nameko.events import EventDispatcher
 from common.clock import Clock
 from common.config import session_lifetime_seconds, token_ttl_seconds
 from common.contract import (
-    SESSION_ENDED, USER_DELETED, USER_FOLLOWED, USER_REGISTERED, USER_UNFOLLOWED, USER_UPDATED,
+    SESSION_ENDED,
+    USER_DELETED,
+    USER_FOLLOWED,
+    USER_REGISTERED,
+    USER_UNFOLLOWED,
+    USER_UPDATED,
 )
 from common.errors import (
-    NotFound, PermissionDenied, TooManyRequests, Unauthenticated, ValidationError,
+    NotFound,
+    PermissionDenied,
+    TooManyRequests,
+    Unauthenticated,
+    ValidationError,
 )
 from common.secret_keys import derived_key
 from services.accounts import rate_limits, rules, schemas, sessions, tokens
@@ -29,7 +39,6 @@ from services.accounts.schemas import AdminUser, PrivateUser
 from services.rpc.entrypoint import rpc
 from services.rpc.request_log import RequestLog
 from services.rpc.timed_proxy import TimedRpcProxy
-
 
 TOO_MANY_ATTEMPTS = "too many attempts: try again in a few minutes"
 
@@ -49,8 +58,9 @@ class UsersService:
     # -- accounts -----------------------------------------------------------
 
     @rpc
-    def register(self, username: str, email: str, password: str,
-                 client_address: str | None = None) -> PrivateUser:
+    def register(
+        self, username: str, email: str, password: str, client_address: str | None = None
+    ) -> PrivateUser:
         """Create an account and return it with a token.
 
         Every invalid field is reported at once in a ``ValidationError``; a taken
@@ -59,11 +69,15 @@ class UsersService:
         probing which emails are registered is slow: ``TooManyRequests``.
         Dispatches ``user_registered``.
         """
-        self._count_attempt(rate_limits.register_counters(
-            self.config, email.strip().lower() if isinstance(email, str) else "", client_address))
+        self._count_attempt(
+            rate_limits.register_counters(
+                self.config, email.strip().lower() if isinstance(email, str) else "", client_address
+            )
+        )
         fields = rules.validate_registration(username, email, password)
-        rules.refuse_guessable_password(fields["password"], (fields["username"], fields["email"]),
-                                        self.password_min_score)
+        rules.refuse_guessable_password(
+            fields["password"], (fields["username"], fields["email"]), self.password_min_score
+        )
         password_hash = self.passwords.hash(fields["password"])
         record = self.storage.users_create(fields["username"], fields["email"], password_hash)
         self.dispatch(USER_REGISTERED.name, schemas.user_event(record))
@@ -122,7 +136,9 @@ class UsersService:
         session_token = sessions.new_session_token()
         lifetime = session_lifetime_seconds(self.config)
         self.storage.users_session_create(
-            record["id"], sessions.token_hash(session_token), record["token_version"],
+            record["id"],
+            sessions.token_hash(session_token),
+            record["token_version"],
             sessions.expiry(self.clock(), lifetime),
         )
         return {"token": session_token, "expires_in": lifetime}
@@ -171,9 +187,13 @@ class UsersService:
         return schemas.private_user(self.storage.users_get(user_id=user_id))
 
     @rpc
-    def update_user(self, user_id: int, changes: dict[str, Any],
-                    current_password: str | None = None,
-                    client_address: str | None = None) -> PrivateUser:
+    def update_user(
+        self,
+        user_id: int,
+        changes: dict[str, Any],
+        current_password: str | None = None,
+        client_address: str | None = None,
+    ) -> PrivateUser:
         """Change any of email, username, password, bio and image; returns the user with a
         fresh token. A blank username, email or password is left unchanged, and so is an
         email or password equal to the current one (RealWorld clients send the email on
@@ -186,16 +206,26 @@ class UsersService:
         fields = rules.validate_changes(changes)
         current = self.storage.users_get(user_id=user_id)
         password = fields.pop("password", None)
-        if password is not None and current_password is None and self._is_current_password(
-                current, password, client_address):
+        if (
+            password is not None
+            and current_password is None
+            and self._is_current_password(current, password, client_address)
+        ):
             password = None
         new_email = fields.get("email", current["email"]) != current["email"]
         if new_email or password is not None or current_password is not None:
             self._require_current_password(current, current_password, client_address)
         if password is not None and password != current_password:
-            rules.refuse_guessable_password(password, (
-                current["username"], current["email"], fields.get("username"), fields.get("email")),
-                self.password_min_score)
+            rules.refuse_guessable_password(
+                password,
+                (
+                    current["username"],
+                    current["email"],
+                    fields.get("username"),
+                    fields.get("email"),
+                ),
+                self.password_min_score,
+            )
             fields["password_hash"] = self.passwords.hash(password)
             fields["bump_token_version"] = True
         record = self.storage.users_update(user_id, fields)
@@ -210,8 +240,9 @@ class UsersService:
         return self.storage.users_profile(username, viewer_id)
 
     @rpc
-    def get_profiles(self, user_ids: list[int],
-                     viewer_id: int | None = None) -> list[dict[str, Any]]:
+    def get_profiles(
+        self, user_ids: list[int], viewer_id: int | None = None
+    ) -> list[dict[str, Any]]:
         """Profiles of many users in one call (unknown ids are left out)."""
         return self.storage.users_profiles(list(user_ids), viewer_id)
 
@@ -220,16 +251,18 @@ class UsersService:
         """Follow ``username``; following twice is harmless, following yourself is an error.
         Dispatches ``user_followed``."""
         profile = self.storage.users_follow(follower_id, username)
-        self.dispatch(USER_FOLLOWED.name,
-                      {"follower_id": follower_id, "followee_id": profile["id"]})
+        self.dispatch(
+            USER_FOLLOWED.name, {"follower_id": follower_id, "followee_id": profile["id"]}
+        )
         return profile
 
     @rpc
     def unfollow_user(self, follower_id: int, username: str) -> dict[str, Any]:
         """Stop following ``username``; returns the profile. Dispatches ``user_unfollowed``."""
         profile = self.storage.users_unfollow(follower_id, username)
-        self.dispatch(USER_UNFOLLOWED.name,
-                      {"follower_id": follower_id, "followee_id": profile["id"]})
+        self.dispatch(
+            USER_UNFOLLOWED.name, {"follower_id": follower_id, "followee_id": profile["id"]}
+        )
         return profile
 
     @rpc
@@ -240,8 +273,9 @@ class UsersService:
     # -- admin --------------------------------------------------------------
 
     @rpc
-    def list_users(self, limit: int = 50, offset: int = 0,
-                   query: str | None = None) -> dict[str, Any]:
+    def list_users(
+        self, limit: int = 50, offset: int = 0, query: str | None = None
+    ) -> dict[str, Any]:
         """Admin: users by id with ``banned`` and the total count; ``query`` searches
         usernames and emails."""
         page = self.storage.users_list(limit, offset, query)
@@ -275,7 +309,8 @@ class UsersService:
     def _require_current_password(self, record, password, client_address):
         if not isinstance(password, str) or not password:
             raise ValidationError.single(
-                "current_password", "is needed to change the email or password")
+                "current_password", "is needed to change the email or password"
+            )
         if not self._is_current_password(record, password, client_address):
             raise ValidationError.single("current_password", "is wrong")
 

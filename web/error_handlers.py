@@ -5,6 +5,7 @@ pages (``frontend/error_pages.py``); each module's ``ERROR_HANDLERS`` names, per
 class, the function that answers it. Flask picks the handler of the closest class, so
 ``Exception`` catches only what nothing more specific does.
 """
+
 from collections.abc import Callable, Mapping
 from typing import Any
 

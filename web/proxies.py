@@ -1,5 +1,6 @@
 """Behind reverse proxies and TLS, for the gateway and the frontend: the client address,
 and HSTS when the site is served over https."""
+
 from collections.abc import Mapping
 from typing import Any
 

@@ -6,6 +6,7 @@ Every call of a request carries the request id in the RPC message headers
 calls of one request share one deadline, ``RPC_TIMEOUT`` after the first: no request
 waits past it, however many calls it makes.
 """
+
 import time
 import uuid
 from typing import Any

@@ -4,6 +4,7 @@ Each app names its own headers (the frontend's content security policy, the gate
 nosniff) and the endpoints whose answers no cache may keep because they carry a token
 or a form of credentials.
 """
+
 from collections.abc import Iterable, Mapping
 
 from flask import Flask, Response, request

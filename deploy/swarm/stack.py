@@ -21,25 +21,48 @@ that both files stay the one description of the system:
 
 Reads JSON on stdin, writes JSON (which is YAML) on stdout. Only the standard library.
 """
+
 import json
 import sys
 
 SERVICE_KEYS = {
-    "image", "command", "entrypoint", "environment", "healthcheck", "deploy", "networks",
-    "volumes", "ports", "secrets", "configs", "cap_drop", "cap_add", "read_only", "tmpfs",
-    "stop_grace_period", "stop_signal", "user", "working_dir", "hostname", "init", "labels",
-    "ulimits", "sysctls",
+    "image",
+    "command",
+    "entrypoint",
+    "environment",
+    "healthcheck",
+    "deploy",
+    "networks",
+    "volumes",
+    "ports",
+    "secrets",
+    "configs",
+    "cap_drop",
+    "cap_add",
+    "read_only",
+    "tmpfs",
+    "stop_grace_period",
+    "stop_signal",
+    "user",
+    "working_dir",
+    "hostname",
+    "init",
+    "labels",
+    "ulimits",
+    "sysctls",
 }
 
 
 def service_for_swarm(service):
-    service = {key: value for key, value in service.items()
-               if key in SERVICE_KEYS and value is not None}
+    service = {
+        key: value for key, value in service.items() if key in SERVICE_KEYS and value is not None
+    }
     environment = service.get("environment") or {}
     for name in [name for name in environment if name + "_FILE" in environment]:
         del environment[name]
-    service["volumes"] = [volume for volume in service.get("volumes", [])
-                          if volume.get("type") != "bind"]
+    service["volumes"] = [
+        volume for volume in service.get("volumes", []) if volume.get("type") != "bind"
+    ]
     # A swarm ignores the short ``tmpfs:`` list: the same mounts as tmpfs volumes.
     for entry in service.pop("tmpfs", []):
         target, _, options = entry.partition(":")
@@ -70,7 +93,7 @@ def service_for_swarm(service):
 
 
 def size_bytes(text):
-    units = {"k": 1024, "m": 1024 ** 2, "g": 1024 ** 3}
+    units = {"k": 1024, "m": 1024**2, "g": 1024**3}
     text = text.strip().lower().rstrip("b")
     if text and text[-1] in units:
         return int(float(text[:-1]) * units[text[-1]])
@@ -78,18 +101,32 @@ def size_bytes(text):
 
 
 def stack_for_swarm(config):
-    stack = {"version": "3.9", "services": {
-        name: service_for_swarm(service) for name, service in config["services"].items()}}
+    stack = {
+        "version": "3.9",
+        "services": {
+            name: service_for_swarm(service) for name, service in config["services"].items()
+        },
+    }
     for section in ("networks", "volumes"):
-        stack[section] = {name: {key: value for key, value in (spec or {}).items()
-                                 if key not in ("name", "external") or spec.get("external")}
-                          for name, spec in (config.get(section) or {}).items()}
+        stack[section] = {
+            name: {
+                key: value
+                for key, value in (spec or {}).items()
+                if key not in ("name", "external") or spec.get("external")
+            }
+            for name, spec in (config.get(section) or {}).items()
+        }
     for section in ("secrets", "configs"):
         if config.get(section):
-            stack[section] = {name: {key: value for key, value in spec.items()
-                                     if key in ("external", "file", "name")
-                                     and not (key == "name" and not spec.get("external"))}
-                              for name, spec in config[section].items()}
+            stack[section] = {
+                name: {
+                    key: value
+                    for key, value in spec.items()
+                    if key in ("external", "file", "name")
+                    and not (key == "name" and not spec.get("external"))
+                }
+                for name, spec in config[section].items()
+            }
     return stack
 
 

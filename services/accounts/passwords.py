@@ -1,5 +1,6 @@
 """Password hashing (argon2id) and the password strength setting: the users service's
 dependency providers."""
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from eventlet import tpool

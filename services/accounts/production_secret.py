@@ -1,4 +1,5 @@
 """The users service's guard against running with the public default secret."""
+
 from nameko.extensions import DependencyProvider
 
 from common.secret_keys import secret_key

@@ -17,6 +17,7 @@ limited without handing anyone a lock-out of someone else's account:
   has not been guessing still signs in with the right password, while a guesser with
   many addresses gets that many guesses per address.
 """
+
 import hashlib
 
 from common.config import section
@@ -39,8 +40,11 @@ def login_counters(config, email, client_address):
     passwords so far. A caller without an address (a script) counts as the address ``""``."""
     limits = settings(config)
     counters = [
-        counter("login-account-address", f"{email}\0{client_address or ''}",
-                limits["LOGIN_PER_ACCOUNT_AND_ADDRESS"]),
+        counter(
+            "login-account-address",
+            f"{email}\0{client_address or ''}",
+            limits["LOGIN_PER_ACCOUNT_AND_ADDRESS"],
+        ),
         counter("login-failures", email, add=0),
     ]
     if client_address:
@@ -69,6 +73,5 @@ def register_counters(config, email, client_address):
     limits = settings(config)
     counters = [counter("register-account", email, limits["REGISTER_PER_ACCOUNT"])]
     if client_address:
-        counters.append(
-            counter("register-address", client_address, limits["REGISTER_PER_ADDRESS"]))
+        counters.append(counter("register-address", client_address, limits["REGISTER_PER_ADDRESS"]))
     return counters

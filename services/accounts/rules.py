@@ -3,6 +3,7 @@
 Plain functions, testable without nameko. Validation collects every problem
 per field before raising, so a form can show them all at once.
 """
+
 import re
 
 from zxcvbn import zxcvbn
@@ -47,7 +48,8 @@ def password_min_score(config):
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 4:
         raise ValueError(
             f"PASSWORD_MIN_SCORE must be a whole number from 0 to 4 (the zxcvbn score a new "
-            f"password needs; 0 turns the guessability check off), not {value!r}")
+            f"password needs; 0 turns the guessability check off), not {value!r}"
+        )
     return value
 
 
@@ -76,7 +78,8 @@ def validate_changes(changes):
     """
     if isinstance(changes, dict):
         changes = {
-            field: value for field, value in changes.items()
+            field: value
+            for field, value in changes.items()
             if not (field in UNCHANGED_WHEN_BLANK and _is_blank(value))
         }
     return validated_changes(changes, CHECKS, "user")

@@ -1,4 +1,5 @@
 """What the users service sends over RPC and in events."""
+
 from collections.abc import Mapping
 from typing import Any, NotRequired, TypedDict, cast
 

@@ -7,6 +7,7 @@ deleted, or after ``SESSION_LIFETIME_SECONDS`` without use (each use renews it).
 
 Plain functions, testable without nameko; the time is passed in.
 """
+
 import hashlib
 import secrets
 

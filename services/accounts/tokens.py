@@ -9,6 +9,7 @@ Tokens carry an issuer and an audience, both checked.
 Plain functions, testable without nameko; the time is passed in (the users
 service's ``Clock``).
 """
+
 import hmac
 
 import jwt
@@ -65,8 +66,7 @@ def read_claims(token, secret, now):
         raise Unauthenticated("the token is invalid") from None
     if expires <= now:
         raise Unauthenticated("the token has expired")
-    return {"user_id": user_id, "token_version": claims["ver"],
-            "account_key": claims.get("key")}
+    return {"user_id": user_id, "token_version": claims["ver"], "account_key": claims.get("key")}
 
 
 def check_token_holder(record, token_version, account_key=None):

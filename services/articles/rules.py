@@ -2,6 +2,7 @@
 
 Plain functions, testable without nameko.
 """
+
 import re
 import unicodedata
 

@@ -1,5 +1,6 @@
 """What the blog service sends in events (its RPC answers are storage's records,
 which carry the author's profile as ``author``)."""
+
 from collections.abc import Mapping
 from typing import Any, TypedDict
 

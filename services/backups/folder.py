@@ -1,5 +1,6 @@
 """The folder backups live in: the ids of the complete backups, retention, and
 the claim of each scheduled time slot among the storage instances sharing it."""
+
 import re
 import shutil
 
@@ -48,7 +49,7 @@ class BackupDirectory:
 
 def prune(backups):
     """Delete all but the newest ``keep`` backups; returns the ids deleted."""
-    doomed = backups.backup_ids()[max(backups.keep, 1):]
+    doomed = backups.backup_ids()[max(backups.keep, 1) :]
     for backup_id in doomed:
         shutil.rmtree(backups.path / backup_id)
     return doomed

@@ -4,10 +4,12 @@ the files against it, and the summary shown to admins.
 The manifest records the id, the time, and per database its dialect, schema
 version (Alembic revision) and per table the file, row count and sha256.
 """
+
 import json
-from services.database import table_files
+
 from common.errors import ValidationError
 from common.timestamps import as_naive_utc
+from services.database import table_files
 
 FORMAT = 1
 MANIFEST = "manifest.json"
@@ -41,8 +43,9 @@ def file_problems(folder, manifest):
             if actual["sha256"] != entry["sha256"]:
                 problems.append(f"{name}.{table}: checksum of {entry['file']} does not match")
             if actual["rows"] != entry["rows"]:
-                problems.append(f"{name}.{table}: {actual['rows']} rows, manifest says "
-                                f"{entry['rows']}")
+                problems.append(
+                    f"{name}.{table}: {actual['rows']} rows, manifest says {entry['rows']}"
+                )
     return problems
 
 

@@ -13,6 +13,7 @@ migrated to the backup's schema version, and refuses to replace existing rows
 unless ``confirm`` is true. One backup or restore runs at a time per backup
 folder, whichever storage instance runs it; ``Progress`` tells how far it is.
 """
+
 import json
 import os
 import shutil
@@ -44,8 +45,12 @@ def create_backup(backups, databases, now):
         remove_abandoned_partials(backups)
         partial.mkdir()
         try:
-            manifest = {"format": FORMAT, "id": backup_id, "created_at": isoformat(now),
-                        "databases": {}}
+            manifest = {
+                "format": FORMAT,
+                "id": backup_id,
+                "created_at": isoformat(now),
+                "databases": {},
+            }
             for name, database in databases.items():
                 manifest["databases"][name] = dump_database(database, name, partial, progress)
             write_durably(partial / MANIFEST, json.dumps(manifest, indent=2).encode())
@@ -94,9 +99,7 @@ def dump_database(database, name, folder, progress):
         tables = {}
         for table in metadata.sorted_tables:
             relative = f"{name}/{table.name}.jsonl"
-            written = table_files.dump_table(
-                connection, table, folder / relative, progress.advance
-            )
+            written = table_files.dump_table(connection, table, folder / relative, progress.advance)
             if written["rows"] != counts[table.name]:
                 raise RuntimeError(f"{name}.{table.name} changed during its snapshot")
             tables[table.name] = {"file": relative, **written}
@@ -138,7 +141,10 @@ def restore_backup(backups, databases, backup_id, confirm=False):
         restored = {
             name: restore_database(
                 transactions.enter_context(database.bulk_write()),
-                name, folder, manifest, progress,
+                name,
+                folder,
+                manifest,
+                progress,
             )
             for name, database in databases.items()
         }
@@ -177,8 +183,9 @@ def check_restore_target(database, name, manifest, confirm):
             f"the backup's {name} database is at {backed_up['schema_version']}, the target at "
             f"{version}: migrate the target to the backup's version first",
         )
-    missing = [table.name for table in metadata.sorted_tables
-               if table.name not in backed_up["tables"]]
+    missing = [
+        table.name for table in metadata.sorted_tables if table.name not in backed_up["tables"]
+    ]
     if missing:
         raise ValidationError.single("backup", f"{name} lacks tables {', '.join(missing)}")
     if rows and not confirm:

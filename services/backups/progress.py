@@ -1,5 +1,6 @@
 """How far the running backup or restore is, shared through files of the backup
 folder: every storage instance sharing the folder sees the same state."""
+
 import fcntl
 import json
 import os

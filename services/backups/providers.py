@@ -1,6 +1,7 @@
 """The backup extensions of the storage service: the ``BackupDirectory`` it is
 given (``BackupStore``) and the timer of scheduled backups (``scheduled_backup``),
 both configured by the ``BACKUP`` section of the config."""
+
 from pathlib import Path
 
 from nameko.extensions import DependencyProvider

@@ -20,6 +20,7 @@ sessions per worker) and adds what the two databases need:
 * text with a NUL character refused as a ``ValidationError`` on every engine:
   PostgreSQL cannot hold one and fails the query, SQLite would store it.
 """
+
 import logging
 import os
 import sqlite3

@@ -5,12 +5,18 @@ the databases). Storage answers each read with the profiles attached, taken
 from the users database in one query per page, so the blog service needs no
 call to the users service to show who wrote what.
 """
+
 from services.database import users_data
 
 EMPTY_PAGE = {"articles": [], "articles_count": 0}
 
-DELETED_AUTHOR = {"id": None, "username": "[deleted]", "bio": None, "image": None,
-                  "following": False}
+DELETED_AUTHOR = {
+    "id": None,
+    "username": "[deleted]",
+    "bio": None,
+    "image": None,
+    "following": False,
+}
 """An author deleted a moment ago (before the ``user_deleted`` event removed their
 content) shows as ``[deleted]`` rather than failing the whole page."""
 

@@ -11,12 +11,13 @@ idempotency key, unique per author in the schema. Conditional writes
 (``only_author_id``) report whether they applied, so the blog service can
 enforce who may change what in one round trip and without a race.
 """
+
 from sqlalchemy import bindparam, case, delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from common.errors import NotFound
-from services.database.models import ID_MAX, Article, ArticleTag, Comment, Favorite, Tag
 from common.timestamps import isoformat, utc_now
+from services.database.models import ID_MAX, Article, ArticleTag, Comment, Favorite, Tag
 
 SLUG_ATTEMPTS = 5
 SLUG_CANDIDATES = 20
@@ -24,8 +25,13 @@ SLUG_CANDIDATES = 20
 
 
 SUMMARY_COLUMNS = (
-    Article.id, Article.slug, Article.title, Article.description, Article.author_id,
-    Article.created_at, Article.updated_at,
+    Article.id,
+    Article.slug,
+    Article.title,
+    Article.description,
+    Article.author_id,
+    Article.created_at,
+    Article.updated_at,
 )
 """What a list item needs: every column but the body."""
 
@@ -36,8 +42,11 @@ TAG_NAMES_OF_ARTICLES = (
     .order_by(Tag.name)
 )
 FAVORITES_OF_ARTICLES = (
-    select(Favorite.article_id, func.count(),
-           func.max(case((Favorite.user_id == bindparam("viewer_id"), 1), else_=0)))
+    select(
+        Favorite.article_id,
+        func.count(),
+        func.max(case((Favorite.user_id == bindparam("viewer_id"), 1), else_=0)),
+    )
     .where(Favorite.article_id.in_(bindparam("ids", expanding=True)))
     .group_by(Favorite.article_id)
 )
@@ -46,7 +55,8 @@ ARTICLE_BY_SLUG = select(*SUMMARY_COLUMNS, Article.body).where(Article.slug == b
 ARTICLE_ID_BY_SLUG = select(Article.id).where(Article.slug == bindparam("slug"))
 COMMENTS_OF_ARTICLE = (
     select(Comment.id, Comment.body, Comment.created_at, Comment.updated_at, Comment.author_id)
-    .where(Comment.article_id == bindparam("article_id")).order_by(Comment.id)
+    .where(Comment.article_id == bindparam("article_id"))
+    .order_by(Comment.id)
 )
 
 
@@ -102,8 +112,9 @@ def _favorites_by_article(session, ids, viewer_id):
     return {article_id: (count, bool(mine)) for article_id, count, mine in rows}
 
 
-def create_article(session, author_id, slug, title, description, body, tag_list,
-                   idempotency_key=None):
+def create_article(
+    session, author_id, slug, title, description, body, tag_list, idempotency_key=None
+):
     """Insert an article under ``slug`` or, when taken, ``slug-2``, ``slug-3``...
 
     With an ``idempotency_key`` already used by this author, the article made
@@ -115,8 +126,13 @@ def create_article(session, author_id, slug, title, description, body, tag_list,
     tags = _tags(session, tag_list)
     for attempt in range(SLUG_ATTEMPTS):
         article = Article(
-            slug=_free_slug(session, slug), title=title, description=description, body=body,
-            author_id=author_id, idempotency_key=idempotency_key, tags=tags,
+            slug=_free_slug(session, slug),
+            title=title,
+            description=description,
+            body=body,
+            author_id=author_id,
+            idempotency_key=idempotency_key,
+            tags=tags,
         )
         try:
             with session.begin_nested():
@@ -178,16 +194,24 @@ def delete_article(session, slug, only_author_id):
     return {"deleted": True, "author_id": article.author_id}
 
 
-def list_articles(session, tag=None, author_ids=None, favorited_by=None, limit=20,
-                  offset=0, viewer_id=None, with_body=False):
+def list_articles(
+    session,
+    tag=None,
+    author_ids=None,
+    favorited_by=None,
+    limit=20,
+    offset=0,
+    viewer_id=None,
+    with_body=False,
+):
     """Newest first, bodies only ``with_body``; ``articles_count`` is the total before limit
     and offset."""
     columns = (*SUMMARY_COLUMNS, Article.body) if with_body else SUMMARY_COLUMNS
     conditions = []
     if tag:
-        conditions.append(Article.id.in_(
-            select(ArticleTag.article_id).join(Tag).where(Tag.name == tag)
-        ))
+        conditions.append(
+            Article.id.in_(select(ArticleTag.article_id).join(Tag).where(Tag.name == tag))
+        )
     if author_ids is not None:
         conditions.append(Article.author_id.in_(author_ids))
     if favorited_by is not None:
@@ -198,8 +222,11 @@ def list_articles(session, tag=None, author_ids=None, favorited_by=None, limit=2
     if tag and len(conditions) == 1 and _common_tag(session, count, limit + offset):
         conditions = [_has_tag(tag)]
     page = session.execute(
-        select(*columns).where(*conditions)
-        .order_by(Article.created_at.desc(), Article.id.desc()).limit(limit).offset(offset)
+        select(*columns)
+        .where(*conditions)
+        .order_by(Article.created_at.desc(), Article.id.desc())
+        .limit(limit)
+        .offset(offset)
     ).all()
     return {
         "articles": article_records(session, page, viewer_id, with_body=with_body),
@@ -240,8 +267,11 @@ def _common_tag(session, tagged, wanted):
 def _has_tag(tag):
     """The article has ``tag``: one lookup in article_tags' primary key per article."""
     tag_id = select(Tag.id).where(Tag.name == tag).scalar_subquery()
-    return (select(ArticleTag.article_id)
-            .where(ArticleTag.article_id == Article.id, ArticleTag.tag_id == tag_id).exists())
+    return (
+        select(ArticleTag.article_id)
+        .where(ArticleTag.article_id == Article.id, ArticleTag.tag_id == tag_id)
+        .exists()
+    )
 
 
 def favorite(session, slug, user_id):
@@ -308,9 +338,13 @@ def list_comments(session, slug):
 def delete_comment(session, slug, comment_id, only_author_id):
     """Delete when by ``only_author_id``; returns ``{"deleted": bool}``."""
     article = _find_article(session, slug)
-    comment = session.scalar(
-        select(Comment).where(Comment.id == comment_id, Comment.article_id == article.id)
-    ) if 0 < comment_id <= ID_MAX else None  # PostgreSQL refuses to compare a larger id
+    comment = (
+        session.scalar(
+            select(Comment).where(Comment.id == comment_id, Comment.article_id == article.id)
+        )
+        if 0 < comment_id <= ID_MAX
+        else None
+    )  # PostgreSQL refuses to compare a larger id
     if comment is None:
         raise NotFound(f"comment {comment_id} not found")
     if comment.author_id != only_author_id:
@@ -326,11 +360,11 @@ def list_tags(session):
     scan, grouped in index order), then joined to the few tag rows: cheaper on SQLite
     than grouping the join of every article tag with its tag.
     """
-    uses = (select(ArticleTag.tag_id, func.count().label("uses"))
-            .group_by(ArticleTag.tag_id).subquery())
+    uses = (
+        select(ArticleTag.tag_id, func.count().label("uses")).group_by(ArticleTag.tag_id).subquery()
+    )
     rows = session.execute(
-        select(Tag.name).join(uses, uses.c.tag_id == Tag.id)
-        .order_by(uses.c.uses.desc(), Tag.name)
+        select(Tag.name).join(uses, uses.c.tag_id == Tag.id).order_by(uses.c.uses.desc(), Tag.name)
     )
     return [name for (name,) in rows]
 

@@ -6,6 +6,7 @@ permissions away: a file made read-only stays read-only (storage then starts,
 reads, and refuses writes until it is writable again). The backup folder is
 0700 and everything in a backup is 0600 (folders 0700), whatever the umask.
 """
+
 import os
 import stat
 from pathlib import Path

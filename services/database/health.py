@@ -1,4 +1,5 @@
 """The health of one database, as ``storage.health()`` reports it."""
+
 from sqlalchemy import text
 
 from services.database import migrations

@@ -9,6 +9,7 @@ blog database first: an id it refers to and the users database lacks is then
 really gone, not created after the users were read. A repair runs in one blog
 write transaction, so no new blog row appears between the check and the fix.
 """
+
 from sqlalchemy import func, select
 
 from services.database import blog_data, users_data
@@ -20,7 +21,7 @@ def check_integrity(users_db, blog_db, repair=False):
 
     ``users_db`` and ``blog_db`` give sessions through ``read()`` / ``write()``.
     """
-    with (blog_db.write() if repair else blog_db.read()) as blog:
+    with blog_db.write() if repair else blog_db.read() as blog:
         referenced = blog_data.author_ids(blog)
         with users_db.read() as users:
             existing = set(users_data.existing_user_ids(users, referenced))
@@ -39,11 +40,15 @@ def check_integrity(users_db, blog_db, repair=False):
 
 def orphan_counts(session, missing_user_ids):
     """Rows written by users who no longer exist: ``{articles, comments, favorites}``."""
-    columns = {"articles": Article.author_id, "comments": Comment.author_id,
-               "favorites": Favorite.user_id}
+    columns = {
+        "articles": Article.author_id,
+        "comments": Comment.author_id,
+        "favorites": Favorite.user_id,
+    }
     return {
         name: session.scalar(select(func.count()).where(column.in_(missing_user_ids)))
-        if missing_user_ids else 0
+        if missing_user_ids
+        else 0
         for name, column in columns.items()
     }
 

@@ -5,6 +5,7 @@ Each database has its own migration environment (``migrations/users`` and
 histories. ``python -m services.database.migrations upgrade`` applies both, reading the
 URIs from ``config.yaml``.
 """
+
 import sys
 
 from alembic import command, context

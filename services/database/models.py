@@ -6,6 +6,7 @@ rule lives in the schema, not only in code. The schema itself is created and
 changed by the Alembic migrations under ``migrations/``; these models
 describe it for queries.
 """
+
 import secrets
 
 from sqlalchemy import (
@@ -63,9 +64,7 @@ class Follow(UsersBase):
     __tablename__ = "follows"
     __table_args__ = (CheckConstraint("follower_id <> followee_id", name="ck_follows_not_self"),)
 
-    follower_id = Column(
-        Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
-    )
+    follower_id = Column(Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     followee_id = Column(
         Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
     )
@@ -78,8 +77,9 @@ class Session(UsersBase):
     __tablename__ = "sessions"
 
     token_hash = Column(String(64), primary_key=True)
-    user_id = Column(Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False,
-                     index=True)
+    user_id = Column(
+        Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     token_version = Column(Integer, nullable=False)
     created_at = Column(DateTime, nullable=False, default=utc_now)
     expires_at = Column(DateTime, nullable=False)
@@ -125,9 +125,7 @@ class Tag(BlogBase):
 class ArticleTag(BlogBase):
     __tablename__ = "article_tags"
 
-    article_id = Column(
-        Integer, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
-    )
+    article_id = Column(Integer, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True)
     tag_id = Column(
         Integer, ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True, index=True
     )
@@ -136,9 +134,7 @@ class ArticleTag(BlogBase):
 class Favorite(BlogBase):
     __tablename__ = "favorites"
 
-    article_id = Column(
-        Integer, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
-    )
+    article_id = Column(Integer, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True)
     user_id = Column(Integer, primary_key=True, index=True)
     created_at = Column(DateTime, nullable=False, default=utc_now)
 

@@ -1,4 +1,5 @@
 """Row counts of the two databases, for admins (``storage.stats``)."""
+
 from services.database import migrations, table_files
 
 
@@ -11,8 +12,6 @@ def database_stats(databases):
             stats[name] = {
                 "dialect": database.dialect,
                 "schema_version": migrations.current_revision(connection),
-                "tables": table_files.table_counts(
-                    connection, migrations.BASES[name].metadata
-                ),
+                "tables": table_files.table_counts(connection, migrations.BASES[name].metadata),
             }
     return stats

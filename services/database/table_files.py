@@ -14,6 +14,7 @@ another worker's write would then wait for the lock inside SQLite's busy
 handler, which blocks the whole event loop (and so the restore) until it
 times out.
 """
+
 import hashlib
 import json
 import os

@@ -5,17 +5,19 @@ Functions return plain dicts (never ORM objects) and raise the shared errors:
 schema is broken. They hold no business rules: the users service decides who
 may do what and validates input before calling.
 """
+
 from sqlalchemy import bindparam, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from common.errors import Conflict, NotFound, ValidationError
-from services.database.models import Follow, RateLimit, Session, User
 from common.timestamps import from_unix_time, isoformat, parse_isoformat, utc_now
+from services.database.models import Follow, RateLimit, Session, User
 
 UNIQUE_FIELDS = ("username", "email")
 
 PROFILES_BY_IDS = select(User.id, User.username, User.bio, User.image).where(
-    User.id.in_(bindparam("ids", expanding=True)))
+    User.id.in_(bindparam("ids", expanding=True))
+)
 FOLLOWED_AMONG = select(Follow.followee_id).where(
     Follow.follower_id == bindparam("follower_id"),
     Follow.followee_id.in_(bindparam("ids", expanding=True)),
@@ -106,9 +108,11 @@ def get_profiles(session, user_ids, viewer_id=None):
     users = session.execute(PROFILES_BY_IDS, {"ids": list(set(user_ids))}).all()
     followed = set()
     if viewer_id is not None and users:
-        followed = set(session.scalars(
-            FOLLOWED_AMONG, {"follower_id": viewer_id, "ids": [user.id for user in users]}
-        ))
+        followed = set(
+            session.scalars(
+                FOLLOWED_AMONG, {"follower_id": viewer_id, "ids": [user.id for user in users]}
+            )
+        )
     by_id = {user.id: profile_record(user, user.id in followed) for user in users}
     return [by_id[user_id] for user_id in dict.fromkeys(user_ids) if user_id in by_id]
 
@@ -139,17 +143,13 @@ def follow(session, follower_id, username):
 def unfollow(session, follower_id, username):
     followee = _find_user(session, username=username)
     session.execute(
-        delete(Follow).where(
-            Follow.follower_id == follower_id, Follow.followee_id == followee.id
-        )
+        delete(Follow).where(Follow.follower_id == follower_id, Follow.followee_id == followee.id)
     )
     return profile_record(followee, False)
 
 
 def following_ids(session, user_id):
-    return list(
-        session.scalars(select(Follow.followee_id).where(Follow.follower_id == user_id))
-    )
+    return list(session.scalars(select(Follow.followee_id).where(Follow.follower_id == user_id)))
 
 
 def list_users(session, limit, offset, query=None):
@@ -195,6 +195,7 @@ def existing_user_ids(session, user_ids):
 
 # -- browser sessions ---------------------------------------------------------
 
+
 def session_record(row):
     return {
         "user_id": row.user_id,
@@ -207,8 +208,12 @@ def session_record(row):
 def create_session(session, user_id, token_hash, token_version, expires_at):
     """Record a browser session of ``user_id`` under the hash of its token."""
     _find_user(session, user_id=user_id)
-    row = Session(token_hash=token_hash, user_id=user_id, token_version=token_version,
-                  expires_at=parse_isoformat(expires_at))
+    row = Session(
+        token_hash=token_hash,
+        user_id=user_id,
+        token_version=token_version,
+        expires_at=parse_isoformat(expires_at),
+    )
     session.add(row)
     session.flush()
     return session_record(row)
@@ -227,7 +232,8 @@ def get_session(session, token_hash):
 
 def renew_session(session, token_hash, expires_at):
     session.execute(
-        update(Session).where(Session.token_hash == token_hash)
+        update(Session)
+        .where(Session.token_hash == token_hash)
         .values(expires_at=parse_isoformat(expires_at))
     )
 
@@ -235,8 +241,11 @@ def renew_session(session, token_hash, expires_at):
 def delete_session(session, token_hash, now):
     """Idempotent: an unknown hash deletes nothing. Sessions expired by ``now`` (the users
     service's clock, which set their expiry) go too."""
-    session.execute(delete(Session).where(
-        or_(Session.token_hash == token_hash, Session.expires_at < from_unix_time(now))))
+    session.execute(
+        delete(Session).where(
+            or_(Session.token_hash == token_hash, Session.expires_at < from_unix_time(now))
+        )
+    )
 
 
 def end_all_sessions(session, user_id):
@@ -249,6 +258,7 @@ def end_all_sessions(session, user_id):
 
 
 # -- rate limits --------------------------------------------------------------
+
 
 def count_attempts(session, counters, window_seconds, now):
     """Count one attempt under each ``{key, limit}`` of ``counters`` in the fixed window
@@ -275,8 +285,9 @@ def count_attempts(session, counters, window_seconds, now):
 
 
 def _current_count(session, key, window_start):
-    count = session.scalar(select(RateLimit.count).where(
-        RateLimit.key == key, RateLimit.window_start == window_start))
+    count = session.scalar(
+        select(RateLimit.count).where(RateLimit.key == key, RateLimit.window_start == window_start)
+    )
     return count or 0
 
 

@@ -15,6 +15,7 @@
   holds it (writes are keyed, so it applies once); a broker that restarted has
   dropped it (requests are transient) and its caller got a 503.
 """
+
 import logging
 
 from nameko.rpc import Rpc as NamekoRpc
@@ -45,7 +46,9 @@ class Rpc(NamekoRpc):
         except BROKEN_CONNECTION_ERRORS as exc:
             log.warning(
                 "reply of %s not sent, the broker connection is lost (%r); the request "
-                "stays unacknowledged and is delivered again", worker_ctx.call_id, exc,
+                "stays unacknowledged and is delivered again",
+                worker_ctx.call_id,
+                exc,
             )
             return result, exc_info
 

@@ -28,6 +28,7 @@ A request that decodes and has a reply address but names no method, lacks
 nameko itself with ``MethodNotFound``, ``MalformedRequest`` or
 ``IncorrectSignature`` and acknowledged: its caller waits and learns why.
 """
+
 import logging
 from functools import partial
 
@@ -51,8 +52,12 @@ def refuse(message, reason):
     log.warning(
         "refused a message (exchange %r, routing key %r, correlation id %r, content type %r, "
         "%d bytes): %s; dropped",
-        delivery.get("exchange"), delivery.get("routing_key"), properties.get("correlation_id"),
-        message.content_type, len(message.body or b""), reason,
+        delivery.get("exchange"),
+        delivery.get("routing_key"),
+        properties.get("correlation_id"),
+        message.content_type,
+        len(message.body or b""),
+        reason,
     )
 
 

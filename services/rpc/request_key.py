@@ -11,6 +11,7 @@ it with every article and comment a caller sent no ``Idempotency-Key`` for
 (unique per author in the schema), so a request that runs twice writes once,
 with or without a client's key.
 """
+
 from nameko.extensions import DependencyProvider
 
 from services.rpc.entrypoint import CORRELATION_ID_KEY

@@ -5,6 +5,7 @@ RPC context as ``request_id``; nameko passes context data on to every nested
 call, so one API request can be followed through all services' logs. Calls
 without one (the frontend's, the admin tools') log ``request_id: null``.
 """
+
 import json
 import logging
 import time
@@ -35,11 +36,16 @@ class RequestLog(DependencyProvider):
             outcome = type(exc_info[1]).__name__
             if not isinstance(exc_info[1], EXPECTED):
                 level = logging.ERROR
-        log.log(level, json.dumps({
-            "service": worker_ctx.service_name,
-            "method": worker_ctx.entrypoint.method_name,
-            "request_id": worker_ctx.data.get("request_id"),
-            "call_id": worker_ctx.call_id,
-            "outcome": outcome,
-            "duration_ms": duration_ms,
-        }))
+        log.log(
+            level,
+            json.dumps(
+                {
+                    "service": worker_ctx.service_name,
+                    "method": worker_ctx.entrypoint.method_name,
+                    "request_id": worker_ctx.data.get("request_id"),
+                    "call_id": worker_ctx.call_id,
+                    "outcome": outcome,
+                    "duration_ms": duration_ms,
+                }
+            ),
+        )

@@ -10,6 +10,7 @@ that has never run on this broker (no queue yet, nameko's ``UnknownService``)
 is ``ServiceUnavailable`` too, as it is for the standalone ``RpcClient``, and so
 is a request that cannot be sent because the broker is unreachable.
 """
+
 import logging
 
 import eventlet
@@ -53,7 +54,9 @@ class TimedServiceProxy:
             try:
                 reply = method.call_async(*args, **kwargs)
             except UnknownService as exc:
-                raise ServiceUnavailable(f"the {self._service_name} service is not running") from exc
+                raise ServiceUnavailable(
+                    f"the {self._service_name} service is not running"
+                ) from exc
             except BROKEN_CONNECTION_ERRORS as exc:
                 log.warning("RPC to %s not sent: %r", self._service_name, exc)
                 raise ServiceUnavailable("the message broker is unreachable") from exc

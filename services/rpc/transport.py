@@ -23,6 +23,7 @@ and waiting for it held the service's worker for a broker round trip.
 Events are not touched: they keep nameko's persistent, confirmed delivery,
 because a ``user_deleted`` event must survive a broker restart.
 """
+
 from nameko.amqp.publish import Publisher
 from nameko.constants import (
     AMQP_SSL_CONFIG_KEY,

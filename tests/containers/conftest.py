@@ -7,6 +7,7 @@ base images in the environment). Without it, every test here is skipped, so
 
 Every request these tests send goes to 127.0.0.1: the proxy's published port.
 """
+
 import json
 import os
 import re
@@ -25,8 +26,15 @@ import requests
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 # How long a client here waits for an answer: longer than the proxy's proxy_read_timeout, so
 # a slow answer on a loaded machine is the proxy's to judge (a 504), never the client's.
-HTTP_TIMEOUT = int(re.search(r"proxy_read_timeout (\d+)s;", (
-    PROJECT_ROOT / "deploy/proxy/locations.conf").read_text()).group(1)) + 5
+HTTP_TIMEOUT = (
+    int(
+        re.search(
+            r"proxy_read_timeout (\d+)s;",
+            (PROJECT_ROOT / "deploy/proxy/locations.conf").read_text(),
+        ).group(1)
+    )
+    + 5
+)
 PREFIX = os.environ.get("CONTAINER_TEST_PREFIX", "conduit-ct")
 BROKER_PARTS = ("storage", "users", "blog", "gateway", "frontend", "admin")
 
@@ -49,8 +57,10 @@ def free_port():
 def run(args, check=True, timeout=300, **kwargs):
     result = subprocess.run(args, capture_output=True, text=True, timeout=timeout, **kwargs)
     if check and result.returncode != 0:
-        raise AssertionError(f"{shlex.join(args)} exited {result.returncode}:\n"
-                             f"{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+        raise AssertionError(
+            f"{shlex.join(args)} exited {result.returncode}:\n"
+            f"{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+        )
     return result
 
 
@@ -67,8 +77,8 @@ class Stack:
         self.env_file = tmp_path / f"{name}.env"
         settings = {
             "SECRET_KEY": secrets.token_hex(16),
-            "POSTGRES_PASSWORD": secrets.token_hex(8),   # the superuser's: postgres only
-            "BLOG_DB_PASSWORD": secrets.token_hex(8),    # the services' role (BLOG_DB_USER)
+            "POSTGRES_PASSWORD": secrets.token_hex(8),  # the superuser's: postgres only
+            "BLOG_DB_PASSWORD": secrets.token_hex(8),  # the services' role (BLOG_DB_USER)
             "RABBITMQ_PASSWORD": secrets.token_hex(8),
             "PROXY_PUBLISH": f"127.0.0.1:{self.port}",
             "FRONTEND_PUBLIC_URL": f"http://127.0.0.1:{self.port}",
@@ -85,8 +95,14 @@ class Stack:
         # One broker account per part, made by the one-shot broker-setup service.
         for part in BROKER_PARTS:
             settings[f"BROKER_PASSWORD_{part.upper()}"] = secrets.token_hex(8)
-        for variable in ("BLOG_IMAGE", "PROXY_IMAGE", "RABBITMQ_IMAGE", "POSTGRES_IMAGE",
-                         "PYTHON_IMAGE", "NGINX_IMAGE"):
+        for variable in (
+            "BLOG_IMAGE",
+            "PROXY_IMAGE",
+            "RABBITMQ_IMAGE",
+            "POSTGRES_IMAGE",
+            "PYTHON_IMAGE",
+            "NGINX_IMAGE",
+        ):
             if os.environ.get(variable):
                 settings[variable] = os.environ[variable]
         settings.update(overrides)
@@ -94,14 +110,27 @@ class Stack:
         self.env_file.write_text("".join(f"{key}={value}\n" for key, value in settings.items()))
         self.url = f"http://127.0.0.1:{self.port}"
         # What blogadmin runs as: the admin broker account (no part's own may call backups).
-        self.admin_amqp_uri = (f"pyamqp://conduit.admin:{settings['BROKER_PASSWORD_ADMIN']}"
-                               "@rabbitmq:5672/")
+        self.admin_amqp_uri = (
+            f"pyamqp://conduit.admin:{settings['BROKER_PASSWORD_ADMIN']}@rabbitmq:5672/"
+        )
 
     def compose(self, *args, check=True, timeout=300):
         command = shlex.split(os.environ["COMPOSE_COMMAND"])
-        return run([*command, "-p", self.name, "--env-file", str(self.env_file),
-                    "-f", str(PROJECT_ROOT / "docker-compose.yml"), *args],
-                   check=check, timeout=timeout, cwd=PROJECT_ROOT)
+        return run(
+            [
+                *command,
+                "-p",
+                self.name,
+                "--env-file",
+                str(self.env_file),
+                "-f",
+                str(PROJECT_ROOT / "docker-compose.yml"),
+                *args,
+            ],
+            check=check,
+            timeout=timeout,
+            cwd=PROJECT_ROOT,
+        )
 
     def up(self, *args, timeout=300, attempts=3):
         """``up --wait``; again when a dependency was unhealthy at the moment compose looked.
@@ -110,9 +139,17 @@ class Stack:
         starved machine a check may time out while the service is fine.
         """
         for attempt in range(1, attempts + 1):
-            result = self.compose("up", "-d", "--no-build", "--wait", "--wait-timeout",
-                                  str(timeout), *args, timeout=timeout + 30,
-                                  check=attempt == attempts)
+            result = self.compose(
+                "up",
+                "-d",
+                "--no-build",
+                "--wait",
+                "--wait-timeout",
+                str(timeout),
+                *args,
+                timeout=timeout + 30,
+                check=attempt == attempts,
+            )
             if result.returncode == 0:
                 return attempt
             print(f"compose up, attempt {attempt}: {result.stderr.strip().splitlines()[-1:]}")
@@ -204,14 +241,17 @@ def assert_database_role_is_not_a_superuser(report, superuser):
     """What DATABASE_ROLE_PROBE saw: the services' role, with no more than its databases."""
     for variable, seen in report.items():
         assert seen["user"] != superuser, (variable, seen)
-        assert not any(seen[flag] for flag in ("superuser", "createrole", "createdb",
-                                               "replication", "bypassrls")), (variable, seen)
+        assert not any(
+            seen[flag]
+            for flag in ("superuser", "createrole", "createdb", "replication", "bypassrls")
+        ), (variable, seen)
         # It owns its database and every table in it: the migrations ran as this role.
         assert seen["database_owner"] == seen["user"], (variable, seen)
         assert seen["tables"] > 0 and seen["tables_of_others"] == 0, (variable, seen)
         # insufficient_privilege, for each thing only a superuser (or a granted role) may do.
         assert {name: outcome["code"] for name, outcome in seen["refused"].items()} == {
-            name: "42501" for name in seen["refused"]}, (variable, seen["refused"])
+            name: "42501" for name in seen["refused"]
+        }, (variable, seen["refused"])
 
 
 def crash(container):
@@ -249,9 +289,17 @@ class Api:
     def register(self, username, timeout=30):
         deadline = time.monotonic() + timeout
         while True:
-            response = self.session.post(self.base + "/users", json={"user": {
-                "username": username, "email": f"{username}@example.com",
-                "password": "correct horse battery"}}, timeout=HTTP_TIMEOUT)
+            response = self.session.post(
+                self.base + "/users",
+                json={
+                    "user": {
+                        "username": username,
+                        "email": f"{username}@example.com",
+                        "password": "correct horse battery",
+                    }
+                },
+                timeout=HTTP_TIMEOUT,
+            )
             if response.status_code != 503 or time.monotonic() > deadline:
                 break
             time.sleep(1)
@@ -261,16 +309,27 @@ class Api:
 
     def create_article(self, title, key=None, body="Body", timeout=HTTP_TIMEOUT):
         return self.session.post(
-            self.base + "/articles", timeout=timeout,
+            self.base + "/articles",
+            timeout=timeout,
             headers=self.headers({"Idempotency-Key": key} if key else None),
-            json={"article": {"title": title, "description": "d", "body": body,
-                              "tagList": ["containers"]}})
+            json={
+                "article": {
+                    "title": title,
+                    "description": "d",
+                    "body": body,
+                    "tagList": ["containers"],
+                }
+            },
+        )
 
     def articles_by(self, username):
         found, offset = [], 0
         while True:
-            response = self.session.get(self.base + "/articles", timeout=HTTP_TIMEOUT, params={
-                "author": username, "limit": 100, "offset": offset})
+            response = self.session.get(
+                self.base + "/articles",
+                timeout=HTTP_TIMEOUT,
+                params={"author": username, "limit": 100, "offset": offset},
+            )
             response.raise_for_status()
             page = response.json()["articles"]
             found += page
@@ -337,7 +396,8 @@ class ReadLoad:
         deadline = time.monotonic() + timeout
         while self.total < target:
             assert time.monotonic() < deadline, (
-                f"the load answered {self.total} of {target} requests within {timeout} s")
+                f"the load answered {self.total} of {target} requests within {timeout} s"
+            )
             assert any(worker.is_alive() for worker in self.workers), "the load has stopped"
             time.sleep(0.1)
 

@@ -8,6 +8,7 @@ frontend ×3 and gateway ×2 share a read load, one frontend killed under it →
 follow a stopped database → down and up keep the data → a backup restores into a fresh
 stack.
 """
+
 import json
 import re
 import subprocess
@@ -108,12 +109,22 @@ def test_the_services_use_a_database_role_that_is_not_a_superuser(stack):
     for service in BLOG_PARTS:
         for container in stack.containers(service, all_states=True):
             environment = stack.inspect(container)["Config"]["Env"]
-            assert not [entry for entry in environment if superuser_password in entry
-                        or entry.startswith("POSTGRES_")], service
+            assert not [
+                entry
+                for entry in environment
+                if superuser_password in entry or entry.startswith("POSTGRES_")
+            ], service
     # The superuser itself still works, for the container's own administration.
-    assert stack.exec("postgres", "sh", "-c", 'psql -h 127.0.0.1 -U "$POSTGRES_USER" -d blog_blog'
-                      " -tAc 'SELECT rolsuper FROM pg_roles WHERE rolname = current_user'"
-                      ).stdout.strip() == "t"
+    assert (
+        stack.exec(
+            "postgres",
+            "sh",
+            "-c",
+            'psql -h 127.0.0.1 -U "$POSTGRES_USER" -d blog_blog'
+            " -tAc 'SELECT rolsuper FROM pg_roles WHERE rolname = current_user'",
+        ).stdout.strip()
+        == "t"
+    )
 
 
 def test_register_write_comment_and_read_through_gateway_and_frontend(stack, state):
@@ -122,37 +133,63 @@ def test_register_write_comment_and_read_through_gateway_and_frontend(stack, sta
     created = api.create_article("Written through the gateway", key=uuid.uuid4().hex)
     assert created.status_code == 201, created.text
     slug = created.json()["article"]["slug"]
-    comment = api.session.post(f"{api.base}/articles/{slug}/comments", headers=api.headers(),
-                               json={"comment": {"body": "First comment, over the API"}},
-                               timeout=HTTP_TIMEOUT)
+    comment = api.session.post(
+        f"{api.base}/articles/{slug}/comments",
+        headers=api.headers(),
+        json={"comment": {"body": "First comment, over the API"}},
+        timeout=HTTP_TIMEOUT,
+    )
     assert comment.status_code in (200, 201), comment.text
 
     browser = requests.Session()
     page = browser.get(stack.url + "/register", timeout=HTTP_TIMEOUT)
-    form = {"csrf_token": csrf(page.text), "username": "grace", "email": "grace@example.com",
-            "password": "correct horse battery"}
+    form = {
+        "csrf_token": csrf(page.text),
+        "username": "grace",
+        "email": "grace@example.com",
+        "password": "correct horse battery",
+    }
     assert browser.post(stack.url + "/register", data=form, timeout=HTTP_TIMEOUT).status_code == 200
     editor = browser.get(stack.url + "/editor", timeout=HTTP_TIMEOUT)
-    published = browser.post(stack.url + "/editor", timeout=HTTP_TIMEOUT, data={
-        "csrf_token": csrf(editor.text), "idempotency_key": hidden(editor.text, "idempotency_key"),
-        "title": "Written in the browser", "description": "d", "body": "**Bold** words",
-        "tags": "containers", "action": "publish"})
+    published = browser.post(
+        stack.url + "/editor",
+        timeout=HTTP_TIMEOUT,
+        data={
+            "csrf_token": csrf(editor.text),
+            "idempotency_key": hidden(editor.text, "idempotency_key"),
+            "title": "Written in the browser",
+            "description": "d",
+            "body": "**Bold** words",
+            "tags": "containers",
+            "action": "publish",
+        },
+    )
     assert published.status_code == 200 and "<strong>Bold</strong>" in published.text
     browser_slug = published.url.rstrip("/").rsplit("/", 1)[-1]
     article_page = browser.get(f"{stack.url}/article/{slug}", timeout=HTTP_TIMEOUT)
-    commented = browser.post(f"{stack.url}/article/{slug}/comments", timeout=HTTP_TIMEOUT, data={
-        "csrf_token": csrf(article_page.text),
-        "idempotency_key": hidden(article_page.text, "idempotency_key"),
-        "body": "Second comment, from the browser"})
+    commented = browser.post(
+        f"{stack.url}/article/{slug}/comments",
+        timeout=HTTP_TIMEOUT,
+        data={
+            "csrf_token": csrf(article_page.text),
+            "idempotency_key": hidden(article_page.text, "idempotency_key"),
+            "body": "Second comment, from the browser",
+        },
+    )
     assert commented.status_code == 200 and "Second comment, from the browser" in commented.text
 
     # Each side reads what the other wrote.
-    assert "Written in the browser" in api.session.get(
-        f"{api.base}/articles/{browser_slug}", timeout=HTTP_TIMEOUT).text
-    comments = api.session.get(f"{api.base}/articles/{slug}/comments",
-                               timeout=HTTP_TIMEOUT).json()["comments"]
-    assert {c["body"] for c in comments} == {"First comment, over the API",
-                                             "Second comment, from the browser"}
+    assert (
+        "Written in the browser"
+        in api.session.get(f"{api.base}/articles/{browser_slug}", timeout=HTTP_TIMEOUT).text
+    )
+    comments = api.session.get(f"{api.base}/articles/{slug}/comments", timeout=HTTP_TIMEOUT).json()[
+        "comments"
+    ]
+    assert {c["body"] for c in comments} == {
+        "First comment, over the API",
+        "Second comment, from the browser",
+    }
     home = requests.get(stack.url + "/", timeout=HTTP_TIMEOUT).text
     assert "Written through the gateway" in home and "Written in the browser" in home
     state.update(author=author["username"], slug=slug, browser_slug=browser_slug)
@@ -163,35 +200,51 @@ def test_the_proxy_compresses_caches_static_files_and_owns_the_forwarded_headers
     assert home.headers.get("Content-Encoding") == "gzip"
     # /assets/<name>.<hash>.<ext> (frontend/static_assets.py): a year's caching, gzipped.
     stylesheet = re.search(r'href="(/assets/style\.[0-9a-f]+\.css)"', home.text).group(1)
-    static = requests.get(stack.url + stylesheet, headers={"Accept-Encoding": "gzip"},
-                          timeout=HTTP_TIMEOUT)
+    static = requests.get(
+        stack.url + stylesheet, headers={"Accept-Encoding": "gzip"}, timeout=HTTP_TIMEOUT
+    )
     assert static.status_code == 200 and static.headers["Content-Encoding"] == "gzip"
     assert "max-age=31536000" in static.headers["Cache-Control"]
     style = (Path(__file__).parents[2] / "frontend/static/style.css").read_bytes()
     assert static.content == style
     # The plain /static/ URL, served by the proxy from its copy: revalidated on every use.
-    plain = requests.get(stack.url + "/static/style.css", headers={"Accept-Encoding": "gzip"},
-                         timeout=HTTP_TIMEOUT)
+    plain = requests.get(
+        stack.url + "/static/style.css", headers={"Accept-Encoding": "gzip"}, timeout=HTTP_TIMEOUT
+    )
     assert plain.status_code == 200 and plain.content == style
     assert "no-cache" in plain.headers["Cache-Control"] and plain.headers.get("ETag")
-    assert requests.get(stack.url + "/assets/style.000000000000.css",
-                        timeout=HTTP_TIMEOUT).status_code == 404
-    api = requests.get(stack.url + "/api/articles", headers={"Accept-Encoding": "gzip"},
-                       timeout=HTTP_TIMEOUT)
+    assert (
+        requests.get(stack.url + "/assets/style.000000000000.css", timeout=HTTP_TIMEOUT).status_code
+        == 404
+    )
+    api = requests.get(
+        stack.url + "/api/articles", headers={"Accept-Encoding": "gzip"}, timeout=HTTP_TIMEOUT
+    )
     assert api.status_code == 200
 
     # A client cannot choose the address the apps see: the proxy appends its peer to the
     # header and the apps take that last entry (PROXY_HOPS=1). A request from another
     # container without the header keeps its own address.
     via_proxy, direct = uuid.uuid4().hex, uuid.uuid4().hex
-    requests.get(f"{stack.url}/api/tags", timeout=HTTP_TIMEOUT,
-                 headers={"X-Forwarded-For": "203.0.113.66", "X-Request-Id": via_proxy})
-    stack.exec("storage", "python", "-c", (
-        "import urllib.request as u; u.urlopen(u.Request('http://gateway:8000/api/tags', headers="
-        f"{{'X-Request-Id': '{direct}'}}), timeout=10)"))
+    requests.get(
+        f"{stack.url}/api/tags",
+        timeout=HTTP_TIMEOUT,
+        headers={"X-Forwarded-For": "203.0.113.66", "X-Request-Id": via_proxy},
+    )
+    stack.exec(
+        "storage",
+        "python",
+        "-c",
+        (
+            "import urllib.request as u; u.urlopen(u.Request('http://gateway:8000/api/tags', headers="
+            f"{{'X-Request-Id': '{direct}'}}), timeout=10)"
+        ),
+    )
     log = stack.logs("gateway")
-    seen = {marker: re.search(rf'"request_id": "{marker}".*"remote_addr": "([^"]+)"', log)
-            for marker in (via_proxy, direct)}
+    seen = {
+        marker: re.search(rf'"request_id": "{marker}".*"remote_addr": "([^"]+)"', log)
+        for marker in (via_proxy, direct)
+    }
     assert all(seen.values()), seen
     proxy_ips = container_ips(stack, "proxy")
     storage_ips = container_ips(stack, "storage")
@@ -208,15 +261,19 @@ def test_blog_scaled_to_three_shares_the_work(stack, state):
     before = {container: cpu_seconds(container) for container in blogs}
     # Until a number of answers, not for a time: the CPU shares need enough requests
     # whatever the speed of the machine.
-    load = ReadLoad(stack.url, ["/api/articles?limit=20", "/api/tags"], threads=6,
-                    seconds=600).start()
+    load = ReadLoad(
+        stack.url, ["/api/articles?limit=20", "/api/tags"], threads=6, seconds=600
+    ).start()
     load.wait_for_requests(60, timeout=300)
     load.stop.set()
     load.join()
-    used = {container[:12]: round(cpu_seconds(container) - before[container], 2)
-            for container in blogs}
-    record("scale_blog_3", {"requests": load.total, "outcomes": dict(load.outcomes),
-                            "cpu_seconds_per_blog": used})
+    used = {
+        container[:12]: round(cpu_seconds(container) - before[container], 2) for container in blogs
+    }
+    record(
+        "scale_blog_3",
+        {"requests": load.total, "outcomes": dict(load.outcomes), "cpu_seconds_per_blog": used},
+    )
     assert load.outcomes[200] == load.total >= 60
     total = sum(used.values())
     assert all(share >= total / 10 for share in used.values()), used
@@ -226,8 +283,13 @@ def test_crashed_blog_and_storage_under_writes_lose_and_double_nothing_acknowled
     writers = [Api(stack.url) for _ in range(4)]
     for index, writer in enumerate(writers):
         writer.register(f"writer{index}")
-    results = {"sent": 0, "acknowledged": set(), "retried": 0, "given_up": set(),
-               "statuses": Counter()}
+    results = {
+        "sent": 0,
+        "acknowledged": set(),
+        "retried": 0,
+        "given_up": set(),
+        "statuses": Counter(),
+    }
     lock = threading.Lock()
     stop_writing = threading.Event()
 
@@ -258,8 +320,10 @@ def test_crashed_blog_and_storage_under_writes_lose_and_double_nothing_acknowled
                     break
                 time.sleep(0.5)  # the same Idempotency-Key again
 
-    threads = [threading.Thread(target=write, args=(index, api), daemon=True)
-               for index, api in enumerate(writers)]
+    threads = [
+        threading.Thread(target=write, args=(index, api), daemon=True)
+        for index, api in enumerate(writers)
+    ]
     for thread in threads:
         thread.start()
     blog, storage = stack.containers("blog")[0], stack.containers("storage")[0]
@@ -268,7 +332,8 @@ def test_crashed_blog_and_storage_under_writes_lose_and_double_nothing_acknowled
         """Until ``count`` more writes are acknowledged: each crash under a running load."""
         target = len(results["acknowledged"]) + count
         assert wait_until(lambda: len(results["acknowledged"]) >= target, seconds=timeout), (
-            f"{len(results['acknowledged'])} of {target} writes acknowledged in {timeout} s")
+            f"{len(results['acknowledged'])} of {target} writes acknowledged in {timeout} s"
+        )
 
     acknowledged_more(8)
     crash(blog)
@@ -334,8 +399,9 @@ def test_frontend_and_gateway_scale_behind_the_proxy_and_survive_killed_instance
             status = outcome_of(lambda: writer.create_article(title))
             writes.append((started, time.monotonic(), title, status))
 
-    load = ReadLoad(stack.url, ["/", "/api/articles?limit=10", "/api/tags"], threads=6,
-                    seconds=600).start()
+    load = ReadLoad(
+        stack.url, ["/", "/api/articles?limit=10", "/api/tags"], threads=6, seconds=600
+    ).start()
     writing = threading.Thread(target=write, daemon=True)
     writing.start()
     kills = {}
@@ -351,20 +417,34 @@ def test_frontend_and_gateway_scale_behind_the_proxy_and_survive_killed_instance
     writing.join(timeout=60)
 
     counts = upstream_counts(stack.logs("proxy"), marker)
-    per_frontend = {ip: sum(n for address, n in counts.items() if address.startswith(ip + ":"))
-                    for ip in frontend_ips}
-    per_gateway = {ip: sum(n for address, n in counts.items() if address.startswith(ip + ":"))
-                   for ip in gateway_ips}
-    under_way = [request for window in kills.values()
-                 for request in in_flight(load.requests + writes, window)]
+    per_frontend = {
+        ip: sum(n for address, n in counts.items() if address.startswith(ip + ":"))
+        for ip in frontend_ips
+    }
+    per_gateway = {
+        ip: sum(n for address, n in counts.items() if address.startswith(ip + ":"))
+        for ip in gateway_ips
+    }
+    under_way = [
+        request
+        for window in kills.values()
+        for request in in_flight(load.requests + writes, window)
+    ]
     failed = [request for request in load.requests + writes if request[3] not in (200, 201)]
     found = Counter(article["title"] for article in writer.articles_by("killwriter"))
-    record("web_tier", {
-        "requests": load.total, "outcomes": {str(k): v for k, v in load.outcomes.items()},
-        "writes": len(writes), "write_outcomes": dict(Counter(str(w[3]) for w in writes)),
-        "in_flight_at_the_kills": len(under_way), "failed": [
-            (request[2], request[3]) for request in failed],
-        "per_frontend": per_frontend, "per_gateway": per_gateway})
+    record(
+        "web_tier",
+        {
+            "requests": load.total,
+            "outcomes": {str(k): v for k, v in load.outcomes.items()},
+            "writes": len(writes),
+            "write_outcomes": dict(Counter(str(w[3]) for w in writes)),
+            "in_flight_at_the_kills": len(under_way),
+            "failed": [(request[2], request[3]) for request in failed],
+            "per_frontend": per_frontend,
+            "per_gateway": per_gateway,
+        },
+    )
     assert writes
     # Reads: answered, or cut; writes: created, refused by the proxy, or cut.
     assert {request[3] for request in load.requests} <= {200, CUT}, load.failures[:10]
@@ -388,8 +468,9 @@ def proxy_reaches_every_instance(stack, addresses, timeout=60):
         requests.get(f"{stack.url}/api/tags?marker={marker}", timeout=HTTP_TIMEOUT)
         for path in ("/", "/api/tags") * 6:
             requests.get(stack.url + path, timeout=HTTP_TIMEOUT)
-        reached = {address.rsplit(":", 1)[0]
-                   for address in upstream_counts(stack.logs("proxy"), marker)}
+        reached = {
+            address.rsplit(":", 1)[0] for address in upstream_counts(stack.logs("proxy"), marker)
+        }
         if addresses <= reached:
             return
         assert time.monotonic() < deadline, f"the proxy reached {reached}, not all of {addresses}"
@@ -400,8 +481,7 @@ def test_health_checks_follow_a_stopped_database(stack):
     stack.compose("stop", "postgres")
     try:
         unhealthy_after = stack.wait_for_health("storage", "unhealthy", timeout=90)
-        verdict = stack.exec("storage", "python", "-m", "admin.healthcheck", "storage",
-                             check=False)
+        verdict = stack.exec("storage", "python", "-m", "admin.healthcheck", "storage", check=False)
         assert verdict.returncode == 1 and verdict.stdout.startswith("unhealthy"), verdict.stdout
         operator = {"Authorization": f"Bearer {stack.settings['GATEWAY_HEALTH_DETAILS_TOKEN']}"}
         public = requests.get(stack.url + "/healthz", timeout=HTTP_TIMEOUT)
@@ -412,9 +492,14 @@ def test_health_checks_follow_a_stopped_database(stack):
         stack.compose("start", "postgres")
     # PostgreSQL's own start is part of this; a machine shared with other suites is slow at it.
     healthy_after = stack.wait_for_health("storage", "healthy", timeout=240)
-    record("health_follows_postgres", {"unhealthy_after_seconds": round(unhealthy_after),
-                                       "healthy_again_after_seconds": round(healthy_after),
-                                       "check_said": verdict.stdout.strip()})
+    record(
+        "health_follows_postgres",
+        {
+            "unhealthy_after_seconds": round(unhealthy_after),
+            "healthy_again_after_seconds": round(healthy_after),
+            "check_said": verdict.stdout.strip(),
+        },
+    )
 
 
 def test_down_then_up_keeps_the_data(stack, state):
@@ -424,46 +509,100 @@ def test_down_then_up_keeps_the_data(stack, state):
     api = Api(stack.url)
     article = api.session.get(f"{api.base}/articles/{state['slug']}", timeout=HTTP_TIMEOUT)
     assert article.status_code == 200
-    login = api.session.post(api.base + "/users/login", timeout=HTTP_TIMEOUT, json={"user": {
-        "email": "ada@example.com", "password": "correct horse battery"}})
+    login = api.session.post(
+        api.base + "/users/login",
+        timeout=HTTP_TIMEOUT,
+        json={"user": {"email": "ada@example.com", "password": "correct horse battery"}},
+    )
     assert login.status_code == 200
 
 
 def test_a_backup_of_the_running_stack_restores_into_a_fresh_one(stack, state, tmp_path):
-    answer = stack.exec("storage", "python", "-m", "admin.blogadmin", "backup",
-                        env={"AMQP_URI": stack.admin_amqp_uri}).stdout
+    answer = stack.exec(
+        "storage",
+        "python",
+        "-m",
+        "admin.blogadmin",
+        "backup",
+        env={"AMQP_URI": stack.admin_amqp_uri},
+    ).stdout
     backup_id = re.search(r"backup (\S+) written", answer).group(1)
     # Off the stack as a tar stream (what an operator keeps elsewhere).
     archive = tmp_path / f"{backup_id}.tar"
     with archive.open("wb") as out:
-        subprocess.run(["docker", "exec", stack.containers("storage")[0], "tar", "-C",
-                        "/data/backups", "-c", backup_id], stdout=out, check=True, timeout=120)
-    before = Api(stack.url).session.get(f"{stack.url}/api/articles?limit=1",
-                                        timeout=HTTP_TIMEOUT).json()
+        subprocess.run(
+            [
+                "docker",
+                "exec",
+                stack.containers("storage")[0],
+                "tar",
+                "-C",
+                "/data/backups",
+                "-c",
+                backup_id,
+            ],
+            stdout=out,
+            check=True,
+            timeout=120,
+        )
+    before = (
+        Api(stack.url).session.get(f"{stack.url}/api/articles?limit=1", timeout=HTTP_TIMEOUT).json()
+    )
 
     stack.down("-v")  # volumes gone: databases, broker and backups
     stack.up()
-    assert Api(stack.url).session.get(f"{stack.url}/api/articles?limit=1",
-                                      timeout=HTTP_TIMEOUT).json()["articlesCount"] == 0
+    assert (
+        Api(stack.url)
+        .session.get(f"{stack.url}/api/articles?limit=1", timeout=HTTP_TIMEOUT)
+        .json()["articlesCount"]
+        == 0
+    )
     # Into the fresh backups volume, unpacked by the image's user (uid 10001) itself.
     with archive.open("rb") as source:
-        subprocess.run(["docker", "exec", "-i", stack.containers("storage")[0], "tar", "-C",
-                        "/data/backups", "-x"], stdin=source, check=True, timeout=120)
-    restored = stack.exec("storage", "python", "-m", "admin.blogadmin", "restore", backup_id,
-                          env={"AMQP_URI": stack.admin_amqp_uri})
+        subprocess.run(
+            [
+                "docker",
+                "exec",
+                "-i",
+                stack.containers("storage")[0],
+                "tar",
+                "-C",
+                "/data/backups",
+                "-x",
+            ],
+            stdin=source,
+            check=True,
+            timeout=120,
+        )
+    restored = stack.exec(
+        "storage",
+        "python",
+        "-m",
+        "admin.blogadmin",
+        "restore",
+        backup_id,
+        env={"AMQP_URI": stack.admin_amqp_uri},
+    )
     assert restored.returncode == 0, restored.stderr
     # A restore dispatches no event, so the web tier's read cache (rpc_client/read_cache.py)
     # may answer from before it for up to READ_CACHE_SECONDS (5 by default): its stated bound.
     deadline = time.monotonic() + READ_CACHE_SECONDS + 10
     while True:
-        after = Api(stack.url).session.get(f"{stack.url}/api/articles?limit=1",
-                                           timeout=HTTP_TIMEOUT).json()
+        after = (
+            Api(stack.url)
+            .session.get(f"{stack.url}/api/articles?limit=1", timeout=HTTP_TIMEOUT)
+            .json()
+        )
         if after["articlesCount"] > 0 or time.monotonic() > deadline:
             break
         time.sleep(1)
     assert after["articlesCount"] == before["articlesCount"] > 0
-    assert Api(stack.url).session.get(f"{stack.url}/api/articles/{state['slug']}",
-                                      timeout=HTTP_TIMEOUT).status_code == 200
+    assert (
+        Api(stack.url)
+        .session.get(f"{stack.url}/api/articles/{state['slug']}", timeout=HTTP_TIMEOUT)
+        .status_code
+        == 200
+    )
     record("backup_restore", {"articles": after["articlesCount"], "backup": backup_id})
 
 
@@ -472,8 +611,9 @@ def csrf(html):
 
 
 def hidden(html, name):
-    match = re.search(rf'name="{name}"[^>]*value="([^"]*)"', html) \
-        or re.search(rf'value="([^"]*)"[^>]*name="{name}"', html)
+    match = re.search(rf'name="{name}"[^>]*value="([^"]*)"', html) or re.search(
+        rf'value="([^"]*)"[^>]*name="{name}"', html
+    )
     assert match, f"no {name} in the page"
     return match.group(1)
 
@@ -483,19 +623,26 @@ def container_ips(stack, container, network_name=None):
     if not re.fullmatch(r"[0-9a-f]{12,64}", container):
         container = stack.containers(container)[0]
     networks = stack.inspect(container)["NetworkSettings"]["Networks"]
-    return [network["IPAddress"] for name, network in networks.items()
-            if network["IPAddress"] and (network_name is None or name.endswith("_" + network_name))]
+    return [
+        network["IPAddress"]
+        for name, network in networks.items()
+        if network["IPAddress"] and (network_name is None or name.endswith("_" + network_name))
+    ]
 
 
 def cpu_seconds(container):
     """CPU time a container has used, from its cgroup (v1 cgroupfs, or v2)."""
     info = docker("inspect", "-f", "{{.Id}}", container).stdout.strip()
-    for path, scale in ((f"/sys/fs/cgroup/cpuacct/docker/{info}/cpuacct.usage", 1e-9),
-                        (f"/sys/fs/cgroup/cpu,cpuacct/docker/{info}/cpuacct.usage", 1e-9)):
+    for path, scale in (
+        (f"/sys/fs/cgroup/cpuacct/docker/{info}/cpuacct.usage", 1e-9),
+        (f"/sys/fs/cgroup/cpu,cpuacct/docker/{info}/cpuacct.usage", 1e-9),
+    ):
         if Path(path).exists():
             return int(Path(path).read_text()) * scale
-    for path in (f"/sys/fs/cgroup/system.slice/docker-{info}.scope/cpu.stat",
-                 f"/sys/fs/cgroup/docker/{info}/cpu.stat"):
+    for path in (
+        f"/sys/fs/cgroup/system.slice/docker-{info}.scope/cpu.stat",
+        f"/sys/fs/cgroup/docker/{info}/cpu.stat",
+    ):
         if Path(path).exists():
             usage = re.search(r"usage_usec (\d+)", Path(path).read_text()).group(1)
             return int(usage) * 1e-6

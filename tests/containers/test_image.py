@@ -1,4 +1,5 @@
 """The blog image holds the runtime requirements and none of the development ones."""
+
 import json
 import os
 
@@ -24,13 +25,16 @@ print(json.dumps({
 
 
 def pins(file_name):
-    return {name: version for _, name, version in
-            requirement_pins((PROJECT_ROOT / file_name).read_text())}
+    return {
+        name: version
+        for _, name, version in requirement_pins((PROJECT_ROOT / file_name).read_text())
+    }
 
 
 def test_the_image_has_the_runtime_pins_and_no_development_tools():
-    seen = json.loads(docker("run", "--rm", os.environ["BLOG_IMAGE"],
-                             "python", "-c", INSTALLED_PROBE).stdout)
+    seen = json.loads(
+        docker("run", "--rm", os.environ["BLOG_IMAGE"], "python", "-c", INSTALLED_PROBE).stdout
+    )
     installed = seen["distributions"]
     runtime, development = pins(RUNTIME_REQUIREMENTS), pins(DEVELOPMENT_REQUIREMENTS)
     assert {name: installed.get(name) for name in runtime} == runtime

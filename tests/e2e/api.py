@@ -1,6 +1,7 @@
 """The gateway's API as the end-to-end tests speak to it: ``Api`` (requests as one user or
 anonymously), the ``anonymous`` and ``sign_up`` fixtures (in conftest.py) and
 ``create_article``."""
+
 import requests
 
 from tests.support.http_helpers import new_user, unique
@@ -14,8 +15,14 @@ class Api:
         self.headers = {"Authorization": f"{scheme} {token}"} if token else {}
 
     def request(self, method, path, body=None, headers=None, **kwargs):
-        return requests.request(method, self.base + path, json=body, timeout=30,
-                                headers={**self.headers, **(headers or {})}, **kwargs)
+        return requests.request(
+            method,
+            self.base + path,
+            json=body,
+            timeout=30,
+            headers={**self.headers, **(headers or {})},
+            **kwargs,
+        )
 
     def get(self, path, **kwargs):
         return self.request("GET", path, **kwargs)
@@ -39,8 +46,17 @@ def signed_up(stack, prefix="user"):
 
 
 def create_article(api, title="A title", tags=(), **headers):
-    response = api.post("/articles", {"article": {
-        "title": title, "description": "About it", "body": "The body", "tagList": list(tags)}},
-        headers=headers)
+    response = api.post(
+        "/articles",
+        {
+            "article": {
+                "title": title,
+                "description": "About it",
+                "body": "The body",
+                "tagList": list(tags),
+            }
+        },
+        headers=headers,
+    )
     assert response.status_code == 201, response.text
     return response.json()["article"]

@@ -2,6 +2,7 @@
 whole session. Every test that uses ``stack`` runs on SQLite files and again on
 two PostgreSQL databases (skipped, with the reason, when PostgreSQL does not
 answer): only the URIs differ."""
+
 import pytest
 from playwright.sync_api import sync_playwright
 
@@ -32,8 +33,15 @@ def running(stack):
 
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 """Debian's Chromium, kept off the network this machine does not have."""
 
 

@@ -6,6 +6,7 @@ two pages of feed, a tag cloud, every kind of Markdown block and every state
 of the follow and favorite buttons. Names carry a random suffix, so the
 content can share a stack with other tests.
 """
+
 import uuid
 from dataclasses import dataclass, field
 
@@ -74,7 +75,10 @@ SHORT_BODIES = [
 
 TOPICS = [
     ("Why we moved our blog to microservices", "What one codebase became when it split in three."),
-    ("A gentle introduction to RabbitMQ", "Queues, exchanges and the one setting you must not forget."),
+    (
+        "A gentle introduction to RabbitMQ",
+        "Queues, exchanges and the one setting you must not forget.",
+    ),
     ("SQLite in production: when it is enough", "WAL mode, one writer and honest backups."),
     ("Writing Markdown that reads well", "Short paragraphs, real headings, fewer adjectives."),
     ("Idempotency keys in practice", "Double clicks, retries and redelivered messages."),
@@ -128,8 +132,9 @@ def seed(rpc):
     content = SampleContent(tag=f"python{suffix}")
     for number, name in enumerate(("jonas", "maya", "lee")):
         username = f"{name}_{suffix}"
-        user = rpc.users.register(username=username, email=f"{username}@example.com",
-                                  password=PASSWORD)
+        user = rpc.users.register(
+            username=username, email=f"{username}@example.com", password=PASSWORD
+        )
         user = rpc.users.update_user(user_id=user["id"], changes={"bio": BIOS[number]})
         content.users.append(user)
     author, reader, third = content.users
@@ -139,16 +144,22 @@ def seed(rpc):
         tags = [TAGS[number % len(TAGS)], TAGS[(number + 3) % len(TAGS)]]
         if number % 2 == 0:
             tags.append(content.tag)
-        content.articles.append(rpc.blog.create_article(
-            author_id=writer["id"], title=f"{title} ({suffix})", description=description,
-            body=body, tag_list=tags,
-        ))
+        content.articles.append(
+            rpc.blog.create_article(
+                author_id=writer["id"],
+                title=f"{title} ({suffix})",
+                description=description,
+                body=body,
+                tag_list=tags,
+            )
+        )
     featured = content.articles[0]
     for number in range(18):
         article = featured if number < 6 else content.articles[number % len(content.articles)]
         commenter = content.users[number % 3]
-        rpc.blog.add_comment(slug=article["slug"], author_id=commenter["id"],
-                             body=COMMENTS[number % len(COMMENTS)])
+        rpc.blog.add_comment(
+            slug=article["slug"], author_id=commenter["id"], body=COMMENTS[number % len(COMMENTS)]
+        )
     for article in content.articles[:6]:
         rpc.blog.favorite_article(slug=article["slug"], user_id=reader["id"])
     for article in content.articles[:3]:

@@ -9,6 +9,7 @@ answer again within 30 s with no process restarted, and no write answered 201
 is lost or stored twice (requests are transient: one queued during the restart is
 lost and its caller got a 503, never an acknowledged write; see docs/RELIABILITY.md).
 """
+
 import json
 import time
 
@@ -37,8 +38,12 @@ def broker(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def broker_stack(broker, tmp_path_factory):
-    stack = Stack(tmp_path_factory.mktemp("broker-restart"), rpc_timeout=RPC_TIMEOUT,
-                  amqp_uri=broker.amqp_uri, extra_env={"BACKUP_INTERVAL_SECONDS": "0"})
+    stack = Stack(
+        tmp_path_factory.mktemp("broker-restart"),
+        rpc_timeout=RPC_TIMEOUT,
+        amqp_uri=broker.amqp_uri,
+        extra_env={"BACKUP_INTERVAL_SECONDS": "0"},
+    )
     try:
         stack.start_all()
         yield stack
@@ -56,8 +61,11 @@ def status_of(url, **kwargs):
 def seconds_until_all_answer(stack, started):
     """Wait until the gateway (its health check covers the broker and every service), an
     API read and a frontend page answer 200; seconds since ``started``."""
-    probes = [stack.gateway_url + "/healthz", stack.gateway_url + "/api/tags",
-              stack.frontend_url + "/"]
+    probes = [
+        stack.gateway_url + "/healthz",
+        stack.gateway_url + "/api/tags",
+        stack.frontend_url + "/",
+    ]
     deadline = started + RECONNECT_DEADLINE_SECONDS
     while True:
         statuses = [status_of(url) for url in probes]
@@ -65,7 +73,8 @@ def seconds_until_all_answer(stack, started):
             return time.monotonic() - started
         assert time.monotonic() < deadline, (
             f"not answering {RECONNECT_DEADLINE_SECONDS} s after the broker came back: "
-            f"{dict(zip(probes, statuses, strict=True))}")
+            f"{dict(zip(probes, statuses, strict=True))}"
+        )
         time.sleep(0.5)
 
 
@@ -96,16 +105,27 @@ def test_rabbitmq_restarted_under_a_write_load(broker, broker_stack):
     stored = titles_in_blog_database(stack.workdir / "blog.db", f"Load {load.run_id} ")
     lost = [answer.title for answer in figures.acknowledged if stored[answer.title] == 0]
     twice = sorted(title for title, count in stored.items() if count > 1)
-    restarted = [name for name, process in stack.processes.items()
-                 if process.pid != pids[name] or process.poll() is not None]
-    print("\n[rabbitmq restart] " + json.dumps({
-        "load": figures.summary(), "stored": sum(stored.values()), "lost": len(lost),
-        "twice": len(twice), "broker_down_seconds": round(back_at - stopped_at, 1),
-        "all_answer_after_seconds": round(reconnect_seconds, 1),
-        "first_write_after_return_seconds": figures.first_acknowledged_after(back_at),
-        "gateway_while_down": gateway_down.status_code,
-        "frontend_while_down": frontend_down.status_code,
-    }))
+    restarted = [
+        name
+        for name, process in stack.processes.items()
+        if process.pid != pids[name] or process.poll() is not None
+    ]
+    print(
+        "\n[rabbitmq restart] "
+        + json.dumps(
+            {
+                "load": figures.summary(),
+                "stored": sum(stored.values()),
+                "lost": len(lost),
+                "twice": len(twice),
+                "broker_down_seconds": round(back_at - stopped_at, 1),
+                "all_answer_after_seconds": round(reconnect_seconds, 1),
+                "first_write_after_return_seconds": figures.first_acknowledged_after(back_at),
+                "gateway_while_down": gateway_down.status_code,
+                "frontend_while_down": frontend_down.status_code,
+            }
+        )
+    )
     assert gateway_down.status_code == 503
     assert gateway_down.json()["errors"]["body"]
     assert frontend_down.status_code == 503 and "We will be right back" in frontend_down.text

@@ -11,6 +11,7 @@ turns read-only) are in tests/integration/test_database_faults.py.
 
 Every test prints its figures (``pytest -s``); docs/RELIABILITY.md records them.
 """
+
 import json
 import sqlite3
 import threading
@@ -42,8 +43,11 @@ RECOVERY_DEADLINE_SECONDS = 60
 
 @pytest.fixture(scope="module")
 def fault_stack(tmp_path_factory):
-    stack = Stack(tmp_path_factory.mktemp("faults"), rpc_timeout=RPC_TIMEOUT,
-                  extra_env={"BACKUP_INTERVAL_SECONDS": "0"})
+    stack = Stack(
+        tmp_path_factory.mktemp("faults"),
+        rpc_timeout=RPC_TIMEOUT,
+        extra_env={"BACKUP_INTERVAL_SECONDS": "0"},
+    )
     try:
         stack.start_all()
         yield stack
@@ -84,20 +88,32 @@ def test_storage_killed_under_a_write_load(fault_stack):
     killed_at = time.monotonic()
     acknowledged_at_kill = load.acknowledged_count()
     restart_seconds = restart(stack, "storage")
-    wait_until(lambda: load.acknowledged_count() > acknowledged_at_kill + 10,
-               RECOVERY_DEADLINE_SECONDS, "writes after the restart")
+    wait_until(
+        lambda: load.acknowledged_count() > acknowledged_at_kill + 10,
+        RECOVERY_DEADLINE_SECONDS,
+        "writes after the restart",
+    )
     time.sleep(LOAD_SECONDS / 2)
     figures = load.stop()
 
     stored = titles_in_blog_database(stack.workdir / "blog.db", f"Load {load.run_id} ")
     lost = [answer.title for answer in figures.acknowledged if stored[answer.title] == 0]
     twice = sorted(title for title, count in stored.items() if count > 1)
-    in_flight = sum(1 for answer in figures.answers
-                    if answer.started < killed_at < answer.started + answer.seconds)
-    report("storage kill -9", load=figures.summary(), in_flight_at_kill=in_flight,
-           stored=sum(stored.values()),
-           lost=len(lost), twice=len(twice), restart_seconds=round(restart_seconds, 1),
-           first_write_after_kill_seconds=figures.first_acknowledged_after(killed_at))
+    in_flight = sum(
+        1
+        for answer in figures.answers
+        if answer.started < killed_at < answer.started + answer.seconds
+    )
+    report(
+        "storage kill -9",
+        load=figures.summary(),
+        in_flight_at_kill=in_flight,
+        stored=sum(stored.values()),
+        lost=len(lost),
+        twice=len(twice),
+        restart_seconds=round(restart_seconds, 1),
+        first_write_after_kill_seconds=figures.first_acknowledged_after(killed_at),
+    )
     assert lost == [] and twice == []
     assert figures.unexpected() == []
     assert in_flight > 0, "some requests were waiting on storage when it died"
@@ -106,8 +122,8 @@ def test_storage_killed_under_a_write_load(fault_stack):
 
 def rabbit_queue_depth(stack, queue):
     response = requests.get(
-        f"{RABBIT_API}/api/queues/{quote(stack.vhost, safe='')}/{quote(queue, safe='')}",
-        timeout=10)
+        f"{RABBIT_API}/api/queues/{quote(stack.vhost, safe='')}/{quote(queue, safe='')}", timeout=10
+    )
     response.raise_for_status()
     body = response.json()
     return body.get("messages", 0)
@@ -127,21 +143,35 @@ def test_blog_killed_with_requests_queued(fault_stack):
         kind, name = request
         started = time.monotonic()
         if kind == "create":
-            response = requests.post(api + "/articles", headers=headers, timeout=HTTP_TIMEOUT,
-                                     json={"article": {"title": name, "description": "d",
-                                                       "body": "b", "tagList": tags}})
+            response = requests.post(
+                api + "/articles",
+                headers=headers,
+                timeout=HTTP_TIMEOUT,
+                json={"article": {"title": name, "description": "d", "body": "b", "tagList": tags}},
+            )
         elif kind == "comment":
-            response = requests.post(f"{api}/articles/{name}/comments", headers=headers,
-                                     timeout=HTTP_TIMEOUT, json={"comment": {"body": "queued"}})
+            response = requests.post(
+                f"{api}/articles/{name}/comments",
+                headers=headers,
+                timeout=HTTP_TIMEOUT,
+                json={"comment": {"body": "queued"}},
+            )
         else:
-            response = requests.delete(f"{api}/articles/{name}", headers=headers,
-                                       timeout=HTTP_TIMEOUT)
+            response = requests.delete(
+                f"{api}/articles/{name}", headers=headers, timeout=HTTP_TIMEOUT
+            )
         return kind, name, response.status_code, time.monotonic() - started
 
     run = uuid.uuid4().hex[:6]
-    targets = [requests.post(api + "/articles", headers=headers, timeout=HTTP_TIMEOUT, json={
-        "article": {"title": f"Target {run} {n}", "description": "d", "body": "b"}},
-    ).json()["article"]["slug"] for n in range(4)]
+    targets = [
+        requests.post(
+            api + "/articles",
+            headers=headers,
+            timeout=HTTP_TIMEOUT,
+            json={"article": {"title": f"Target {run} {n}", "description": "d", "body": "b"}},
+        ).json()["article"]["slug"]
+        for n in range(4)
+    ]
     load = WriteLoad(stack.gateway_url, headers, threads=4, tags=tuple(tags)).start()
     wait_until(lambda: load.acknowledged_count() >= 5, 30, "writes before the kill")
 
@@ -160,43 +190,63 @@ def test_blog_killed_with_requests_queued(fault_stack):
         time.sleep(0.5)
         restart_seconds = restart(stack, "blog")
         queued = [future.result() for future in futures]
-    wait_until(lambda: load.acknowledged_count() > 20, RECOVERY_DEADLINE_SECONDS,
-               "writes after the restart")
+    wait_until(
+        lambda: load.acknowledged_count() > 20,
+        RECOVERY_DEADLINE_SECONDS,
+        "writes after the restart",
+    )
     figures = load.stop()
     wait_until(lambda: rabbit_queue_depth(stack, "rpc-blog") == 0, 30, "rpc-blog drained")
 
     blog_db = stack.workdir / "blog.db"
     stored = titles_in_blog_database(blog_db, "")
     lost = [answer.title for answer in figures.acknowledged if stored[answer.title] == 0]
-    lost += [name for kind, name, status, _ in queued if kind == "create" and status == 201
-             and stored[name] == 0]
+    lost += [
+        name
+        for kind, name, status, _ in queued
+        if kind == "create" and status == 201 and stored[name] == 0
+    ]
     twice = sorted(title for title, count in stored.items() if count > 1)
     happened_after_503 = [name for _, name, _, _ in expired if stored[name]]
     with sqlite3.connect(f"file:{blog_db}?mode=ro", uri=True) as connection:
         tags_of = {}
         for title, tag in connection.execute(
-                "SELECT a.title, t.name FROM articles a LEFT JOIN article_tags at"
-                " ON at.article_id = a.id LEFT JOIN tags t ON t.id = at.tag_id"
-                " WHERE a.title LIKE ? OR a.title LIKE ?",
-                (f"Load {load.run_id} %", f"Queued {run} %")):
+            "SELECT a.title, t.name FROM articles a LEFT JOIN article_tags at"
+            " ON at.article_id = a.id LEFT JOIN tags t ON t.id = at.tag_id"
+            " WHERE a.title LIKE ? OR a.title LIKE ?",
+            (f"Load {load.run_id} %", f"Queued {run} %"),
+        ):
             tags_of.setdefault(title, set()).add(tag)
-        remaining_targets = {slug for (slug,) in connection.execute(
-            "SELECT slug FROM articles WHERE slug IN (?, ?, ?, ?)", targets)}
+        remaining_targets = {
+            slug
+            for (slug,) in connection.execute(
+                "SELECT slug FROM articles WHERE slug IN (?, ?, ?, ?)", targets
+            )
+        }
     without_tags = sorted(title for title, found in tags_of.items() if found != set(tags))
     problems = blog_database_problems(blog_db)
     deleted = {name for kind, name, status, _ in queued if kind == "delete" and status == 204}
-    report("blog kill -9", load=figures.summary(),
-           expired_statuses=sorted({status for *_, status, _ in expired}),
-           queued_statuses=sorted({(kind, status) for kind, _, status, _ in queued}),
-           lost=len(lost), twice=len(twice), happened_after_503=len(happened_after_503),
-           half_applied=len(without_tags), restart_seconds=round(restart_seconds, 1),
-           first_write_after_kill_seconds=figures.first_acknowledged_after(killed_at),
-           **problems)
+    report(
+        "blog kill -9",
+        load=figures.summary(),
+        expired_statuses=sorted({status for *_, status, _ in expired}),
+        queued_statuses=sorted({(kind, status) for kind, _, status, _ in queued}),
+        lost=len(lost),
+        twice=len(twice),
+        happened_after_503=len(happened_after_503),
+        half_applied=len(without_tags),
+        restart_seconds=round(restart_seconds, 1),
+        first_write_after_kill_seconds=figures.first_acknowledged_after(killed_at),
+        **problems,
+    )
     assert lost == [] and twice == [] and without_tags == []
     assert [status for *_, status, _ in expired] == [503] * len(expired_batch)
     assert happened_after_503 == []
-    assert problems == {"integrity_check": "ok", "comments_on_no_article": 0,
-                        "tag_links_to_nothing": 0}
+    assert problems == {
+        "integrity_check": "ok",
+        "comments_on_no_article": 0,
+        "tag_links_to_nothing": 0,
+    }
     assert figures.unexpected() == []
     # A comment may find its article deleted first (404); nothing else but done or 503.
     assert {status for *_, status, _ in queued} <= {200, 201, 204, 404, 503}, queued
@@ -271,13 +321,15 @@ def test_storage_killed_mid_backup_and_mid_restore(fault_stack):
     slow = RpcClient(stack.config, timeout=120)
     user, _ = sign_up(stack.gateway_url, "backupkill")
     author_id = stack.rpc.users.get_profile(username=user["username"])["id"]
-    seed_articles(stack.workdir / "blog.db", author_id, SEEDED_ARTICLES,
-                  f"seed-{uuid.uuid4().hex[:6]}")
+    seed_articles(
+        stack.workdir / "blog.db", author_id, SEEDED_ARTICLES, f"seed-{uuid.uuid4().hex[:6]}"
+    )
 
     # Killed mid-backup: its folder is still .<id>.partial with the blog tables half-written.
     backup_call = in_background(lambda: slow.storage.backup())
-    kill_storage_when(stack, lambda: any(
-        (partial / "blog").is_dir() for partial in backups.glob(".*.partial")))
+    kill_storage_when(
+        stack, lambda: any((partial / "blog").is_dir() for partial in backups.glob(".*.partial"))
+    )
     partials_at_kill = [path.name for path in backups.glob(".*.partial")]
     listed_while_down = sorted(path.name for path in backups.iterdir() if path.is_dir())
     restart_seconds = restart(stack, "storage")
@@ -292,12 +344,18 @@ def test_storage_killed_mid_backup_and_mid_restore(fault_stack):
     seed_articles(stack.workdir / "blog.db", author_id, 100, f"later-{uuid.uuid4().hex[:6]}")
     before_restore = row_counts(stack)
     restore_call = in_background(lambda: slow.storage.restore(backup_id=good["id"], confirm=True))
-    kill_storage_when(stack, lambda: progress_of(backups).get("operation") == "restore"
-                      and progress_of(backups).get("done", 0) > 0)
+    kill_storage_when(
+        stack,
+        lambda: (
+            progress_of(backups).get("operation") == "restore"
+            and progress_of(backups).get("done", 0) > 0
+        ),
+    )
     restart(stack, "storage")
     restore_outcome = restore_call()  # done again by the new storage, or expired: both fine
-    wait_until(lambda: stack.rpc.storage.backup_progress()["operation"] is None, 120,
-               "no restore running")
+    wait_until(
+        lambda: stack.rpc.storage.backup_progress()["operation"] is None, 120, "no restore running"
+    )
     after_kill = row_counts(stack)
     restored_counts = {name: database["rows"] for name, database in good["databases"].items()}
     restored = slow.storage.restore(backup_id=good["id"], confirm=True)
@@ -305,18 +363,30 @@ def test_storage_killed_mid_backup_and_mid_restore(fault_stack):
     integrity = stack.rpc.storage.check_integrity()
     slow.close()
 
-    report("storage kill -9 mid-backup/restore", seeded_rows=SEEDED_ARTICLES,
-           partials_at_kill=len(partials_at_kill), restart_seconds=round(restart_seconds, 1),
-           killed_backup_call=sorted(backup_outcome),
-           listed=len(listed), all_verified=all(v["ok"] for v in verified),
-           leftover_partials=len(leftovers),
-           killed_restore_call=sorted(restore_outcome),
-           state_after_killed_restore=("as before" if after_kill == before_restore else
-                                       "restored" if after_kill == restored_counts else
-                                       "MIXED"))
+    report(
+        "storage kill -9 mid-backup/restore",
+        seeded_rows=SEEDED_ARTICLES,
+        partials_at_kill=len(partials_at_kill),
+        restart_seconds=round(restart_seconds, 1),
+        killed_backup_call=sorted(backup_outcome),
+        listed=len(listed),
+        all_verified=all(v["ok"] for v in verified),
+        leftover_partials=len(leftovers),
+        killed_restore_call=sorted(restore_outcome),
+        state_after_killed_restore=(
+            "as before"
+            if after_kill == before_restore
+            else "restored"
+            if after_kill == restored_counts
+            else "MIXED"
+        ),
+    )
     assert partials_at_kill, "storage died with a backup half-written"
-    assert all((backups / name / "manifest.json").is_file() for name in listed_while_down
-               if not name.startswith(".")), "a folder named as a backup is incomplete"
+    assert all(
+        (backups / name / "manifest.json").is_file()
+        for name in listed_while_down
+        if not name.startswith(".")
+    ), "a folder named as a backup is incomplete"
     assert all(not entry.get("error") for entry in listed)
     assert all(result["ok"] for result in verified), verified
     assert leftovers == []

@@ -3,6 +3,7 @@
 Each test signs up its own accounts (names carry a random suffix), so tests
 share the session's stack without depending on each other's data.
 """
+
 import re
 
 import pytest
@@ -13,13 +14,13 @@ from tests.support.http_helpers import unique
 PASSWORD = "correct horse battery"
 
 
-
 class Visitor:
     """One person's browser: its own cookies, and a record of every dialog it saw."""
 
     def __init__(self, browser, url, javascript=True):
-        self.context = browser.new_context(viewport={"width": 1280, "height": 900},
-                                           java_script_enabled=javascript)
+        self.context = browser.new_context(
+            viewport={"width": 1280, "height": 900}, java_script_enabled=javascript
+        )
         self.page = self.context.new_page()
         self.url = url
         self.alerts = []
@@ -128,12 +129,16 @@ def test_an_author_and_a_reader_use_the_site(visitors):
     expect(author.page.locator(".comment")).to_contain_text(["First comment from the author"])
 
     author.page.click(".author-card button:has-text('Favorite')")
-    expect(author.page.locator(".author-card button:has-text('Unfavorite') .count")).to_have_text("1")
+    expect(author.page.locator(".author-card button:has-text('Unfavorite') .count")).to_have_text(
+        "1"
+    )
 
     reader.sign_up(reader_name)
     reader.goto(article_path)
     reader.page.click(f".article-banner button:has-text('Follow {author_name}')")
-    expect(reader.page.locator(f".article-banner button:has-text('Unfollow {author_name}')")).to_be_visible()
+    expect(
+        reader.page.locator(f".article-banner button:has-text('Unfollow {author_name}')")
+    ).to_be_visible()
     reader.goto("/")
     reader.page.click("a.tab:has-text('Your feed')")
     expect(reader.page.locator(".preview h2")).to_contain_text([title])
@@ -215,7 +220,9 @@ def test_tags_are_removable_pills_in_the_editor(visitors):
     page = author.page
     author.goto("/editor")
     posts = []
-    page.on("request", lambda request: posts.append(request.url) if request.method == "POST" else None)
+    page.on(
+        "request", lambda request: posts.append(request.url) if request.method == "POST" else None
+    )
     page.fill("#title", title)
     page.fill("#description", "Tags as pills")
     page.fill("#body", "Tags are typed one by one.")

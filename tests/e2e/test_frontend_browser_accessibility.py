@@ -13,6 +13,7 @@ Pages do not depend on the database engine, so these tests run on the SQLite sta
 only (the ``stack`` fixture is narrowed to that parameter); the rest of the
 browser suite runs on both engines.
 """
+
 import json
 from pathlib import Path
 
@@ -34,7 +35,6 @@ AXE_OPTIONS_SCRIPT = """() => {
   return {runOnly: {type: 'rule', values: rules.map(rule => rule.ruleId)},
           resultTypes: ['violations']};
 }"""
-
 
 
 @pytest.fixture(scope="module")
@@ -102,8 +102,11 @@ def editor_with_pills_and_preview(reader, content):
     page = reader.page
     page.fill("#title", "Notes from our first week")
     page.fill("#description", "Small lessons, in the order we learned them.")
-    page.fill("#body", "## Monday\n\nWe **deployed** on a Monday.\n\n- keep RPC calls short\n"
-                       "- measure before tuning\n\n| day | lesson |\n| --- | --- |\n| Mon | deploy |\n")
+    page.fill(
+        "#body",
+        "## Monday\n\nWe **deployed** on a Monday.\n\n- keep RPC calls short\n"
+        "- measure before tuning\n\n| day | lesson |\n| --- | --- |\n| Mon | deploy |\n",
+    )
     page.locator("#tags").press_sequentially("lessons devops ")
     submit(page, "button[value=preview]")
 
@@ -125,6 +128,7 @@ def form_with_errors(path, fields, button="form.stack button[type=submit]"):
         for selector, value in fields.items():
             reader.page.fill(selector, fill_in(value, content))
         submit(reader.page, button)
+
     return state
 
 
@@ -143,10 +147,12 @@ PAGE_STATES = {
     ("anonymous", "login"): visit("/login"),
     ("anonymous", "login with errors"): form_with_errors("/login", {}),
     ("anonymous", "login with a wrong password"): form_with_errors(
-        "/login", {"#email": "{reader}@example.com", "#password": "not the password"}),
+        "/login", {"#email": "{reader}@example.com", "#password": "not the password"}
+    ),
     ("anonymous", "register"): visit("/register"),
     ("anonymous", "register with errors"): form_with_errors(
-        "/register", {"#username": "{reader}", "#email": "not-an-email", "#password": "short"}),
+        "/register", {"#username": "{reader}", "#email": "not-an-email", "#password": "short"}
+    ),
     ("anonymous", "404"): visit("/no-such-page"),
     ("anonymous", "missing article"): visit("/article/no-such-article"),
     ("signed in", "home"): visit("/"),
@@ -155,10 +161,10 @@ PAGE_STATES = {
     ("signed in", "article"): visit("/article/{featured}"),
     ("signed in", "own article"): visit("/article/{own}"),
     ("signed in", "article with a rejected comment"): form_with_errors(
-        "/article/{featured}", {}, "text=Post comment"),
+        "/article/{featured}", {}, "text=Post comment"
+    ),
     ("signed in", "editor"): visit("/editor"),
-    ("signed in", "editor with errors"): form_with_errors(
-        "/editor", {}, "button[value=publish]"),
+    ("signed in", "editor with errors"): form_with_errors("/editor", {}, "button[value=publish]"),
     ("signed in", "editor with pills and preview"): editor_with_pills_and_preview,
     ("signed in", "editing an article"): visit("/editor/{own}"),
     ("signed in", "profile followed"): visit("/profile/{author}"),
@@ -167,7 +173,8 @@ PAGE_STATES = {
     ("signed in", "own favorites"): visit("/profile/{reader}/favorites"),
     ("signed in", "settings"): visit("/settings"),
     ("signed in", "settings with errors"): form_with_errors(
-        "/settings", {"#email": "not-an-email"}),
+        "/settings", {"#email": "not-an-email"}
+    ),
     ("signed in", "settings saved"): form_with_errors("/settings", {}),
     ("signed in", "404"): visit("/no-such-page"),
 }
@@ -176,8 +183,10 @@ PAGE_STATES = {
 def describe(violations):
     lines = []
     for violation in violations:
-        lines.append(f"{violation['id']} ({violation['impact']}, {len(violation['nodes'])} nodes): "
-                     f"{violation['help']}")
+        lines.append(
+            f"{violation['id']} ({violation['impact']}, {len(violation['nodes'])} nodes): "
+            f"{violation['help']}"
+        )
         for node in violation["nodes"][:4]:
             lines.append(f"    {json.dumps(node['target'])} {node['html'][:140]}")
             if node.get("failureSummary"):
@@ -195,7 +204,9 @@ def test_page_state_passes_axe_and_reflows(readers, content, who, state):
         reader.page.set_viewport_size({"width": width, "height": height})  # media queries apply
         violations = reader.axe_violations()
         if violations:
-            failures.append(f"at {name} {width}x{height}, {reader.page.url}:\n{describe(violations)}")
+            failures.append(
+                f"at {name} {width}x{height}, {reader.page.url}:\n{describe(violations)}"
+            )
         overflow = reader.sideways_overflow()
         if overflow:
             failures.append(f"at {name} {width}x{height} the page scrolls sideways: {overflow}")
@@ -252,8 +263,9 @@ def keyboard_user(browser, stack, content):
     """A fresh account (so its follows and favorites change no other test's pages),
     in a browser at desktop size, signed in."""
     name = f"kim_{content.tag[-5:]}{len(content.users)}"
-    content.users.append(stack.rpc.users.register(
-        username=name, email=f"{name}@example.com", password=PASSWORD))
+    content.users.append(
+        stack.rpc.users.register(username=name, email=f"{name}@example.com", password=PASSWORD)
+    )
     reader = Reader(browser, stack.frontend_url, name)
     yield reader
     reader.close()
@@ -309,8 +321,11 @@ def test_keyboard_write_an_article_and_comment_on_it(keyboard_user):
 
     tab_to(page, "#title")
     page.keyboard.type(title)
-    for field, text in (("#description", "Tab, type, Enter"), ("#body", "## Steps\n\n- Tab\n- type"),
-                        ("#tags", "keyboard a11y ")):
+    for field, text in (
+        ("#description", "Tab, type, Enter"),
+        ("#body", "## Steps\n\n- Tab\n- type"),
+        ("#tags", "keyboard a11y "),
+    ):
         page.keyboard.press("Tab")
         expect(page.locator(field)).to_be_focused()
         assert_focus_shown(page)
@@ -345,7 +360,9 @@ def test_keyboard_write_an_article_and_comment_on_it(keyboard_user):
 
 
 @pytest.mark.parametrize("viewport", ["desktop", "phone"])
-def test_keyboard_follow_and_favorite_keep_the_focus_on_the_button(keyboard_user, content, viewport):
+def test_keyboard_follow_and_favorite_keep_the_focus_on_the_button(
+    keyboard_user, content, viewport
+):
     page = keyboard_user.page
     width, height = VIEWPORTS[viewport]
     page.set_viewport_size({"width": width, "height": height})
@@ -367,7 +384,9 @@ def test_keyboard_follow_and_favorite_keep_the_focus_on_the_button(keyboard_user
         page.keyboard.press("Space")
     expect(page.locator("#favorite-banner")).to_be_focused()
     expect(page.locator("#favorite-banner")).to_contain_text("Unfavorite article")
-    expect(page.locator("#favorite-banner .count")).to_have_text(str(article["favorites_count"] + 1))
+    expect(page.locator("#favorite-banner .count")).to_have_text(
+        str(article["favorites_count"] + 1)
+    )
     assert_focus_shown(page)
 
     # Far down the profile's list: after the reload the focus is on the same button.

@@ -3,6 +3,7 @@
 The stack is shared by the whole session, so every test makes its own users
 (unique names) and checks only what it made.
 """
+
 import json
 import re
 import time
@@ -23,9 +24,12 @@ def test_register_login_and_current_user(anonymous, stack):
     username = unique("ann")
     email = f"{username}@example.com"
 
-    registered = anonymous.post("/users", {"user": {
-        "username": username, "email": email, "password": "pass-word-1"}})
-    logged_in = anonymous.post("/users/login", {"user": {"email": email, "password": "pass-word-1"}})
+    registered = anonymous.post(
+        "/users", {"user": {"username": username, "email": email, "password": "pass-word-1"}}
+    )
+    logged_in = anonymous.post(
+        "/users/login", {"user": {"email": email, "password": "pass-word-1"}}
+    )
     token = logged_in.json()["user"]["token"]
     with_token = Api(stack.gateway_url, token).get("/user")
     with_bearer = Api(stack.gateway_url, token, scheme="Bearer").get("/user")
@@ -42,9 +46,19 @@ def test_register_login_and_current_user(anonymous, stack):
 def test_register_errors(anonymous, sign_up):
     _, taken = sign_up()
 
-    duplicate = anonymous.post("/users", {"user": {
-        "username": taken["username"], "email": unique("x") + "@example.com", "password": "pw-12345-lantern"}})
-    missing = anonymous.post("/users", {"user": {"username": unique("y"), "password": "pw-12345-lantern"}})
+    duplicate = anonymous.post(
+        "/users",
+        {
+            "user": {
+                "username": taken["username"],
+                "email": unique("x") + "@example.com",
+                "password": "pw-12345-lantern",
+            }
+        },
+    )
+    missing = anonymous.post(
+        "/users", {"user": {"username": unique("y"), "password": "pw-12345-lantern"}}
+    )
     blank = anonymous.post("/users", {"user": {"username": "", "email": "", "password": ""}})
 
     assert duplicate.status_code == 422
@@ -56,7 +70,9 @@ def test_register_errors(anonymous, sign_up):
 def test_login_with_a_wrong_password_is_401(anonymous, sign_up):
     _, user = sign_up()
 
-    response = anonymous.post("/users/login", {"user": {"email": user["email"], "password": "nope"}})
+    response = anonymous.post(
+        "/users/login", {"user": {"email": user["email"], "password": "nope"}}
+    )
 
     assert response.status_code == 401
     assert errors_of(response)
@@ -70,7 +86,9 @@ def test_current_user_needs_valid_credentials(stack, anonymous):
 def test_update_user_returns_a_fresh_token_and_bio_matches_the_profile(stack, sign_up):
     api, user = sign_up()
 
-    response = api.put("/user", {"user": {"bio": "I like dragons", "image": "https://i.example/a.png"}})
+    response = api.put(
+        "/user", {"user": {"bio": "I like dragons", "image": "https://i.example/a.png"}}
+    )
     updated = response.json()["user"]
     profile = Api(stack.gateway_url).get(f"/profiles/{user['username']}").json()["profile"]
     with_new_token = Api(stack.gateway_url, updated["token"]).get("/user")
@@ -95,8 +113,18 @@ def test_saving_settings_as_a_realworld_client_does_keeps_the_session(stack, sig
     fields with every settings save, and keeps using its old token afterwards."""
     api, user = sign_up()
 
-    response = api.put("/user", {"user": {
-        "username": "", "email": "", "password": "pass-word-1", "bio": "Saved twice", "image": ""}})
+    response = api.put(
+        "/user",
+        {
+            "user": {
+                "username": "",
+                "email": "",
+                "password": "pass-word-1",
+                "bio": "Saved twice",
+                "image": "",
+            }
+        },
+    )
     again = api.put("/user", {"user": {"password": "pass-word-1", "bio": "Saved twice"}})
 
     assert response.status_code == 200, response.text
@@ -111,25 +139,35 @@ def test_saving_settings_as_a_realworld_client_does_keeps_the_session(stack, sig
 def test_a_new_password_revokes_earlier_tokens_but_not_the_fresh_one(stack, anonymous, sign_up):
     api, user = sign_up()
 
-    response = api.put("/user", {"user": {"password": "a-brand-new-password",
-                                          "currentPassword": "pass-word-1"}})
+    response = api.put(
+        "/user", {"user": {"password": "a-brand-new-password", "currentPassword": "pass-word-1"}}
+    )
 
     assert response.status_code == 200
     assert errors_of(api.get("/user")) == ["the token has been revoked"]
     assert Api(stack.gateway_url, response.json()["user"]["token"]).get("/user").status_code == 200
-    login = anonymous.post("/users/login", {"user": {
-        "email": user["email"], "password": "a-brand-new-password"}})
+    login = anonymous.post(
+        "/users/login", {"user": {"email": user["email"], "password": "a-brand-new-password"}}
+    )
     assert login.status_code == 200
 
 
 def test_publishing_with_a_trailing_slash_as_the_angular_client_does(stack, sign_up):
     api, _ = sign_up()
-    preflight = requests.options(stack.gateway_url + "/api/articles/", timeout=10, headers={
-        "Origin": "http://localhost:4200", "Access-Control-Request-Method": "POST",
-        "Access-Control-Request-Headers": "authorization,content-type"})
+    preflight = requests.options(
+        stack.gateway_url + "/api/articles/",
+        timeout=10,
+        headers={
+            "Origin": "http://localhost:4200",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "authorization,content-type",
+        },
+    )
 
-    response = api.post("/articles/", {"article": {
-        "title": "Slash", "description": "d", "body": "b", "tagList": []}})
+    response = api.post(
+        "/articles/",
+        {"article": {"title": "Slash", "description": "d", "body": "b", "tagList": []}},
+    )
 
     assert preflight.status_code == 200
     assert preflight.headers["Access-Control-Allow-Origin"] == "http://localhost:4200"
@@ -141,7 +179,9 @@ def test_update_user_to_a_taken_email_is_422(sign_up):
     api, _ = sign_up()
     _, other = sign_up()
 
-    response = api.put("/user", {"user": {"email": other["email"], "currentPassword": "pass-word-1"}})
+    response = api.put(
+        "/user", {"user": {"email": other["email"], "currentPassword": "pass-word-1"}}
+    )
 
     assert response.status_code == 422
     assert errors_of(response) == ["email has already been taken"]
@@ -163,7 +203,11 @@ def test_follow_and_unfollow(anonymous, sign_up):
     assert followed.status_code == 200 and followed.json()["profile"]["following"] is True
     assert seen_by_reader.json()["profile"]["following"] is True
     assert seen_anonymously.json()["profile"] == {
-        "username": author["username"], "bio": None, "image": None, "following": False}
+        "username": author["username"],
+        "bio": None,
+        "image": None,
+        "following": False,
+    }
     assert unfollowed.json()["profile"]["following"] is False
 
 
@@ -198,8 +242,9 @@ def test_create_and_get_an_article(anonymous, sign_up):
 def test_article_errors(anonymous, sign_up):
     api, _ = sign_up()
 
-    unauthenticated = anonymous.post("/articles", {"article": {
-        "title": "t", "description": "d", "body": "b"}})
+    unauthenticated = anonymous.post(
+        "/articles", {"article": {"title": "t", "description": "d", "body": "b"}}
+    )
     missing_title = api.post("/articles", {"article": {"description": "d", "body": "b"}})
     blank_title = api.post("/articles", {"article": {"title": "", "description": "d", "body": "b"}})
     unknown = anonymous.get(f"/articles/{unique('no-such-')}")
@@ -224,9 +269,11 @@ def test_a_repeated_idempotency_key_creates_the_article_once(anonymous, sign_up)
     key = unique("key-")
 
     first = create_article(api, "Once", **{"Idempotency-Key": key})
-    second = api.post("/articles", {"article": {"title": "Once", "description": "About it",
-                                                "body": "The body"}},
-                      headers={"Idempotency-Key": key})
+    second = api.post(
+        "/articles",
+        {"article": {"title": "Once", "description": "About it", "body": "The body"}},
+        headers={"Idempotency-Key": key},
+    )
     listing = anonymous.get("/articles", params={"author": user["username"]}).json()
 
     assert second.json()["article"]["slug"] == first["slug"]
@@ -298,7 +345,10 @@ def test_feed_lists_followed_authors_newest_first(anonymous, sign_up):
     feed = reader.get("/articles/feed", params={"limit": 10})
 
     assert feed.status_code == 200
-    assert [article["slug"] for article in feed.json()["articles"]] == [newer["slug"], older["slug"]]
+    assert [article["slug"] for article in feed.json()["articles"]] == [
+        newer["slug"],
+        older["slug"],
+    ]
     assert feed.json()["articlesCount"] == 2
     assert feed.json()["articles"][0]["author"]["following"] is True
     assert anonymous.get("/articles/feed").status_code == 401
@@ -350,7 +400,9 @@ def test_comment_errors(anonymous, sign_up):
     api, _ = sign_up()
     slug = create_article(api, "Quiet")["slug"]
 
-    assert anonymous.post(f"/articles/{slug}/comments", {"comment": {"body": "x"}}).status_code == 401
+    assert (
+        anonymous.post(f"/articles/{slug}/comments", {"comment": {"body": "x"}}).status_code == 401
+    )
     assert api.post(f"/articles/{slug}/comments", {"comment": {}}).status_code == 422
     assert api.post(f"/articles/{slug}/comments", {"comment": {"body": ""}}).status_code == 422
     assert anonymous.get(f"/articles/{unique('none-')}/comments").status_code == 404
@@ -390,10 +442,14 @@ def test_tags_are_ordered_by_use(anonymous, sign_up):
 def test_malformed_oversize_unknown_and_wrong_method_requests(stack, anonymous):
     too_big = stack.config["GATEWAY"]["MAX_BODY_BYTES"] + 1
 
-    malformed = anonymous.post("/users/login", data="{not json",
-                               headers={"Content-Type": "application/json"})
-    oversize = anonymous.post("/users", data=json.dumps({"user": {"bio": "x" * too_big}}),
-                              headers={"Content-Type": "application/json"})
+    malformed = anonymous.post(
+        "/users/login", data="{not json", headers={"Content-Type": "application/json"}
+    )
+    oversize = anonymous.post(
+        "/users",
+        data=json.dumps({"user": {"bio": "x" * too_big}}),
+        headers={"Content-Type": "application/json"},
+    )
     unknown = anonymous.get("/no/such/thing")
     wrong_method = anonymous.delete("/tags")
 
@@ -404,8 +460,9 @@ def test_malformed_oversize_unknown_and_wrong_method_requests(stack, anonymous):
 
 
 def test_request_id_is_echoed_and_cors_is_answered(anonymous):
-    response = anonymous.get("/tags", headers={"X-Request-Id": "e2e-trace-1",
-                                               "Origin": "http://localhost:4100"})
+    response = anonymous.get(
+        "/tags", headers={"X-Request-Id": "e2e-trace-1", "Origin": "http://localhost:4100"}
+    )
 
     assert response.headers["X-Request-Id"] == "e2e-trace-1"
     assert response.headers["Access-Control-Allow-Origin"] in ("*", "http://localhost:4100")
@@ -418,8 +475,9 @@ def log_lines_with(stack, process_name, text, seconds=5):
     """
     deadline = time.monotonic() + seconds
     while True:
-        lines = [line for line in stack.log_tail(process_name, lines=500).splitlines()
-                 if text in line]
+        lines = [
+            line for line in stack.log_tail(process_name, lines=500).splitlines() if text in line
+        ]
         if lines or time.monotonic() > deadline:
             return lines
         time.sleep(0.1)
@@ -475,8 +533,10 @@ def test_an_article_refused_with_503_is_not_published_when_blog_returns(anonymou
     api, user = sign_up("patient")
     stack.stop("blog")
     try:
-        refused = api.post("/articles", {"article": {
-            "title": "Written while blog was down", "description": "D", "body": "B"}})
+        refused = api.post(
+            "/articles",
+            {"article": {"title": "Written while blog was down", "description": "D", "body": "B"}},
+        )
     finally:
         stack.start("blog")
     time.sleep(1)  # time enough for blog to run a request left in its queue

@@ -10,6 +10,7 @@ seeded over RPC (``Residents``), and whether the request carries the caller's
 valid token (most of the time, so the authenticated code paths get fuzzed), a
 token that does not verify, or none.
 """
+
 import os
 import uuid
 from collections import Counter
@@ -54,8 +55,10 @@ GENERATED = "generated"
 @pytest.fixture(scope="module")
 def gateway_schema(stack):
     yield schemathesis.openapi.from_url(stack.gateway_url + "/api/openapi.json")
-    print(f"\n[schema fuzzing] {EXAMPLES_PER_OPERATION} examples per operation: "
-          f"{sum(SENT.values())} requests, {dict(sorted(SENT.items()))}")
+    print(
+        f"\n[schema fuzzing] {EXAMPLES_PER_OPERATION} examples per operation: "
+        f"{sum(SENT.values())} requests, {dict(sorted(SENT.items()))}"
+    )
     SENT.clear()
 
 
@@ -72,26 +75,44 @@ class Residents:
         self.caller = self.new_user("caller")
         self.neighbour = self.new_user("neighbour")
         self.neighbours_article = self.rpc.call(
-            "blog", "create_article", author_id=self.neighbour["id"], title="Neighbour's article",
-            description="Seeded", body="Seeded body", tag_list=["seeded", "fuzz"],
+            "blog",
+            "create_article",
+            author_id=self.neighbour["id"],
+            title="Neighbour's article",
+            description="Seeded",
+            body="Seeded body",
+            tag_list=["seeded", "fuzz"],
         )
         self.neighbours_comment = self.new_comment(self.neighbours_article["slug"], self.neighbour)
-        self.rpc.call("blog", "favorite_article", slug=self.neighbours_article["slug"],
-                      user_id=self.caller["id"])
+        self.rpc.call(
+            "blog",
+            "favorite_article",
+            slug=self.neighbours_article["slug"],
+            user_id=self.caller["id"],
+        )
 
     def new_user(self, prefix):
         name = f"{prefix}{uuid.uuid4().hex[:8]}"
-        return self.rpc.call("users", "register", username=name, email=f"{name}@example.com",
-                             password="pass-word-1")
+        return self.rpc.call(
+            "users", "register", username=name, email=f"{name}@example.com", password="pass-word-1"
+        )
 
     def new_article(self):
-        return self.rpc.call("blog", "create_article", author_id=self.caller["id"],
-                             title="Caller's article", description="Fresh", body="Fresh body",
-                             tag_list=["fuzz"])
+        return self.rpc.call(
+            "blog",
+            "create_article",
+            author_id=self.caller["id"],
+            title="Caller's article",
+            description="Fresh",
+            body="Fresh body",
+            tag_list=["fuzz"],
+        )
 
     def new_comment(self, slug, author=None):
         author = author or self.caller
-        return self.rpc.call("blog", "add_comment", slug=slug, author_id=author["id"], body="A comment")
+        return self.rpc.call(
+            "blog", "add_comment", slug=slug, author_id=author["id"], body="A comment"
+        )
 
 
 @pytest.fixture(scope="module")
@@ -103,9 +124,15 @@ def name_residents(case, data, residents):
     """Replace generated path parameters, on a drawn choice, with real resources."""
     parameters = case.path_parameters or {}
     if "username" in parameters:
-        parameters["username"] = data.draw(st.sampled_from([
-            parameters["username"], residents.neighbour["username"], residents.caller["username"],
-        ]))
+        parameters["username"] = data.draw(
+            st.sampled_from(
+                [
+                    parameters["username"],
+                    residents.neighbour["username"],
+                    residents.caller["username"],
+                ]
+            )
+        )
     if "slug" in parameters:
         owner = data.draw(st.sampled_from([GENERATED, "neighbour", "caller"]))
         if owner == "neighbour":
@@ -124,7 +151,8 @@ def authorization(case, data, residents):
     """The ``Authorization`` header to send, on a drawn choice: mostly the caller's
     token, sometimes a token that does not verify, sometimes none at all."""
     case.headers = {
-        name: value for name, value in (case.headers or {}).items()
+        name: value
+        for name, value in (case.headers or {}).items()
         if name.lower() != "authorization"
     }
     credentials = data.draw(st.sampled_from(["caller", "caller", "forged", "none"]))

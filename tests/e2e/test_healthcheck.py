@@ -1,4 +1,5 @@
 """``python -m admin.healthcheck PART``, the containers' health check, against real processes."""
+
 import subprocess
 import sys
 
@@ -11,7 +12,11 @@ from tests.support.stack import free_port
 def healthcheck(stack, part, **env):
     return subprocess.run(
         [sys.executable, "-W", "ignore", "-m", "admin.healthcheck", part, "--timeout", "2"],
-        cwd=PROJECT_ROOT, env={**stack.env, **env}, capture_output=True, text=True, timeout=60,
+        cwd=PROJECT_ROOT,
+        env={**stack.env, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 

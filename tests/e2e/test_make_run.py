@@ -6,6 +6,7 @@ requests wait for the services instead of failing, and an announcer that timed o
 would make honcho stop every process. Each start must announce the URLs,
 and a while later every process must still run and both URLs answer.
 """
+
 import os
 import signal
 import socket
@@ -54,8 +55,12 @@ class MakeRun:
         self.environment = environment
         self.log = log
         self.process = subprocess.Popen(
-            ["make", "--no-print-directory", "run"], cwd=PROJECT_ROOT, env=environment,
-            stdout=open(log, "wb"), stderr=subprocess.STDOUT, start_new_session=True,
+            ["make", "--no-print-directory", "run"],
+            cwd=PROJECT_ROOT,
+            env=environment,
+            stdout=open(log, "wb"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
 
     def output(self):
@@ -110,12 +115,20 @@ def test_make_run_names_a_taken_port_in_one_line_and_starts_nothing(environment,
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", int(environment["FRONTEND_PORT"])))
         taken.listen()
-        result = subprocess.run(["make", "--no-print-directory", "run"], cwd=PROJECT_ROOT,
-                                env=environment, capture_output=True, text=True, timeout=120)
+        result = subprocess.run(
+            ["make", "--no-print-directory", "run"],
+            cwd=PROJECT_ROOT,
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
 
     port = environment["FRONTEND_PORT"]
     assert result.returncode != 0
-    assert (f"Port {port} on 127.0.0.1 is already in use (the frontend): stop what uses it or "
-            f"choose another port, e.g. FRONTEND_PORT={int(port) + 1} make run") in result.stderr
+    assert (
+        f"Port {port} on 127.0.0.1 is already in use (the frontend): stop what uses it or "
+        f"choose another port, e.g. FRONTEND_PORT={int(port) + 1} make run"
+    ) in result.stderr
     assert "Traceback" not in result.stdout + result.stderr
     assert "honcho" not in result.stdout

@@ -5,6 +5,7 @@ for data made through the gateway both must return the same JSON: a baseline
 that drifted from the gateway's shapes (or stopped accepting its tokens) would
 make every ratio of ``make bench`` meaningless.
 """
+
 import uuid
 
 import pytest
@@ -24,22 +25,38 @@ def baseline(stack):
 def author(stack):
     """A user with two tagged articles and a comment, all made through the gateway."""
     name = f"mono{uuid.uuid4().hex[:8]}"
-    user = requests.post(stack.gateway_url + "/api/users", timeout=30, json={"user": {
-        "username": name, "email": f"{name}@example.com", "password": "pass-word-1"}})
+    user = requests.post(
+        stack.gateway_url + "/api/users",
+        timeout=30,
+        json={
+            "user": {"username": name, "email": f"{name}@example.com", "password": "pass-word-1"}
+        },
+    )
     user.raise_for_status()
     headers = {"Authorization": f"Token {user.json()['user']['token']}"}
     slugs = []
     for number in range(2):
-        article = requests.post(stack.gateway_url + "/api/articles", headers=headers,
-                                timeout=30, json={"article": {
-                                    "title": f"Baseline {name} {number}",
-                                    "description": "Compared with the monolith",
-                                    "body": "Some *Markdown*.",
-                                    "tagList": [f"t{name}", "baseline"]}})
+        article = requests.post(
+            stack.gateway_url + "/api/articles",
+            headers=headers,
+            timeout=30,
+            json={
+                "article": {
+                    "title": f"Baseline {name} {number}",
+                    "description": "Compared with the monolith",
+                    "body": "Some *Markdown*.",
+                    "tagList": [f"t{name}", "baseline"],
+                }
+            },
+        )
         article.raise_for_status()
         slugs.append(article.json()["article"]["slug"])
-    comment = requests.post(f"{stack.gateway_url}/api/articles/{slugs[0]}/comments",
-                            headers=headers, timeout=30, json={"comment": {"body": "Agreed."}})
+    comment = requests.post(
+        f"{stack.gateway_url}/api/articles/{slugs[0]}/comments",
+        headers=headers,
+        timeout=30,
+        json={"comment": {"body": "Agreed."}},
+    )
     comment.raise_for_status()
     return {"username": name, "headers": headers, "slugs": slugs}
 
@@ -56,14 +73,21 @@ def both(stack, baseline, path, headers=None):
 @pytest.mark.parametrize("signed_in", [False, True])
 def test_list_of_articles_is_the_same(stack, baseline, author, signed_in):
     headers = author["headers"] if signed_in else None
-    gateway, local = both(stack, baseline, f"/api/articles?author={author['username']}",
-                          headers)
+    gateway, local = both(stack, baseline, f"/api/articles?author={author['username']}", headers)
 
     assert local == gateway
     assert gateway["articlesCount"] == 2
-    assert set(gateway["articles"][0]) == {"slug", "title", "description", "tagList",
-                                           "createdAt", "updatedAt", "favorited",
-                                           "favoritesCount", "author"}
+    assert set(gateway["articles"][0]) == {
+        "slug",
+        "title",
+        "description",
+        "tagList",
+        "createdAt",
+        "updatedAt",
+        "favorited",
+        "favoritesCount",
+        "author",
+    }
 
 
 @pytest.mark.parametrize("signed_in", [False, True])
@@ -89,11 +113,17 @@ def test_tags_are_the_same(stack, baseline, author):
 
 def test_feed_is_the_same(stack, baseline, author):
     name = f"reader{uuid.uuid4().hex[:8]}"
-    reader = requests.post(stack.gateway_url + "/api/users", timeout=30, json={"user": {
-        "username": name, "email": f"{name}@example.com", "password": "pass-word-1"}})
+    reader = requests.post(
+        stack.gateway_url + "/api/users",
+        timeout=30,
+        json={
+            "user": {"username": name, "email": f"{name}@example.com", "password": "pass-word-1"}
+        },
+    )
     headers = {"Authorization": f"Token {reader.json()['user']['token']}"}
-    requests.post(f"{stack.gateway_url}/api/profiles/{author['username']}/follow",
-                  headers=headers, timeout=30).raise_for_status()
+    requests.post(
+        f"{stack.gateway_url}/api/profiles/{author['username']}/follow", headers=headers, timeout=30
+    ).raise_for_status()
 
     gateway, local = both(stack, baseline, "/api/articles/feed", headers)
 
@@ -102,25 +132,40 @@ def test_feed_is_the_same(stack, baseline, author):
 
 
 def test_writes_take_the_gateway_token_and_answer_the_gateway_shapes(stack, baseline, author):
-    created = baseline.post("/api/articles", headers=author["headers"], json={"article": {
-        "title": f"Written by the monolith {author['username']}", "description": "d",
-        "body": "b", "tagList": ["baseline"]}})
+    created = baseline.post(
+        "/api/articles",
+        headers=author["headers"],
+        json={
+            "article": {
+                "title": f"Written by the monolith {author['username']}",
+                "description": "d",
+                "body": "b",
+                "tagList": ["baseline"],
+            }
+        },
+    )
     assert created.status_code == 201, created.get_data(as_text=True)
     slug = created.get_json()["article"]["slug"]
-    gateway = requests.get(f"{stack.gateway_url}/api/articles/{slug}",
-                           headers=author["headers"], timeout=30)
+    gateway = requests.get(
+        f"{stack.gateway_url}/api/articles/{slug}", headers=author["headers"], timeout=30
+    )
     assert gateway.json() == created.get_json()
 
-    comment = baseline.post(f"/api/articles/{slug}/comments", headers=author["headers"],
-                            json={"comment": {"body": "From the monolith."}})
+    comment = baseline.post(
+        f"/api/articles/{slug}/comments",
+        headers=author["headers"],
+        json={"comment": {"body": "From the monolith."}},
+    )
     assert comment.status_code == 200
     listed = requests.get(f"{stack.gateway_url}/api/articles/{slug}/comments", timeout=30)
     assert listed.json()["comments"] == [comment.get_json()["comment"]]
 
 
 def test_bad_tokens_and_unknown_articles_answer_as_the_gateway(stack, baseline):
-    for path, headers in [("/api/articles", {"Authorization": "Token not-a-token"}),
-                          ("/api/articles/no-such-article-anywhere", {})]:
+    for path, headers in [
+        ("/api/articles", {"Authorization": "Token not-a-token"}),
+        ("/api/articles/no-such-article-anywhere", {}),
+    ]:
         gateway = requests.get(stack.gateway_url + path, headers=headers, timeout=30)
         local = baseline.get(path, headers=headers)
         assert local.status_code == gateway.status_code

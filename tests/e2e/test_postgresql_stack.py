@@ -1,6 +1,7 @@
 """The whole stack on two PostgreSQL databases (chosen by URIs only): a short
 RealWorld scenario through the gateway, then the admin CLI (stats, backup,
 verify, check) against it. Skipped when PostgreSQL does not answer."""
+
 import subprocess
 import sys
 
@@ -18,8 +19,9 @@ pytestmark = pytest.mark.skipif(not postgres_reachable(), reason=unreachable_rea
 @pytest.fixture(scope="module")
 def pg_stack(tmp_path_factory):
     with users_and_blog_databases() as (users_uri, blog_uri):
-        stack = Stack(tmp_path_factory.mktemp("pg-stack"), users_db_uri=users_uri,
-                      blog_db_uri=blog_uri)
+        stack = Stack(
+            tmp_path_factory.mktemp("pg-stack"), users_db_uri=users_uri, blog_db_uri=blog_uri
+        )
         try:
             yield stack.start_all()
         finally:
@@ -28,28 +30,53 @@ def pg_stack(tmp_path_factory):
 
 def api(stack, method, path, body=None, token=None):
     headers = {"Authorization": f"Token {token}"} if token else {}
-    response = requests.request(method, f"{stack.gateway_url}/api{path}", json=body,
-                                headers=headers, timeout=30)
+    response = requests.request(
+        method, f"{stack.gateway_url}/api{path}", json=body, headers=headers, timeout=30
+    )
     assert response.ok, response.text
     return response.json()
 
 
 def blogadmin(stack, *args):
-    return subprocess.run([sys.executable, "-m", "admin.blogadmin", "--timeout", "60", *args],
-                          cwd=PROJECT_ROOT, env=stack.env, capture_output=True, text=True,
-                          timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "admin.blogadmin", "--timeout", "60", *args],
+        cwd=PROJECT_ROOT,
+        env=stack.env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_gateway_scenario_on_postgresql(pg_stack):
     assert pg_stack.rpc.storage.stats()["blog"]["dialect"] == "postgresql"
-    user = api(pg_stack, "POST", "/users", {"user": {
-        "username": "pgwriter", "email": "pgwriter@example.com", "password": "pass-word-1"}})
+    user = api(
+        pg_stack,
+        "POST",
+        "/users",
+        {
+            "user": {
+                "username": "pgwriter",
+                "email": "pgwriter@example.com",
+                "password": "pass-word-1",
+            }
+        },
+    )
     token = user["user"]["token"]
-    article = api(pg_stack, "POST", "/articles", {"article": {
-        "title": "On PostgreSQL", "description": "d", "body": "b", "tagList": ["pg"]}},
-        token=token)["article"]
-    api(pg_stack, "POST", f"/articles/{article['slug']}/comments",
-        {"comment": {"body": "stored in PostgreSQL"}}, token=token)
+    article = api(
+        pg_stack,
+        "POST",
+        "/articles",
+        {"article": {"title": "On PostgreSQL", "description": "d", "body": "b", "tagList": ["pg"]}},
+        token=token,
+    )["article"]
+    api(
+        pg_stack,
+        "POST",
+        f"/articles/{article['slug']}/comments",
+        {"comment": {"body": "stored in PostgreSQL"}},
+        token=token,
+    )
     api(pg_stack, "POST", f"/articles/{article['slug']}/favorite", token=token)
 
     listed = api(pg_stack, "GET", "/articles?tag=pg")

@@ -1,6 +1,7 @@
 """The web apps' read cache is invalidated by the services' events: a write through one
 gateway is seen by another gateway and by the frontend within the stated bound, even
 where the cache would otherwise keep the old answer for a minute."""
+
 import subprocess
 
 import pytest
@@ -20,10 +21,22 @@ def slow_expiring_gateway(stack, tmp_path):
     """A second gateway whose cached answers would live for a minute without events."""
     port = free_port()
     process = subprocess.Popen(
-        [str(BIN / "gunicorn"), "-k", "gthread", "--threads", "4", "-w", "1",
-         "-b", f"127.0.0.1:{port}", "gateway.wsgi:app"],
-        cwd=PROJECT_ROOT, env={**stack.env, "READ_CACHE_SECONDS": "60"},
-        stdout=open(tmp_path / "gateway-2.log", "wb"), stderr=subprocess.STDOUT,
+        [
+            str(BIN / "gunicorn"),
+            "-k",
+            "gthread",
+            "--threads",
+            "4",
+            "-w",
+            "1",
+            "-b",
+            f"127.0.0.1:{port}",
+            "gateway.wsgi:app",
+        ],
+        cwd=PROJECT_ROOT,
+        env={**stack.env, "READ_CACHE_SECONDS": "60"},
+        stdout=open(tmp_path / "gateway-2.log", "wb"),
+        stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -35,7 +48,8 @@ def slow_expiring_gateway(stack, tmp_path):
 
 
 def test_a_write_through_one_gateway_is_read_fresh_everywhere_else(
-        stack, sign_up, slow_expiring_gateway):
+    stack, sign_up, slow_expiring_gateway
+):
     api, _ = sign_up()
     article = create_article(api, title="Cached twice")
     slug = article["slug"]
@@ -47,10 +61,13 @@ def test_a_write_through_one_gateway_is_read_fresh_everywhere_else(
 
     assert api.put(f"/articles/{slug}", {"article": {"body": "Edited body"}}).status_code == 200
 
-    assert wait_until(lambda: other.get(
-        f"/articles/{slug}").json()["article"]["body"] == "Edited body", SEEN_WITHIN_SECONDS)
-    assert wait_until(lambda: "Edited body" in requests.get(page, timeout=10).text,
-                      SEEN_WITHIN_SECONDS)
+    assert wait_until(
+        lambda: other.get(f"/articles/{slug}").json()["article"]["body"] == "Edited body",
+        SEEN_WITHIN_SECONDS,
+    )
+    assert wait_until(
+        lambda: "Edited body" in requests.get(page, timeout=10).text, SEEN_WITHIN_SECONDS
+    )
 
 
 def test_a_writer_reads_its_own_write_at_once(stack, sign_up):

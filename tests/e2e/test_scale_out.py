@@ -6,6 +6,7 @@ The test has its own ``Stack`` (own RabbitMQ vhost, own SQLite files) so that
 starting and stopping instances does not disturb the session's shared stack. It
 needs no gateway or frontend: it calls the services over RPC like a script.
 """
+
 import json
 import threading
 import time
@@ -81,9 +82,13 @@ def test_both_instances_of_each_service_take_work(scaled_stack):
 
 
 def test_stopping_an_instance_loses_no_request(scaled_stack):
-    author = scaled_stack.rpc.call("users", "register", username=f"scaler{uuid.uuid4().hex[:6]}",
-                                   email=f"{uuid.uuid4().hex[:8]}@example.com",
-                                   password="a long enough password")
+    author = scaled_stack.rpc.call(
+        "users",
+        "register",
+        username=f"scaler{uuid.uuid4().hex[:6]}",
+        email=f"{uuid.uuid4().hex[:8]}@example.com",
+        password="a long enough password",
+    )
     tag = f"scale{uuid.uuid4().hex[:8]}"
     context = {"request_id": tag}
     stop_stream = threading.Event()
@@ -96,9 +101,14 @@ def test_stopping_an_instance_loses_no_request(scaled_stack):
             title = f"Scale {tag} {thread_number}-{sequence}"
             try:
                 article = scaled_stack.rpc.call(
-                    "blog", "create_article", author_id=author["id"], title=title,
-                    description="one of a stream", body="written while an instance stops",
-                    tag_list=[tag], context=context,
+                    "blog",
+                    "create_article",
+                    author_id=author["id"],
+                    title=title,
+                    description="one of a stream",
+                    body="written while an instance stops",
+                    tag_list=[tag],
+                    context=context,
                 )
             except Exception as exc:  # noqa: BLE001 - every failure is the finding
                 with lock:
@@ -108,13 +118,17 @@ def test_stopping_an_instance_loses_no_request(scaled_stack):
                     results.append((title, article))
             sequence += 1
 
-    threads = [threading.Thread(target=write_articles, args=(number,))
-               for number in range(STREAM_THREADS)]
+    threads = [
+        threading.Thread(target=write_articles, args=(number,)) for number in range(STREAM_THREADS)
+    ]
     for thread in threads:
         thread.start()
     # Both instances under the stream before one stops; the other goes on alone after.
-    assert wait_until(lambda: handled_by_instance(scaled_stack, "blog", tag)["blog-2.log"] > 0,
-                      seconds=30, interval=0.2)
+    assert wait_until(
+        lambda: handled_by_instance(scaled_stack, "blog", tag)["blog-2.log"] > 0,
+        seconds=30,
+        interval=0.2,
+    )
     handled_before_stop = handled_by_instance(scaled_stack, "blog", tag)
     scaled_stack.stop("blog#2")  # SIGTERM: finish running workers, hand back the rest
     written_at_stop = len(results)

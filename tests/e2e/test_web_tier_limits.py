@@ -1,5 +1,6 @@
 """Issue 20 on the real web tier: the preview that exhausted a frontend is refused at once
 with flat memory (measured on the gunicorn worker itself)."""
+
 import re
 import time
 import uuid
@@ -17,14 +18,20 @@ EXHAUSTING_PREVIEW = "a\n\n" * 160000
 
 def signed_in_browser(stack):
     name = f"previewer{uuid.uuid4().hex[:8]}"
-    response = requests.post(f"{stack.gateway_url}/api/users", json={"user": {
-        "username": name, "email": f"{name}@example.com", "password": PASSWORD}}, timeout=30)
+    response = requests.post(
+        f"{stack.gateway_url}/api/users",
+        json={"user": {"username": name, "email": f"{name}@example.com", "password": PASSWORD}},
+        timeout=30,
+    )
     assert response.status_code == 201, response.text
     browser = requests.Session()
     token = CSRF_FIELD.search(browser.get(stack.frontend_url + "/login", timeout=30).text)
-    response = browser.post(stack.frontend_url + "/login", data={
-        "csrf_token": token.group(1), "email": f"{name}@example.com", "password": PASSWORD},
-        allow_redirects=False, timeout=30)
+    response = browser.post(
+        stack.frontend_url + "/login",
+        data={"csrf_token": token.group(1), "email": f"{name}@example.com", "password": PASSWORD},
+        allow_redirects=False,
+        timeout=30,
+    )
     assert response.status_code == 302, response.text
     return browser
 
@@ -32,8 +39,14 @@ def signed_in_browser(stack):
 def test_three_exhausting_previews_at_once_are_refused_quickly_with_flat_memory(stack):
     browser = signed_in_browser(stack)
     token = CSRF_FIELD.search(browser.get(stack.frontend_url + "/editor", timeout=30).text)
-    form = {"csrf_token": token.group(1), "title": "t", "description": "d",
-            "body": EXHAUSTING_PREVIEW, "tags": "", "action": "preview"}
+    form = {
+        "csrf_token": token.group(1),
+        "title": "t",
+        "description": "d",
+        "body": EXHAUSTING_PREVIEW,
+        "tags": "",
+        "action": "preview",
+    }
 
     def preview(_):
         started = time.monotonic()

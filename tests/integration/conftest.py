@@ -1,6 +1,7 @@
 """Fixtures of the integration tests: real RabbitMQ (nameko's ``rabbit_config``,
 one virtual host per test), real databases (SQLite files, and PostgreSQL when
 it answers on 127.0.0.1:5432), migrated with the project's Alembic migrations."""
+
 import tempfile
 from contextlib import ExitStack
 from pathlib import Path
@@ -11,7 +12,6 @@ from nameko.standalone.rpc import ClusterRpcProxy
 from services.database import migrations
 from services.database.models import BlogBase, UsersBase
 from tests.support.postgres import postgres_reachable, unreachable_reason, users_and_blog_databases
-
 
 PASSWORD = "correct horse battery"
 
@@ -87,8 +87,9 @@ def make_databases(tmp_path):
 def config_for(rabbit_config, tmp_path):
     """``config_for(uris, **backup)``: service config for the databases ``uris``; all
     configs of one test share its vhost and backup directory."""
-    return lambda uris, **backup: services_config(rabbit_config, uris, tmp_path / "backups",
-                                                  **backup)
+    return lambda uris, **backup: services_config(
+        rabbit_config, uris, tmp_path / "backups", **backup
+    )
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
 """Issue 12 on the real services, broker and databases (SQLite and PostgreSQL): ids are
 never reused, and nothing issued to a deleted account opens a later one."""
+
 import time
 
 import pytest
@@ -69,10 +70,14 @@ def test_a_token_names_its_account_even_when_an_id_comes_back(runner, rpc, datab
     rpc.users.delete_user(username="alice")
     engine = sa.create_engine(database_uris["users"])
     with engine.begin() as connection:  # a new account forced onto alice's old id
-        connection.execute(sa.text(
-            "INSERT INTO users (id, username, email, password_hash, banned, token_version, "
-            "account_key, created_at, updated_at) VALUES (:id, 'mallory', 'm@example.com', "
-            "'x', false, 0, :key, '2026-01-01', '2026-01-01')"), {"id": alice["id"], "key": "f" * 32})
+        connection.execute(
+            sa.text(
+                "INSERT INTO users (id, username, email, password_hash, banned, token_version, "
+                "account_key, created_at, updated_at) VALUES (:id, 'mallory', 'm@example.com', "
+                "'x', false, 0, :key, '2026-01-01', '2026-01-01')"
+            ),
+            {"id": alice["id"], "key": "f" * 32},
+        )
     engine.dispose()
     with pytest.raises(Unauthenticated, match="no longer exists"):
         rpc.users.verify_token(token=alice["token"])
@@ -84,10 +89,14 @@ def test_the_migration_keeps_users_and_follows_and_gives_each_a_key(tmp_path):
     engine = sa.create_engine(uri)
     with engine.begin() as connection:
         for name in ("a", "b", "c"):
-            connection.execute(sa.text(
-                "INSERT INTO users (username, email, password_hash, banned, token_version, "
-                "created_at, updated_at) VALUES (:name, :email, 'h', 0, 0, '2026-01-01', "
-                "'2026-01-01')"), {"name": name, "email": f"{name}@example.com"})
+            connection.execute(
+                sa.text(
+                    "INSERT INTO users (username, email, password_hash, banned, token_version, "
+                    "created_at, updated_at) VALUES (:name, :email, 'h', 0, 0, '2026-01-01', "
+                    "'2026-01-01')"
+                ),
+                {"name": name, "email": f"{name}@example.com"},
+            )
         connection.execute(sa.text("INSERT INTO follows VALUES (1, 3, '2026-01-01')"))
     migrations.upgrade("users", uri)
     with engine.begin() as connection:
@@ -98,15 +107,19 @@ def test_the_migration_keeps_users_and_follows_and_gives_each_a_key(tmp_path):
         assert connection.execute(sa.text("SELECT * FROM follows")).all()[0][:2] == (1, 3)
         connection.execute(sa.text("DELETE FROM follows"))
         connection.execute(sa.text("DELETE FROM users WHERE id = 3"))
-        connection.execute(sa.text(
-            "INSERT INTO users (username, email, password_hash, banned, token_version, "
-            "account_key, created_at, updated_at) VALUES ('d', 'd@example.com', 'h', 0, 0, "
-            "'k', '2026-01-01', '2026-01-01')"))
+        connection.execute(
+            sa.text(
+                "INSERT INTO users (username, email, password_hash, banned, token_version, "
+                "account_key, created_at, updated_at) VALUES ('d', 'd@example.com', 'h', 0, 0, "
+                "'k', '2026-01-01', '2026-01-01')"
+            )
+        )
         assert connection.execute(sa.text("SELECT max(id) FROM users")).scalar() == 4
     engine.dispose()
 
 
 # -- browser sessions (issue 12, medium) ------------------------------------------
+
 
 def test_an_ended_session_never_works_again(runner, rpc):
     alice = register(rpc, "alice")
@@ -139,8 +152,9 @@ def test_signing_out_everywhere_ends_every_session_and_token(runner, rpc):
 def test_a_password_change_ban_or_delete_ends_sessions(runner, rpc):
     alice = register(rpc, "alice")
     session = rpc.users.start_session(token=alice["token"])["token"]
-    rpc.users.update_user(user_id=alice["id"], changes={"password": "another password"},
-                          current_password=PASSWORD)
+    rpc.users.update_user(
+        user_id=alice["id"], changes={"password": "another password"}, current_password=PASSWORD
+    )
     with pytest.raises(Unauthenticated, match="revoked"):
         rpc.users.verify_session(token=session)
     bob = register(rpc, "bob")
@@ -184,13 +198,21 @@ def test_an_idle_session_expires(short_sessions, rpc, clock):
 
 # -- rate limits (issue 12, medium) -------------------------------------------------
 
+
 @pytest.fixture
 def two_users_instances(container_factory, service_config, clock):
     """Storage and blog once, the users service twice (on ``clock``): instances share the
     work."""
-    config = {**service_config, "RATE_LIMITS": {
-        "WINDOW_SECONDS": WINDOW_SECONDS, "LOGIN_PER_ACCOUNT": 5, "LOGIN_PER_ADDRESS": 8,
-        "REGISTER_PER_ACCOUNT": 5, "REGISTER_PER_ADDRESS": 3}}
+    config = {
+        **service_config,
+        "RATE_LIMITS": {
+            "WINDOW_SECONDS": WINDOW_SECONDS,
+            "LOGIN_PER_ACCOUNT": 5,
+            "LOGIN_PER_ADDRESS": 8,
+            "REGISTER_PER_ACCOUNT": 5,
+            "REGISTER_PER_ADDRESS": 3,
+        },
+    }
     for service in (StorageService, BlogService, UsersService, UsersService):
         container = container_factory(service, config)
         if service is UsersService:
@@ -200,6 +222,7 @@ def two_users_instances(container_factory, service_config, clock):
 
 def test_login_attempts_per_account_are_limited_across_instances(two_users_instances, rpc):
     from common.errors import TooManyRequests
+
     register(rpc, "alice")
     for _ in range(5):
         with pytest.raises(Unauthenticated):
@@ -214,6 +237,7 @@ def test_login_attempts_per_account_are_limited_across_instances(two_users_insta
 
 def test_the_counts_start_again_in_the_next_window(two_users_instances, rpc, clock):
     from common.errors import TooManyRequests
+
     register(rpc, "alice")
     for _ in range(5):
         with pytest.raises(Unauthenticated):
@@ -228,31 +252,56 @@ def test_the_counts_start_again_in_the_next_window(two_users_instances, rpc, clo
 
 def test_login_and_registration_per_address_are_limited(two_users_instances, rpc):
     from common.errors import TooManyRequests
+
     for number in range(3):
-        rpc.users.register(username=f"user{number}", email=f"user{number}@example.com",
-                           password=PASSWORD, client_address="203.0.113.7")
+        rpc.users.register(
+            username=f"user{number}",
+            email=f"user{number}@example.com",
+            password=PASSWORD,
+            client_address="203.0.113.7",
+        )
     with pytest.raises(TooManyRequests):
-        rpc.users.register(username="user9", email="user9@example.com", password=PASSWORD,
-                           client_address="203.0.113.7")
-    assert rpc.users.register(username="user8", email="user8@example.com", password=PASSWORD,
-                              client_address="198.51.100.1")["username"] == "user8"
+        rpc.users.register(
+            username="user9",
+            email="user9@example.com",
+            password=PASSWORD,
+            client_address="203.0.113.7",
+        )
+    assert (
+        rpc.users.register(
+            username="user8",
+            email="user8@example.com",
+            password=PASSWORD,
+            client_address="198.51.100.1",
+        )["username"]
+        == "user8"
+    )
     for number in range(8):
         with pytest.raises(Unauthenticated):
-            rpc.users.login(email=f"nobody{number}@example.com", password="x",
-                            client_address="203.0.113.7")
+            rpc.users.login(
+                email=f"nobody{number}@example.com", password="x", client_address="203.0.113.7"
+            )
     with pytest.raises(TooManyRequests):
-        rpc.users.login(email="user0@example.com", password=PASSWORD,
-                        client_address="203.0.113.7")
+        rpc.users.login(email="user0@example.com", password=PASSWORD, client_address="203.0.113.7")
 
 
 # -- no lock-out of others, limited probing (issue 20) ------------------------------------
 
+
 @pytest.fixture
 def low_limits(runner_factory, service_config, clock):
-    config = {**service_config, "RATE_LIMITS": {
-        "WINDOW_SECONDS": WINDOW_SECONDS, "LOGIN_PER_ACCOUNT": 4,
-        "LOGIN_PER_ACCOUNT_AND_ADDRESS": 6, "LOGIN_SLOWED_PER_ACCOUNT_AND_ADDRESS": 3,
-        "LOGIN_PER_ADDRESS": 100, "REGISTER_PER_ACCOUNT": 50, "REGISTER_PER_ADDRESS": 4}}
+    config = {
+        **service_config,
+        "RATE_LIMITS": {
+            "WINDOW_SECONDS": WINDOW_SECONDS,
+            "LOGIN_PER_ACCOUNT": 4,
+            "LOGIN_PER_ACCOUNT_AND_ADDRESS": 6,
+            "LOGIN_SLOWED_PER_ACCOUNT_AND_ADDRESS": 3,
+            "LOGIN_PER_ADDRESS": 100,
+            "REGISTER_PER_ACCOUNT": 50,
+            "REGISTER_PER_ADDRESS": 4,
+        },
+    }
     runner = runner_factory(config, StorageService, UsersService, BlogService)
     replace_dependencies(get_container(runner, UsersService), clock=clock)
     runner.start()
@@ -262,11 +311,13 @@ def low_limits(runner_factory, service_config, clock):
 def login_answers(rpc, email, password, address, times):
     """What ``times`` sign-ins answer: the user's id, 401 or 429."""
     from common.errors import TooManyRequests
+
     answers = []
     for _ in range(times):
         try:
-            answers.append(rpc.users.login(email=email, password=password,
-                                           client_address=address)["id"])
+            answers.append(
+                rpc.users.login(email=email, password=password, client_address=address)["id"]
+            )
         except Unauthenticated:
             answers.append(401)
         except TooManyRequests:
@@ -282,40 +333,67 @@ def test_a_guessing_address_does_not_lock_the_owner_out(low_limits, rpc):
 
     # the owner signs in from an address that has not been guessing, and changes the password
     assert login_answers(rpc, alice["email"], PASSWORD, owner, 1) == [alice["id"]]
-    changed = rpc.users.update_user(user_id=alice["id"], changes={"password": "new staple gun"},
-                                    current_password=PASSWORD, client_address=owner)
+    changed = rpc.users.update_user(
+        user_id=alice["id"],
+        changes={"password": "new staple gun"},
+        current_password=PASSWORD,
+        client_address=owner,
+    )
     assert rpc.users.verify_token(token=changed["token"])["id"] == alice["id"]
     assert login_answers(rpc, alice["email"], "new staple gun", owner, 1) == [alice["id"]]
     # the attacker stays limited, even with the right password, and another address of
     # theirs gets the few guesses of a slowed-down account
     assert login_answers(rpc, alice["email"], "new staple gun", attacker, 1) == [429]
     assert login_answers(rpc, alice["email"], "wrong guess", second_attacker, 5) == [
-        401, 401, 401, 429, 429]
+        401,
+        401,
+        401,
+        429,
+        429,
+    ]
 
 
 def test_probing_which_emails_are_registered_is_limited_per_address(low_limits, rpc):
     """Refused registrations count: taken emails and invalid fields alike."""
     from common.errors import Conflict, TooManyRequests
+
     register(rpc, "alice")
     prober = "203.0.113.9"
     for number in range(2):
         with pytest.raises(Conflict):
-            rpc.users.register(username=f"probe{number}", email="alice@example.com",
-                               password=PASSWORD, client_address=prober)
+            rpc.users.register(
+                username=f"probe{number}",
+                email="alice@example.com",
+                password=PASSWORD,
+                client_address=prober,
+            )
         with pytest.raises(ValidationError):
-            rpc.users.register(username="x", email=f"probe{number}@example.com",
-                               password=PASSWORD, client_address=prober)
+            rpc.users.register(
+                username="x",
+                email=f"probe{number}@example.com",
+                password=PASSWORD,
+                client_address=prober,
+            )
     with pytest.raises(TooManyRequests):
-        rpc.users.register(username="probe9", email="probe9@example.com", password=PASSWORD,
-                           client_address=prober)
-    assert rpc.users.register(username="carol", email="carol@example.com", password=PASSWORD,
-                              client_address="198.51.100.1")["username"] == "carol"
+        rpc.users.register(
+            username="probe9", email="probe9@example.com", password=PASSWORD, client_address=prober
+        )
+    assert (
+        rpc.users.register(
+            username="carol",
+            email="carol@example.com",
+            password=PASSWORD,
+            client_address="198.51.100.1",
+        )["username"]
+        == "carol"
+    )
 
 
 def test_the_settings_answer_no_email_question_without_the_password(low_limits, rpc):
     """A stolen token cannot probe emails through the settings: a new email needs the
     current password, and each check counts against the sign-in limits."""
     from common.errors import Conflict, TooManyRequests
+
     register(rpc, "alice")
     bob = register(rpc, "bob")
     with pytest.raises(ValidationError) as caught:
@@ -323,19 +401,29 @@ def test_the_settings_answer_no_email_question_without_the_password(low_limits, 
     assert set(caught.value.errors) == {"current_password"}
     for _ in range(6):
         with pytest.raises(Conflict):
-            rpc.users.update_user(user_id=bob["id"], changes={"email": "alice@example.com"},
-                                  current_password=PASSWORD, client_address="203.0.113.9")
+            rpc.users.update_user(
+                user_id=bob["id"],
+                changes={"email": "alice@example.com"},
+                current_password=PASSWORD,
+                client_address="203.0.113.9",
+            )
     with pytest.raises(TooManyRequests):
-        rpc.users.update_user(user_id=bob["id"], changes={"email": "alice@example.com"},
-                              current_password=PASSWORD, client_address="203.0.113.9")
+        rpc.users.update_user(
+            user_id=bob["id"],
+            changes={"email": "alice@example.com"},
+            current_password=PASSWORD,
+            client_address="203.0.113.9",
+        )
 
 
 # -- files readable by their owner only (issue 12, low) -------------------------------
+
 
 def test_database_files_and_backups_are_owner_only(runner, rpc, service_config, database_uris):
     import os
     import stat
     from pathlib import Path
+
     register(rpc, "alice")
     summary = rpc.storage.backup()
     backup_root = Path(service_config["BACKUP"]["DIR"])
@@ -359,6 +447,7 @@ def test_database_files_and_backups_are_owner_only(runner, rpc, service_config, 
 def test_a_sqlite_file_made_by_migration_is_owner_only_whatever_the_umask(tmp_path):
     import os
     import stat
+
     previous = os.umask(0o022)
     try:
         migrations.upgrade("users", f"sqlite:///{tmp_path / 'fresh.db'}")

@@ -1,6 +1,7 @@
 """Backups of a running storage service, on SQLite and on PostgreSQL: a snapshot
 taken while writers run, corrupted backups refused, restore over existing data
 only when confirmed, retention, the schedule (shared by instances) and the events."""
+
 import itertools
 import shutil
 import time
@@ -62,8 +63,9 @@ def backup_folder(config, backup_id):
 
 def publish(storage, author_id, number):
     """One article with a shared tag and its own: four rows in one transaction."""
-    return storage.blog_create_article(author_id, f"post-{number}", f"Post {number}", "d", "b",
-                                       ["shared", f"own-{number}"])
+    return storage.blog_create_article(
+        author_id, f"post-{number}", f"Post {number}", "d", "b", ["shared", f"own-{number}"]
+    )
 
 
 def backup_of_one_article(storage):
@@ -74,8 +76,9 @@ def backup_of_one_article(storage):
 
 
 @ENGINES
-def test_backup_taken_while_writers_run_is_one_consistent_snapshot(engine, start, monkeypatch,
-                                                                   config_for):
+def test_backup_taken_while_writers_run_is_one_consistent_snapshot(
+    engine, start, monkeypatch, config_for
+):
     monkeypatch.setattr(table_files, "BATCH_ROWS", 3)  # many batches: writers interleave
     _, storage, config = start(engine)
     author = storage.users_create("writer", "writer@example.com", "hash")
@@ -100,8 +103,9 @@ def test_backup_taken_while_writers_run_is_one_consistent_snapshot(engine, start
     for writer in writers:
         writer.wait()
 
-    assert any(began < start_ < finish < ended for start_, finish in during_backup), \
+    assert any(began < start_ < finish < ended for start_, finish in during_backup), (
         "no write committed while the backup ran"
+    )
     rows = summary["databases"]["blog"]["rows"]
     assert rows["article_tags"] == 2 * rows["articles"]
     assert rows["tags"] == rows["articles"] + 1
@@ -117,8 +121,7 @@ def test_backup_taken_while_writers_run_is_one_consistent_snapshot(engine, start
 def test_corrupted_backup_is_refused_by_verify_and_by_restore(engine, start):
     _, storage, config = start(engine)
     _, summary = backup_of_one_article(storage)
-    assert storage.verify_backup(summary["id"]) == {"id": summary["id"], "ok": True,
-                                                    "problems": []}
+    assert storage.verify_backup(summary["id"]) == {"id": summary["id"], "ok": True, "problems": []}
     articles = backup_folder(config, summary["id"]) / "blog" / "articles.jsonl"
     articles.write_bytes(articles.read_bytes().replace(b"Post 1", b"Post 2"))
     (backup_folder(config, summary["id"]) / "users" / "follows.jsonl").unlink()
@@ -170,8 +173,9 @@ def test_restore_replaces_existing_data_only_when_confirmed(engine, start):
 
 
 @ENGINES
-def test_a_restore_that_fails_part_way_leaves_both_databases_as_they_were(engine, start,
-                                                                         monkeypatch):
+def test_a_restore_that_fails_part_way_leaves_both_databases_as_they_were(
+    engine, start, monkeypatch
+):
     _, storage, _ = start(engine)
     _, summary = backup_of_one_article(storage)
     bob = storage.users_create("bob", "bob@example.com", "hash")
@@ -209,7 +213,8 @@ def test_scheduled_backup_dispatches_backup_completed(start):
 
 
 def test_storage_instances_sharing_a_backup_folder_take_turns_on_the_schedule(
-        config_for, make_databases, runner_factory):
+    config_for, make_databases, runner_factory
+):
     interval = 0.5
     config = config_for(make_databases("sqlite"), INTERVAL_SECONDS=interval, KEEP=100)
     runner_factory(config, StorageService).start()
@@ -223,11 +228,13 @@ def test_storage_instances_sharing_a_backup_folder_take_turns_on_the_schedule(
 
 
 def test_progress_of_a_backup_is_seen_from_every_storage_instance(
-        config_for, make_databases, runner_factory, monkeypatch):
+    config_for, make_databases, runner_factory, monkeypatch
+):
     monkeypatch.setattr(table_files, "BATCH_ROWS", 1)
     slow_advance = Progress.advance
-    monkeypatch.setattr(Progress, "advance",
-                        lambda self, rows: (slow_advance(self, rows), eventlet.sleep(0.02)))
+    monkeypatch.setattr(
+        Progress, "advance", lambda self, rows: (slow_advance(self, rows), eventlet.sleep(0.02))
+    )
     config = config_for(make_databases("sqlite"), INTERVAL_SECONDS=0)
     runner_factory(config, StorageService).start()
     runner_factory(config, StorageService).start()  # a second instance, same databases and folder
@@ -242,7 +249,9 @@ def test_progress_of_a_backup_is_seen_from_every_storage_instance(
         summary = running.result()
         after = rpc.storage.backup_progress()
 
-    assert {(state["operation"], state["backup_id"]) for state in seen} == {("backup", summary["id"])}
+    assert {(state["operation"], state["backup_id"]) for state in seen} == {
+        ("backup", summary["id"])
+    }
     done = [state["done"] for state in seen]
     assert done == sorted(done) and 0 < done[-1] < seen[-1]["total"]
     assert after == {"operation": None, "backup_id": None, "done": 0, "total": 0}
@@ -250,8 +259,9 @@ def test_progress_of_a_backup_is_seen_from_every_storage_instance(
 
 def backup_ids(folder):
     """The finished backups in ``folder`` (one still being written is a hidden ``.partial``)."""
-    return [path.name for path in folder.iterdir() if path.is_dir()
-            and not path.name.startswith(".")]
+    return [
+        path.name for path in folder.iterdir() if path.is_dir() and not path.name.startswith(".")
+    ]
 
 
 def storage_backup_time(backup_id):

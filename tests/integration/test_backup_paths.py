@@ -2,6 +2,7 @@
 SQLite→SQLite, SQLite→PostgreSQL, PostgreSQL→SQLite, PostgreSQL→PostgreSQL.
 Each path runs the storage service on the source databases, backs up over
 RPC, stops it, runs it on fresh target databases and restores over RPC."""
+
 import pytest
 from nameko.standalone.rpc import ClusterRpcProxy
 from sqlalchemy import create_engine, select
@@ -9,8 +10,12 @@ from sqlalchemy import create_engine, select
 from services.database import migrations
 from services.storage import StorageService
 
-PATHS = [("sqlite", "sqlite"), ("sqlite", "postgresql"), ("postgresql", "sqlite"),
-         ("postgresql", "postgresql")]
+PATHS = [
+    ("sqlite", "sqlite"),
+    ("sqlite", "postgresql"),
+    ("postgresql", "sqlite"),
+    ("postgresql", "postgresql"),
+]
 
 
 @pytest.fixture
@@ -37,8 +42,9 @@ def seed(storage):
     storage.users_update(bob["id"], {"bio": "Grüße aus Köln ✓", "image": "https://x.test/b.png"})
     storage.users_follow(alice["id"], "bob")
     storage.users_set_banned("bob", True)
-    first = storage.blog_create_article(alice["id"], "first", "First", "d", "body ✓",
-                                        ["intro", "zürich"], "key-1")
+    first = storage.blog_create_article(
+        alice["id"], "first", "First", "d", "body ✓", ["intro", "zürich"], "key-1"
+    )
     storage.blog_create_article(bob["id"], "second", "Second", "d", "b", ["intro"])
     storage.blog_add_comment(first["slug"], bob["id"], "nice", "comment-key")
     storage.blog_favorite(first["slug"], bob["id"])
@@ -60,8 +66,9 @@ def all_rows(uris):
 
 
 @pytest.mark.parametrize("source, target", PATHS, ids=[f"{s}-to-{t}" for s, t in PATHS])
-def test_backup_restores_every_row_into_either_engine(source, target, make_databases,
-                                                      config_for, run_storage):
+def test_backup_restores_every_row_into_either_engine(
+    source, target, make_databases, config_for, run_storage
+):
     source_uris, target_uris = make_databases(source), make_databases(target)
     container, storage = run_storage(config_for(source_uris))
     seed(storage)

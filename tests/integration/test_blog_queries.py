@@ -1,6 +1,7 @@
 """The blog database's hot queries on real databases (SQLite, and PostgreSQL when it
 answers): the tags list, the free-slug choice and the article count give the same
 answers as before, and on SQLite they use the indexes instead of scanning tables."""
+
 import pytest
 from sqlalchemy import create_engine, event
 from sqlalchemy.orm import Session
@@ -30,8 +31,7 @@ def session(engine):
 
 
 def create(session, slug, tags=(), title="A title"):
-    return blog_data.create_article(session, AUTHOR, slug, title, "description", "body",
-                                    list(tags))
+    return blog_data.create_article(session, AUTHOR, slug, title, "description", "body", list(tags))
 
 
 class Statements:
@@ -55,8 +55,13 @@ class Statements:
 def sqlite_plans(session, statements):
     """``EXPLAIN QUERY PLAN`` of each statement, one text per statement."""
     connection = session.connection()
-    return [" / ".join(row[-1] for row in connection.exec_driver_sql(
-        "EXPLAIN QUERY PLAN " + statement, parameters)) for statement, parameters in statements]
+    return [
+        " / ".join(
+            row[-1]
+            for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)
+        )
+        for statement, parameters in statements
+    ]
 
 
 def test_tags_most_used_first_then_by_name(session):
@@ -122,9 +127,9 @@ def test_sqlite_plans_use_indexes_for_the_slug_check_and_the_tag_counts(session,
     with Statements(engine) as tag_count:
         blog_data.list_articles(session, tag="a", limit=1)
 
-    slug_plan, = sqlite_plans(session, slug_check.seen)
+    (slug_plan,) = sqlite_plans(session, slug_check.seen)
     assert "SEARCH articles USING COVERING INDEX" in slug_plan and "SCAN" not in slug_plan
-    tags_plan, = sqlite_plans(session, tags.seen)
+    (tags_plan,) = sqlite_plans(session, tags.seen)
     assert "SCAN article_tags USING COVERING INDEX ix_article_tags_tag_id" in tags_plan
     assert "SEARCH tags USING INTEGER PRIMARY KEY" in tags_plan
     count_sql = count.seen[0][0]
@@ -163,8 +168,8 @@ def test_sqlite_walks_the_newest_articles_for_a_common_tag(session, engine):
 
     common_page = [s for s in common.seen if "ORDER BY articles.created_at" in s[0]]
     rare_page = [s for s in rare.seen if "ORDER BY articles.created_at" in s[0]]
-    common_plan, = sqlite_plans(session, common_page)
-    rare_plan, = sqlite_plans(session, rare_page)
+    (common_plan,) = sqlite_plans(session, common_page)
+    (rare_plan,) = sqlite_plans(session, rare_page)
     assert "SCAN articles USING INDEX ix_articles_created_at" in common_plan
     assert "TEMP B-TREE" not in common_plan
     assert "SEARCH article_tags USING INDEX ix_article_tags_tag_id" in rare_plan

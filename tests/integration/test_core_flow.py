@@ -1,6 +1,7 @@
 """The three services on a real RabbitMQ and real databases (SQLite, and
 PostgreSQL when reachable): the main flows over RPC, the schema's uniqueness
 rules under concurrent writers, and the user-deleted cascade arriving by event."""
+
 import eventlet
 import pytest
 from nameko.standalone.events import event_dispatcher
@@ -8,10 +9,14 @@ from nameko.standalone.rpc import ClusterRpcProxy
 from nameko.testing.services import entrypoint_waiter
 from nameko.testing.utils import get_container
 
-from services.blog import BlogService
 from common.errors import (
-    Conflict, NotFound, PermissionDenied, Unauthenticated, ValidationError,
+    Conflict,
+    NotFound,
+    PermissionDenied,
+    Unauthenticated,
+    ValidationError,
 )
+from services.blog import BlogService
 from services.storage import StorageService
 from services.users import UsersService
 from tests.integration.conftest import PASSWORD, register
@@ -46,8 +51,9 @@ def test_register_login_and_tokens(runner, rpc):
 
 def test_password_change_and_ban_revoke_tokens(runner, rpc):
     alice = register(rpc, "alice")
-    updated = rpc.users.update_user(user_id=alice["id"], changes={"password": "another password"},
-                                    current_password=PASSWORD)
+    updated = rpc.users.update_user(
+        user_id=alice["id"], changes={"password": "another password"}, current_password=PASSWORD
+    )
     with pytest.raises(Unauthenticated, match="revoked"):
         rpc.users.verify_token(token=alice["token"])
     assert rpc.users.verify_token(token=updated["token"])["id"] == alice["id"]
@@ -64,18 +70,31 @@ def test_update_to_a_taken_email_is_a_conflict_and_changes_nothing(runner, rpc):
     alice = register(rpc, "alice")
     register(rpc, "bob")
     with pytest.raises(Conflict) as caught:
-        rpc.users.update_user(user_id=alice["id"], changes={"email": "bob@example.com", "bio": "x"},
-                              current_password=PASSWORD)
+        rpc.users.update_user(
+            user_id=alice["id"],
+            changes={"email": "bob@example.com", "bio": "x"},
+            current_password=PASSWORD,
+        )
     assert caught.value.errors == {"email": ["has already been taken"]}
     assert rpc.users.get_user(user_id=alice["id"])["bio"] is None
 
 
 def test_write_follow_favorite_comment_and_feed(runner, rpc):
     alice, bob = register(rpc, "alice"), register(rpc, "bob")
-    first = rpc.blog.create_article(author_id=alice["id"], title="Hello World",
-                                    description="intro", body="# Hi", tag_list=["intro", "rpc"])
-    second = rpc.blog.create_article(author_id=alice["id"], title="Hello World",
-                                     description="again", body="more", tag_list=["rpc"])
+    first = rpc.blog.create_article(
+        author_id=alice["id"],
+        title="Hello World",
+        description="intro",
+        body="# Hi",
+        tag_list=["intro", "rpc"],
+    )
+    second = rpc.blog.create_article(
+        author_id=alice["id"],
+        title="Hello World",
+        description="again",
+        body="more",
+        tag_list=["rpc"],
+    )
     assert (first["slug"], second["slug"]) == ("hello-world", "hello-world-2")
 
     assert rpc.blog.feed(user_id=bob["id"])["articles_count"] == 0
@@ -144,8 +163,13 @@ def test_text_with_a_nul_character_is_a_validation_error(runner, rpc):
 def test_list_filters_and_paging(runner, rpc):
     alice, bob = register(rpc, "alice"), register(rpc, "bob")
     for number in range(5):
-        rpc.blog.create_article(author_id=alice["id"], title=f"A{number}", description="d",
-                                body="b", tag_list=["even" if number % 2 == 0 else "odd"])
+        rpc.blog.create_article(
+            author_id=alice["id"],
+            title=f"A{number}",
+            description="d",
+            body="b",
+            tag_list=["even" if number % 2 == 0 else "odd"],
+        )
     rpc.blog.create_article(author_id=bob["id"], title="B", description="d", body="b")
     page = rpc.blog.list_articles(limit=2, offset=1)
     assert page["articles_count"] == 6
@@ -161,8 +185,9 @@ def test_concurrent_registrations_of_one_username_make_one_account(runner, rpc, 
     def attempt(number):
         with ClusterRpcProxy(service_config, timeout=20) as own:
             try:
-                own.users.register(username="same", email=f"same{number}@example.com",
-                                   password=PASSWORD)
+                own.users.register(
+                    username="same", email=f"same{number}@example.com", password=PASSWORD
+                )
                 outcomes.append("created")
             except Conflict:
                 outcomes.append("conflict")
@@ -177,8 +202,9 @@ def test_concurrent_registrations_of_one_username_make_one_account(runner, rpc, 
 
 def test_deleting_a_user_removes_their_content_by_event(runner, rpc, service_config):
     alice, bob = register(rpc, "alice"), register(rpc, "bob")
-    rpc.blog.create_article(author_id=alice["id"], title="Mine", description="d", body="b",
-                            tag_list=["solo"])
+    rpc.blog.create_article(
+        author_id=alice["id"], title="Mine", description="d", body="b", tag_list=["solo"]
+    )
     theirs = rpc.blog.create_article(author_id=bob["id"], title="Theirs", description="d", body="b")
     rpc.blog.add_comment(slug=theirs["slug"], author_id=alice["id"], body="hi")
     rpc.blog.favorite_article(slug=theirs["slug"], user_id=alice["id"])
@@ -199,6 +225,7 @@ def test_deleting_a_user_removes_their_content_by_event(runner, rpc, service_con
 
     # the same event delivered again changes nothing
     with entrypoint_waiter(blog_container, "handle_user_deleted"):
-        event_dispatcher(service_config)("users", "user_deleted", {"id": alice["id"],
-                                                                   "username": "alice"})
+        event_dispatcher(service_config)(
+            "users", "user_deleted", {"id": alice["id"], "username": "alice"}
+        )
     assert rpc.blog.list_articles()["articles_count"] == 1

@@ -16,6 +16,7 @@ open ones, which is what storage sees when its server goes away; read-only is
 emergency mode looks like to a client). The shared server itself is never
 stopped or reconfigured. Skipped, with the reason, when PostgreSQL does not answer.
 """
+
 import os
 import shutil
 import sqlite3
@@ -47,8 +48,9 @@ def postgres_storage(make_databases, config_for, container_factory):
 
 
 def admin(sql):
-    connection = pg8000.native.Connection(POSTGRES_USER, host=POSTGRES_HOST, port=POSTGRES_PORT,
-                                          database="postgres")
+    connection = pg8000.native.Connection(
+        POSTGRES_USER, host=POSTGRES_HOST, port=POSTGRES_PORT, database="postgres"
+    )
     try:
         return connection.run(sql)
     finally:
@@ -56,8 +58,10 @@ def admin(sql):
 
 
 def drop_connections(database):
-    admin(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{database}'"
-          " AND pid <> pg_backend_pid()")
+    admin(
+        f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{database}'"
+        " AND pid <> pg_backend_pid()"
+    )
 
 
 def stop_database(database):
@@ -70,14 +74,17 @@ def start_database(database):
 
 
 def set_read_only(database, read_only):
-    admin(f'ALTER DATABASE "{database}" SET default_transaction_read_only = '
-          f'{"on" if read_only else "off"}')
+    admin(
+        f'ALTER DATABASE "{database}" SET default_transaction_read_only = '
+        f"{'on' if read_only else 'off'}"
+    )
     drop_connections(database)  # the setting applies to new sessions
 
 
 def write_article(rpc, author_id, title):
-    return rpc.storage.blog_create_article(author_id, title.lower().replace(" ", "-"), title,
-                                           "d", "b", ["fault"], None)
+    return rpc.storage.blog_create_article(
+        author_id, title.lower().replace(" ", "-"), title, "d", "b", ["fault"], None
+    )
 
 
 def eventually(call, seconds=RECOVERY_DEADLINE_SECONDS):
@@ -143,14 +150,17 @@ def test_a_read_only_database_refuses_writes_clearly_and_storage_recovers(postgr
 
 # -- SQLite: the database file turns read-only ------------------------------------------
 
+
 def storage_bound_by_file_permissions():
     """Whether storage must drop root's capabilities for file permissions to bind it (the
     tests run as root), skipping when that cannot be done."""
     if os.geteuid() != 0:
         return False
     if shutil.which("setpriv") is None:
-        pytest.skip("the tests run as root, who ignores file permissions, and without "
-                    "setpriv storage cannot drop the capabilities that let it")
+        pytest.skip(
+            "the tests run as root, who ignores file permissions, and without "
+            "setpriv storage cannot drop the capabilities that let it"
+        )
     probe = subprocess.run([*WITHOUT_PERMISSION_OVERRIDE, "true"], capture_output=True, text=True)
     if probe.returncode != 0:
         pytest.skip(f"setpriv cannot drop root's file capabilities here: {probe.stderr.strip()}")
@@ -169,13 +179,18 @@ def sqlite_storage(tmp_path, rabbit_config):
     """Storage as a process of its own, bound by file permissions, on SQLite files, the
     blog database alone in its folder: ``(stack, blog_folder)``."""
     data = tmp_path / "data"
-    uris = migrated([f"sqlite:///{data / 'users' / 'users.db'}",
-                     f"sqlite:///{data / 'blog' / 'blog.db'}"])
-    stack = Stack(tmp_path, users_db_uri=uris["users"], blog_db_uri=uris["blog"],
-                  rpc_timeout=5, amqp_uri=rabbit_config["AMQP_URI"],
-                  bound_by_file_permissions=storage_bound_by_file_permissions(),
-                  extra_env={"BACKUP_DIR": str(data / "backups"),
-                             "BACKUP_INTERVAL_SECONDS": "0"})
+    uris = migrated(
+        [f"sqlite:///{data / 'users' / 'users.db'}", f"sqlite:///{data / 'blog' / 'blog.db'}"]
+    )
+    stack = Stack(
+        tmp_path,
+        users_db_uri=uris["users"],
+        blog_db_uri=uris["blog"],
+        rpc_timeout=5,
+        amqp_uri=rabbit_config["AMQP_URI"],
+        bound_by_file_permissions=storage_bound_by_file_permissions(),
+        extra_env={"BACKUP_DIR": str(data / "backups"), "BACKUP_INTERVAL_SECONDS": "0"},
+    )
     try:
         stack.start("storage")
         yield stack, data / "blog"
@@ -211,9 +226,12 @@ def sqlite_integrity(path):
 def assert_writes_resume(stack, author_id, title, phase):
     """The file is writable again: storage takes the next write, without a restart."""
     _, seconds, refusals = attempts_until_written(
-        lambda: write_article(stack.rpc, author_id, title))
-    print(f"{phase} writes back {seconds:.1f} s after it turned writable, "
-          f"{len(refusals)} refused meanwhile")
+        lambda: write_article(stack.rpc, author_id, title)
+    )
+    print(
+        f"{phase} writes back {seconds:.1f} s after it turned writable, "
+        f"{len(refusals)} refused meanwhile"
+    )
     assert refusals == [], "storage still refused writes once the file was writable"
 
 
@@ -235,15 +253,19 @@ def test_a_read_only_sqlite_file_refuses_writes_clearly_and_storage_recovers(sql
         assert storage.users_create("dave", "dave@example.com", "hash")["username"] == "dave"
     finally:
         set_folder_read_only(blog_folder, False)
-    assert_writes_resume(stack, author["id"], "After read only",
-                         "\n[sqlite read-only, storage running]")
+    assert_writes_resume(
+        stack, author["id"], "After read only", "\n[sqlite read-only, storage running]"
+    )
 
     # 2. Storage, killed, starts again while the file is read-only (its supervisor
     # restarted it): every connection it opens is a read-only one. Its -wal and -shm
     # files are still there, so SQLite can read.
     stack.stop("storage", kill=True)
     assert sorted(path.name for path in blog_folder.iterdir()) == [
-        "blog.db", "blog.db-shm", "blog.db-wal"]
+        "blog.db",
+        "blog.db-shm",
+        "blog.db-wal",
+    ]
     set_folder_read_only(blog_folder, True)
     try:
         stack.start("storage")
@@ -253,8 +275,9 @@ def test_a_read_only_sqlite_file_refuses_writes_clearly_and_storage_recovers(sql
         assert storage.users_create("erin", "erin@example.com", "hash")["username"] == "erin"
     finally:
         set_folder_read_only(blog_folder, False)
-    assert_writes_resume(stack, author["id"], "After a start read only",
-                         "[sqlite read-only, storage started on it]")
+    assert_writes_resume(
+        stack, author["id"], "After a start read only", "[sqlite read-only, storage started on it]"
+    )
 
     # 3. The same after a clean stop, which removed the -wal and -shm files: SQLite cannot
     # open a WAL database without them in a folder it may not write
@@ -269,17 +292,28 @@ def test_a_read_only_sqlite_file_refuses_writes_clearly_and_storage_recovers(sql
         with pytest.raises(ServiceUnavailable, match="the blog database is read-only"):
             storage.blog_list_articles()
         health = storage.health()
-        assert health["blog"] == {**health["blog"], "ok": False,
-                                  "error": "the blog database is read-only"}
+        assert health["blog"] == {
+            **health["blog"],
+            "ok": False,
+            "error": "the blog database is read-only",
+        }
         assert health["users"]["ok"] is True
     finally:
         set_folder_read_only(blog_folder, False)
-    assert_writes_resume(stack, author["id"], "After a stop read only",
-                         "[sqlite read-only, storage started on it after a clean stop]")
+    assert_writes_resume(
+        stack,
+        author["id"],
+        "After a stop read only",
+        "[sqlite read-only, storage started on it after a clean stop]",
+    )
 
     titles = [article["title"] for article in storage.blog_list_articles()["articles"]]
-    assert sorted(titles) == ["After a start read only", "After a stop read only",
-                              "After read only", "Before read only"]
+    assert sorted(titles) == [
+        "After a start read only",
+        "After a stop read only",
+        "After read only",
+        "Before read only",
+    ]
     assert storage.check_integrity()["ok"]
     stack.stop("storage")
     assert sqlite_integrity(blog_folder / "blog.db") == [("ok",)]

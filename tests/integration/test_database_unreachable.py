@@ -2,6 +2,7 @@
 reported by ``health()``, while the other database keeps working; the admin
 operations (backup, stats, restore) reach ``blogadmin`` as that clear message
 too, not as a ``RemoteError`` traceback."""
+
 import io
 
 import pytest
@@ -21,8 +22,13 @@ def storage_config(rabbit_config, tmp_path, users_uri):
     """Storage on a migrated SQLite blog database and ``users_uri``; backups in ``tmp_path``."""
     blog_uri = f"sqlite:///{tmp_path / 'blog.db'}"
     migrations.upgrade("blog", blog_uri)
-    return services_config(rabbit_config, {"users": users_uri, "blog": blog_uri},
-                           tmp_path / "backups", KEEP=1, INTERVAL_SECONDS=0)
+    return services_config(
+        rabbit_config,
+        {"users": users_uri, "blog": blog_uri},
+        tmp_path / "backups",
+        KEEP=1,
+        INTERVAL_SECONDS=0,
+    )
 
 
 @pytest.fixture
@@ -46,7 +52,8 @@ def test_unreachable_database_is_a_clear_error(storage_without_users_database):
 
 
 def test_outage_during_backup_stats_and_restore_reaches_blogadmin_as_a_clear_message(
-        container_factory, rabbit_config, tmp_path, capsys):
+    container_factory, rabbit_config, tmp_path, capsys
+):
     users_uri = migrated(sqlite_uris(tmp_path))["users"]
     healthy = container_factory(StorageService, storage_config(rabbit_config, tmp_path, users_uri))
     healthy.start()
@@ -61,6 +68,7 @@ def test_outage_during_backup_stats_and_restore_reaches_blogadmin_as_a_clear_mes
         for command in (["backup"], ["stats"], ["restore", backup_id, "--yes"]):
             assert blogadmin.main(command, rpc=client, out=io.StringIO()) == 2, command
             assert capsys.readouterr().err.splitlines()[-1] == (
-                "error: the users database is unavailable"), command
+                "error: the users database is unavailable"
+            ), command
     finally:
         client.close()

@@ -1,5 +1,6 @@
 """The gateway's /healthz on a real broker with the three services running: its checks
 go through the gateway's pooled client, so a flood of them opens no broker connection."""
+
 import amqp
 import pytest
 
@@ -12,8 +13,7 @@ from services.users import UsersService
 @pytest.fixture
 def gateway(runner_factory, service_config):
     runner_factory(service_config, StorageService, UsersService, BlogService).start()
-    app = create_app({**service_config, "READ_CACHE_SECONDS": 0,
-                      "GATEWAY": {"HEALTH_TIMEOUT": 10}})
+    app = create_app({**service_config, "READ_CACHE_SECONDS": 0, "GATEWAY": {"HEALTH_TIMEOUT": 10}})
     yield app.test_client()
     app.extensions["health_rpc"].close()
     app.extensions["rpc"].close()

@@ -2,6 +2,7 @@
 (503 at the web tier): after ``RPC_TIMEOUT`` instead of waiting forever
 (nameko's own ``RpcProxy`` has no timeout), and at once instead of a
 ``RemoteError`` (500) when its queue does not exist yet."""
+
 import time
 
 import eventlet
@@ -34,13 +35,16 @@ def test_blog_gives_up_on_a_hung_storage_service(runner_factory, service_config,
     runner = runner_factory(config, BlogService, HungStorageService)
     runner.start()
     started = time.monotonic()
-    with pytest.raises(ServiceUnavailable, match="the storage service did not answer within 1 seconds"):
+    with pytest.raises(
+        ServiceUnavailable, match="the storage service did not answer within 1 seconds"
+    ):
         rpc.blog.create_article(author_id=1, title="T", description="D", body="B")
     assert time.monotonic() - started < 5
 
 
 def test_blog_reports_a_storage_that_never_started_as_unavailable(
-        runner_factory, service_config, rpc):
+    runner_factory, service_config, rpc
+):
     """At the first start on a broker, blog may consume before storage has declared its
     queue: nameko's ``UnknownService`` must reach the gateway as a 503, not a 500."""
     runner = runner_factory(service_config, BlogService)

@@ -1,5 +1,6 @@
 """What lost events leave behind is found and repaired, and retried writes with
 an idempotency key create nothing twice; on SQLite and on PostgreSQL."""
+
 import eventlet
 import pytest
 from nameko.standalone.rpc import ClusterRpcProxy
@@ -25,13 +26,16 @@ def start_services(runner_factory, service_config):
 
 
 def test_check_finds_and_repairs_what_a_lost_user_deleted_event_left(
-        start_services, rpc, database_uris):
+    start_services, rpc, database_uris
+):
     start_services(StorageService, UsersService, BlogService)
     alice, bob = register(rpc, "alice"), register(rpc, "bob")
-    kept = rpc.blog.create_article(author_id=alice["id"], title="Kept", description="d",
-                                   body="b", tag_list=["shared"])
-    rpc.blog.create_article(author_id=bob["id"], title="Gone", description="d", body="b",
-                            tag_list=["shared", "bobs"])
+    kept = rpc.blog.create_article(
+        author_id=alice["id"], title="Kept", description="d", body="b", tag_list=["shared"]
+    )
+    rpc.blog.create_article(
+        author_id=bob["id"], title="Gone", description="d", body="b", tag_list=["shared", "bobs"]
+    )
     rpc.blog.add_comment(slug=kept["slug"], author_id=bob["id"], body="by bob")
     rpc.blog.add_comment(slug=kept["slug"], author_id=alice["id"], body="by alice")
     rpc.blog.favorite_article(slug=kept["slug"], user_id=bob["id"])
@@ -46,13 +50,19 @@ def test_check_finds_and_repairs_what_a_lost_user_deleted_event_left(
 
     report = rpc.storage.check_integrity()
     assert report == {
-        "ok": False, "repaired": False, "missing_user_ids": [bob["id"]],
-        "orphans": {"articles": 1, "comments": 1, "favorites": 1}, "unused_tags": ["lonely"],
+        "ok": False,
+        "repaired": False,
+        "missing_user_ids": [bob["id"]],
+        "orphans": {"articles": 1, "comments": 1, "favorites": 1},
+        "unused_tags": ["lonely"],
     }
     assert rpc.storage.check_integrity(repair=True)["repaired"]
     assert rpc.storage.check_integrity() == {
-        "ok": True, "repaired": False, "missing_user_ids": [],
-        "orphans": {"articles": 0, "comments": 0, "favorites": 0}, "unused_tags": [],
+        "ok": True,
+        "repaired": False,
+        "missing_user_ids": [],
+        "orphans": {"articles": 0, "comments": 0, "favorites": 0},
+        "unused_tags": [],
     }
     assert rpc.blog.list_tags() == ["shared"]
     article = rpc.blog.get_article(slug=kept["slug"])
@@ -64,8 +74,14 @@ def test_check_finds_and_repairs_what_a_lost_user_deleted_event_left(
 def test_retried_create_article_and_add_comment_create_one_each(start_services, rpc):
     start_services(StorageService, UsersService, BlogService)
     alice = register(rpc, "alice")
-    article = dict(author_id=alice["id"], title="Once", description="d", body="b",
-                   tag_list=["t"], idempotency_key="article-1")
+    article = dict(
+        author_id=alice["id"],
+        title="Once",
+        description="d",
+        body="b",
+        tag_list=["t"],
+        idempotency_key="article-1",
+    )
     first, retry = rpc.blog.create_article(**article), rpc.blog.create_article(**article)
     assert retry["slug"] == first["slug"] == "once"
     comment = dict(slug="once", author_id=alice["id"], body="hi", idempotency_key="comment-1")
@@ -83,8 +99,9 @@ def test_blank_idempotency_keys_are_no_keys(start_services, rpc):
     start_services(StorageService, UsersService, BlogService)
     alice = register(rpc, "alice")
     article = dict(author_id=alice["id"], title="Blank", description="d", body="b")
-    slugs = [rpc.blog.create_article(**article, idempotency_key=key)["slug"]
-             for key in ("", "", " ")]
+    slugs = [
+        rpc.blog.create_article(**article, idempotency_key=key)["slug"] for key in ("", "", " ")
+    ]
     assert slugs == ["blank", "blank-2", "blank-3"]
     comment = dict(slug="blank", author_id=alice["id"], body="hi")
     ids = {rpc.blog.add_comment(**comment, idempotency_key=key)["id"] for key in ("", "", " ")}
@@ -98,7 +115,8 @@ def test_concurrent_retries_with_one_key_create_one_article(start_services, rpc,
     def attempt(_):
         with ClusterRpcProxy(service_config, timeout=30) as client:
             return client.storage.blog_create_article(
-                author["id"], "same", "Same", "d", "b", ["t"], "retried-key")["slug"]
+                author["id"], "same", "Same", "d", "b", ["t"], "retried-key"
+            )["slug"]
 
     slugs = list(eventlet.GreenPool(6).imap(attempt, range(6)))
     assert slugs == ["same"] * 6

@@ -4,6 +4,7 @@ alone and behind an outer load balancer: the address and scheme the app takes.
 Clients connect from distinct loopback addresses (127.0.0.2, 127.0.0.3) and forge
 X-Forwarded-For and -Proto themselves. nginx is installed by ``make system``.
 """
+
 import http.client
 import json
 import shutil
@@ -15,8 +16,8 @@ from contextlib import contextmanager
 import pytest
 from werkzeug.serving import make_server
 
-from gateway.app import create_app
 from common.config import PROJECT_ROOT
+from gateway.app import create_app
 from tests.support.http_helpers import SEEN_BY_THE_APP, show_what_the_app_sees
 from tests.support.polling import wait_until
 
@@ -70,8 +71,9 @@ def project_proxy_conf(folder, port, upstream):
     conf = PROXY_DIR.joinpath("nginx.conf").read_text().replace("/tmp/", f"{folder}/")
     conf = replaced(conf, "listen 8080 default_server;", f"listen 127.0.0.1:{port} default_server;")
     conf = replaced(conf, "access_log /dev/stdout blog;", "access_log off;")
-    return replaced(conf, "include /etc/nginx/blog/locations.conf;",
-                    f"include {folder}/locations.conf;")
+    return replaced(
+        conf, "include /etc/nginx/blog/locations.conf;", f"include {folder}/locations.conf;"
+    )
 
 
 @contextmanager
@@ -83,9 +85,21 @@ def nginx(folder, conf_text, port):
     conf = folder / "nginx.conf"
     conf.write_text(conf_text)
     log = (folder / "output.log").open("w")
-    process = subprocess.Popen(["nginx", "-p", str(folder), "-e", str(folder / "error.log"),
-                                "-c", str(conf), "-g", "daemon off;"],
-                               stdout=log, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        [
+            "nginx",
+            "-p",
+            str(folder),
+            "-e",
+            str(folder / "error.log"),
+            "-c",
+            str(conf),
+            "-g",
+            "daemon off;",
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     try:
         assert wait_until(lambda: process.poll() is not None or accepts(port)), "nginx silent"
         assert process.poll() is None, (folder / "output.log").read_text()
@@ -105,7 +119,8 @@ def accepts(port):
 def gateway(hops):
     """The gateway app with ``PROXY_HOPS=hops``, served over HTTP on 127.0.0.1."""
     app = show_what_the_app_sees(
-        create_app({"AMQP_URI": "memory://", "PROXY_HOPS": hops}, rpc=object()))
+        create_app({"AMQP_URI": "memory://", "PROXY_HOPS": hops}, rpc=object())
+    )
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -119,8 +134,9 @@ def gateway(hops):
 def seen_from(source_address, url, headers):
     """What the app took for a request sent from ``source_address`` to ``url``."""
     host, port = url.removeprefix("http://").split(":")
-    connection = http.client.HTTPConnection(host, int(port), timeout=10,
-                                            source_address=(source_address, 0))
+    connection = http.client.HTTPConnection(
+        host, int(port), timeout=10, source_address=(source_address, 0)
+    )
     try:
         connection.request("GET", SEEN_BY_THE_APP, headers=headers)
         response = connection.getresponse()
@@ -133,8 +149,10 @@ def seen_from(source_address, url, headers):
 
 def test_at_the_edge_a_client_cannot_forge_its_address(tmp_path):
     folder, port = tmp_path / "proxy", free_port()
-    with gateway(hops=1) as app, \
-            nginx(folder, project_proxy_conf(folder, port, app), port) as proxy:
+    with (
+        gateway(hops=1) as app,
+        nginx(folder, project_proxy_conf(folder, port, app), port) as proxy,
+    ):
         assert seen_from("127.0.0.2", proxy, FORGED) == ("127.0.0.2", "http")
         assert seen_from("127.0.0.3", proxy, {}) == ("127.0.0.3", "http")
 
@@ -142,9 +160,14 @@ def test_at_the_edge_a_client_cannot_forge_its_address(tmp_path):
 def test_behind_an_outer_load_balancer_each_client_keeps_its_own_address(tmp_path):
     folder, port = tmp_path / "proxy", free_port()
     outer, outer_port = tmp_path / "balancer", free_port()
-    with gateway(hops=2) as app, \
-            nginx(folder, project_proxy_conf(folder, port, app), port) as proxy, \
-            nginx(outer, LOAD_BALANCER_CONF.format(folder=outer, port=outer_port, upstream=proxy),
-                  outer_port) as balancer:
+    with (
+        gateway(hops=2) as app,
+        nginx(folder, project_proxy_conf(folder, port, app), port) as proxy,
+        nginx(
+            outer,
+            LOAD_BALANCER_CONF.format(folder=outer, port=outer_port, upstream=proxy),
+            outer_port,
+        ) as balancer,
+    ):
         assert seen_from("127.0.0.2", balancer, FORGED) == ("127.0.0.2", "https")
         assert seen_from("127.0.0.3", balancer, {}) == ("127.0.0.3", "https")

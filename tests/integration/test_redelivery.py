@@ -7,6 +7,7 @@ the first one's article or comment instead of writing another. An event whose
 handler fails (storage down) goes back to the queue and is handled again
 until it succeeds.
 """
+
 import json
 import time
 import uuid
@@ -38,18 +39,28 @@ def deliver_twice(config, method, kwargs):
     """Publish one RPC request to ``blog.<method>`` twice with one correlation id, as a
     redelivery does, and return both replies."""
     correlation_id = str(uuid.uuid4())
-    reply_queue = Queue(f"test-replies-{correlation_id}", exchange=RPC_EXCHANGE,
-                        routing_key=f"test-replies-{correlation_id}", auto_delete=True)
+    reply_queue = Queue(
+        f"test-replies-{correlation_id}",
+        exchange=RPC_EXCHANGE,
+        routing_key=f"test-replies-{correlation_id}",
+        auto_delete=True,
+    )
     replies = []
     with Connection(config["AMQP_URI"]) as connection:
-        with connection.Consumer(reply_queue, callbacks=[lambda body, message: (
-                replies.append(body), message.ack())], accept=["json"]):
+        with connection.Consumer(
+            reply_queue,
+            callbacks=[lambda body, message: (replies.append(body), message.ack())],
+            accept=["json"],
+        ):
             producer = connection.Producer(serializer="json")
             for _ in range(2):
                 producer.publish(
-                    {"args": [], "kwargs": kwargs}, exchange=RPC_EXCHANGE,
-                    routing_key=f"blog.{method}", reply_to=reply_queue.name,
-                    correlation_id=correlation_id, delivery_mode=2,
+                    {"args": [], "kwargs": kwargs},
+                    exchange=RPC_EXCHANGE,
+                    routing_key=f"blog.{method}",
+                    reply_to=reply_queue.name,
+                    correlation_id=correlation_id,
+                    delivery_mode=2,
                 )
             deadline = time.monotonic() + 30
             while len(replies) < 2 and time.monotonic() < deadline:
@@ -59,18 +70,32 @@ def deliver_twice(config, method, kwargs):
 
 
 def test_a_redelivered_create_article_or_add_comment_writes_once(
-        runner_factory, service_config, rpc):
+    runner_factory, service_config, rpc
+):
     runner_factory(service_config, StorageService, UsersService, BlogService).start()
     alice = rpc.users.register(username="alice", email="alice@example.com", password=PASSWORD)
 
-    first, again = deliver_twice(service_config, "create_article", {
-        "author_id": alice["id"], "title": "Once only", "description": "d", "body": "b",
-        "tag_list": ["once"],
-    })
+    first, again = deliver_twice(
+        service_config,
+        "create_article",
+        {
+            "author_id": alice["id"],
+            "title": "Once only",
+            "description": "d",
+            "body": "b",
+            "tag_list": ["once"],
+        },
+    )
     assert first["slug"] == again["slug"] == "once-only"
-    comment, comment_again = deliver_twice(service_config, "add_comment", {
-        "slug": "once-only", "author_id": alice["id"], "body": "just one",
-    })
+    comment, comment_again = deliver_twice(
+        service_config,
+        "add_comment",
+        {
+            "slug": "once-only",
+            "author_id": alice["id"],
+            "body": "just one",
+        },
+    )
     assert comment["id"] == comment_again["id"]
 
     assert rpc.blog.list_articles()["articles_count"] == 1
@@ -81,7 +106,8 @@ def test_a_redelivered_create_article_or_add_comment_writes_once(
 
 
 def test_a_user_deleted_event_whose_handler_failed_is_handled_again(
-        runner_factory, service_config, rpc):
+    runner_factory, service_config, rpc
+):
     """The user is gone but their content is not (the handler failed half-way, its
     storage down): the event is redelivered until storage is back, and nothing is left."""
     config = {**service_config, "RPC_TIMEOUT": 1}
@@ -91,25 +117,31 @@ def test_a_user_deleted_event_whose_handler_failed_is_handled_again(
     services_runner.start()
     bob = rpc.users.register(username="bob", email="bob@example.com", password=PASSWORD)
     alice = rpc.users.register(username="alice", email="alice@example.com", password=PASSWORD)
-    article = rpc.blog.create_article(author_id=bob["id"], title="Bob's", description="d",
-                                      body="b", tag_list=["bobs"])
-    kept = rpc.blog.create_article(author_id=alice["id"], title="Alice's", description="d",
-                                   body="b")
+    article = rpc.blog.create_article(
+        author_id=bob["id"], title="Bob's", description="d", body="b", tag_list=["bobs"]
+    )
+    kept = rpc.blog.create_article(
+        author_id=alice["id"], title="Alice's", description="d", body="b"
+    )
     rpc.blog.add_comment(slug=kept["slug"], author_id=bob["id"], body="by bob")
     rpc.blog.favorite_article(slug=kept["slug"], user_id=bob["id"])
     rpc.blog.add_comment(slug=article["slug"], author_id=alice["id"], body="on bob's")
     rpc.storage.users_delete("bob")  # the users service's part is done...
-    storage_runner.stop()            # ...and storage goes away before the blog's part
+    storage_runner.stop()  # ...and storage goes away before the blog's part
 
     # The handler fails at least once (storage does not answer within 1 s) before it is back.
-    with entrypoint_waiter(get_container(services_runner, BlogService), "handle_user_deleted",
-                           callback=lambda worker_ctx, result, exc_info: exc_info is not None,
-                           timeout=30):
+    with entrypoint_waiter(
+        get_container(services_runner, BlogService),
+        "handle_user_deleted",
+        callback=lambda worker_ctx, result, exc_info: exc_info is not None,
+        timeout=30,
+    ):
         event_dispatcher(config)("users", "user_deleted", {"id": bob["id"], "username": "bob"})
     runner_factory(config, StorageService).start()
 
-    assert wait_until(lambda: rpc.storage.check_integrity()["ok"], seconds=30, interval=0.5), \
+    assert wait_until(lambda: rpc.storage.check_integrity()["ok"], seconds=30, interval=0.5), (
         json.dumps(rpc.storage.check_integrity())
+    )
     assert rpc.blog.list_articles()["articles_count"] == 1
     assert rpc.blog.get_article(slug=kept["slug"])["favorites_count"] == 0
     assert rpc.blog.list_comments(slug=kept["slug"]) == []

@@ -1,6 +1,7 @@
 """The calls of one gateway request share one deadline: a request waits at most
 ``RPC_TIMEOUT`` in all, however many calls it makes (the token check, then the work),
 and its request message expires when its caller stops waiting."""
+
 import time
 
 import eventlet

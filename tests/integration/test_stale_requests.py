@@ -5,6 +5,7 @@ caller is told ``ServiceUnavailable`` after ``RPC_TIMEOUT``; the request must
 then expire from the queue, or the service would perform a write the caller
 was told had failed as soon as it came back.
 """
+
 import pytest
 from nameko.rpc import rpc
 
@@ -61,12 +62,16 @@ def add_note_through_a_service(client, text):
     return client.caller.add_note(text)
 
 
-@pytest.mark.parametrize("add_note, client_timeout", [
-    (add_note_directly, TIMEOUT),  # the client gives up
-    (add_note_through_a_service, 10),  # the client waits longer: the service gives up
-])
-def test_a_request_whose_caller_gave_up_is_not_run_later(runner_factory, config, add_note,
-                                                         client_timeout):
+@pytest.mark.parametrize(
+    "add_note, client_timeout",
+    [
+        (add_note_directly, TIMEOUT),  # the client gives up
+        (add_note_through_a_service, 10),  # the client waits longer: the service gives up
+    ],
+)
+def test_a_request_whose_caller_gave_up_is_not_run_later(
+    runner_factory, config, add_note, client_timeout
+):
     stop_notes_service(runner_factory, config)
     runner_factory(config, CallerService).start()
     client = RpcClient({**config, "RPC_TIMEOUT": client_timeout})

@@ -1,6 +1,7 @@
 """HTTP helpers shared by the tests that speak to the gateway: the unit tests (a
 Flask test client over the fake services) and the end-to-end tests (``requests``
 against real processes)."""
+
 import uuid
 
 from flask import jsonify, request
@@ -13,8 +14,9 @@ def unique(prefix):
 
 def new_user(username, password="secret-pass"):
     """The body of ``POST /api/users`` for ``username`` (email ``<username>@example.com``)."""
-    return {"user": {"username": username, "email": f"{username}@example.com",
-                     "password": password}}
+    return {
+        "user": {"username": username, "email": f"{username}@example.com", "password": password}
+    }
 
 
 def errors_of(response):
@@ -38,6 +40,9 @@ SEEN_BY_THE_APP = "/seen-by-the-app"
 def show_what_the_app_sees(app):
     """Add ``GET SEEN_BY_THE_APP`` to a Flask app: the client address and scheme it takes
     for the request (``{"address": ..., "scheme": ...}``), after its proxy handling."""
-    app.add_url_rule(SEEN_BY_THE_APP, "seen_by_the_app",
-                     lambda: jsonify(address=request.remote_addr, scheme=request.scheme))
+    app.add_url_rule(
+        SEEN_BY_THE_APP,
+        "seen_by_the_app",
+        lambda: jsonify(address=request.remote_addr, scheme=request.scheme),
+    )
     return app

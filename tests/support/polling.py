@@ -1,5 +1,6 @@
 """Waiting in tests for something that happens soon but not at once (an event arriving,
 a process answering), bounded so a test never hangs."""
+
 import time
 
 

@@ -3,6 +3,7 @@
 Used by the integration fixtures and the end-to-end PostgreSQL stack; tests
 skip with the reason from ``unreachable_reason()`` when no server answers.
 """
+
 import os
 import socket
 import uuid
@@ -34,8 +35,9 @@ def postgres_uri(database):
 @contextmanager
 def postgres_databases(*names):
     """Create empty PostgreSQL databases named ``names`` and drop them afterwards."""
-    admin = pg8000.native.Connection(POSTGRES_USER, host=POSTGRES_HOST, port=POSTGRES_PORT,
-                                     database="postgres")
+    admin = pg8000.native.Connection(
+        POSTGRES_USER, host=POSTGRES_HOST, port=POSTGRES_PORT, database="postgres"
+    )
     try:
         for name in names:
             admin.run(f'CREATE DATABASE "{name}"')

@@ -5,6 +5,7 @@ folders, config and an empty plugin list, all under the test's temporary
 folder, so restarting it disturbs nothing else (never the shared broker on
 5672). It runs as the current user from the installed ``rabbitmq-server``.
 """
+
 import os
 import shutil
 import signal
@@ -39,8 +40,7 @@ class RabbitNode:
         self.amqp_uri = f"pyamqp://guest:guest@127.0.0.1:{self.port}/"
         self.process = None
         (self.folder / "rabbitmq.conf").write_text(
-            f"listeners.tcp.1 = 127.0.0.1:{self.port}\n"
-            "log.console = false\n"
+            f"listeners.tcp.1 = 127.0.0.1:{self.port}\nlog.console = false\n"
         )
         (self.folder / "enabled_plugins").write_text("[].\n")
         (self.folder / "rabbitmq-env.conf").write_text("")
@@ -63,8 +63,12 @@ class RabbitNode:
         """Start the node (again, on the same data) and wait until it takes connections."""
         log = open(self.folder / "server.log", "ab")
         self.process = subprocess.Popen(
-            [server_script()], env=self.env, cwd=self.folder, stdout=log,
-            stderr=subprocess.STDOUT, start_new_session=True,
+            [server_script()],
+            env=self.env,
+            cwd=self.folder,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         deadline = time.monotonic() + START_SECONDS
         while not self.answers():

@@ -6,6 +6,7 @@ Each ``Stack`` gets its own RabbitMQ virtual host (so services of a developer's
 the gateway and the frontend. Services run one per process so a test can stop
 and restart any of them.
 """
+
 import os
 import signal
 import socket
@@ -32,8 +33,10 @@ OPERATOR = {"Authorization": f"Bearer {HEALTH_DETAILS_TOKEN}"}
 """What an operator sends for the checks of the gateway's /healthz."""
 PERMISSION_OVERRIDE_CAPABILITIES = "-dac_override,-dac_read_search"
 WITHOUT_PERMISSION_OVERRIDE = [
-    "setpriv", f"--bounding-set={PERMISSION_OVERRIDE_CAPABILITIES}",
-    f"--inh-caps={PERMISSION_OVERRIDE_CAPABILITIES}", "--",
+    "setpriv",
+    f"--bounding-set={PERMISSION_OVERRIDE_CAPABILITIES}",
+    f"--inh-caps={PERMISSION_OVERRIDE_CAPABILITIES}",
+    "--",
 ]
 """Run a command as this user, but without the capabilities that let root read and write
 whatever the file permissions say (root then has only the owner's rights on its files)."""
@@ -42,8 +45,16 @@ whatever the file permissions say (root then has only the owner's rights on its 
 class Stack:
     """Start with ``start_all()``, stop with ``stop_all()``."""
 
-    def __init__(self, workdir, users_db_uri=None, blog_db_uri=None, rpc_timeout=3,
-                 extra_env=None, amqp_uri=None, bound_by_file_permissions=False):
+    def __init__(
+        self,
+        workdir,
+        users_db_uri=None,
+        blog_db_uri=None,
+        rpc_timeout=3,
+        extra_env=None,
+        amqp_uri=None,
+        bound_by_file_permissions=False,
+    ):
         """``amqp_uri``: a broker of the test's own (tests/support/rabbit_node.py), used as it is;
         by default each stack gets a new virtual host on the shared broker.
         ``bound_by_file_permissions``: the services (storage, users, blog) run without the
@@ -58,8 +69,8 @@ class Stack:
         self.env = {
             **os.environ,
             "PYTHONPATH": str(PROJECT_ROOT),
-            "AMQP_URI": amqp_uri or (
-                f"pyamqp://guest:guest@127.0.0.1:5672/{quote(self.vhost, safe='')}"),
+            "AMQP_URI": amqp_uri
+            or (f"pyamqp://guest:guest@127.0.0.1:5672/{quote(self.vhost, safe='')}"),
             "USERS_DB_URI": users_db_uri or f"sqlite:///{self.workdir / 'users.db'}",
             "BLOG_DB_URI": blog_db_uri or f"sqlite:///{self.workdir / 'blog.db'}",
             "RPC_TIMEOUT": str(rpc_timeout),
@@ -115,7 +126,10 @@ class Stack:
     def run_migrations(self):
         subprocess.run(
             [sys.executable, "-m", "services.database.migrations", "upgrade"],
-            cwd=PROJECT_ROOT, env=self.env, check=True, capture_output=True,
+            cwd=PROJECT_ROOT,
+            env=self.env,
+            check=True,
+            capture_output=True,
         )
 
     # -- one process ----------------------------------------------------------
@@ -124,11 +138,25 @@ class Stack:
         if name in SERVICES or name.startswith(SERVICES):
             service = name.split("#")[0]
             return self.as_service_account(
-                [str(BIN / "nameko"), "run", "--config", "config.yaml", f"services.{service}"])
+                [str(BIN / "nameko"), "run", "--config", "config.yaml", f"services.{service}"]
+            )
         port = self.gateway_port if name == "gateway" else self.frontend_port
-        return [str(BIN / "gunicorn"), "-k", "gthread", "--threads", "8", "-w", "1",
-                "-b", f"127.0.0.1:{port}", "--graceful-timeout", "5",
-                "--limit-request-line", "8190", f"{name}.wsgi:app"]
+        return [
+            str(BIN / "gunicorn"),
+            "-k",
+            "gthread",
+            "--threads",
+            "8",
+            "-w",
+            "1",
+            "-b",
+            f"127.0.0.1:{port}",
+            "--graceful-timeout",
+            "5",
+            "--limit-request-line",
+            "8190",
+            f"{name}.wsgi:app",
+        ]
 
     def as_service_account(self, command):
         """``command``, bound by file permissions when the stack asks for it."""
@@ -141,8 +169,12 @@ class Stack:
         ``blog#2`` for a second instance of a service) and wait until it answers."""
         log = open(self.workdir / f"{name.replace('#', '-')}.log", "ab")
         self.processes[name] = subprocess.Popen(
-            self.command(name), cwd=PROJECT_ROOT, env=self.env, stdout=log,
-            stderr=subprocess.STDOUT, start_new_session=True,
+            self.command(name),
+            cwd=PROJECT_ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         if wait:
             self.wait_for(name)
@@ -196,8 +228,10 @@ class Stack:
         worker = Path(f"/proc/{master}/task/{master}/children").read_text().split()[0]
         status = Path(f"/proc/{worker}/status").read_text().splitlines()
         fields = dict(line.split(":", 1) for line in status)
-        return {"rss": int(fields["VmRSS"].split()[0]) // 1024,
-                "peak": int(fields["VmHWM"].split()[0]) // 1024}
+        return {
+            "rss": int(fields["VmRSS"].split()[0]) // 1024,
+            "peak": int(fields["VmHWM"].split()[0]) // 1024,
+        }
 
     def log_tail(self, name, lines=40):
         path = self.workdir / f"{name.replace('#', '-')}.log"
@@ -226,4 +260,5 @@ def delete_vhost(vhost):
     """Delete the virtual host and the per-part accounts ``make run`` may have made on it."""
     requests.delete(f"{RABBIT_API}/api/vhosts/{quote(vhost, safe='')}", timeout=10)
     from admin.broker_setup import ManagementApi
+
     ManagementApi(RABBIT_API).delete_accounts(vhost)

@@ -6,6 +6,7 @@ need one to write once), recording every answer: status, seconds waited, and
 the slug of a 201. ``Figures`` summarises a run for the assertions and for
 docs/RELIABILITY.md (the tests print them; ``pytest -s`` shows them).
 """
+
 import sqlite3
 import threading
 import time
@@ -21,8 +22,13 @@ HTTP_TIMEOUT = 60
 def sign_up(gateway_url, prefix="load"):
     """A new user through the gateway: ``(user json, headers with its token)``."""
     name = f"{prefix}{uuid.uuid4().hex[:8]}"
-    response = requests.post(gateway_url + "/api/users", timeout=HTTP_TIMEOUT, json={"user": {
-        "username": name, "email": f"{name}@example.com", "password": "pass-word-1"}})
+    response = requests.post(
+        gateway_url + "/api/users",
+        timeout=HTTP_TIMEOUT,
+        json={
+            "user": {"username": name, "email": f"{name}@example.com", "password": "pass-word-1"}
+        },
+    )
     response.raise_for_status()
     user = response.json()["user"]
     return user, {"Authorization": f"Token {user['token']}"}
@@ -75,18 +81,30 @@ class WriteLoad:
             started = time.monotonic()
             try:
                 response = session.post(
-                    self.gateway_url + "/api/articles", headers=self.headers,
-                    timeout=HTTP_TIMEOUT, json={"article": {
-                        "title": title, "description": "under fault", "body": "written under load",
-                        "tagList": list(self.tags)}},
+                    self.gateway_url + "/api/articles",
+                    headers=self.headers,
+                    timeout=HTTP_TIMEOUT,
+                    json={
+                        "article": {
+                            "title": title,
+                            "description": "under fault",
+                            "body": "written under load",
+                            "tagList": list(self.tags),
+                        }
+                    },
                 )
             except requests.RequestException as exc:
                 answer = Answer(title, 0, time.monotonic() - started, started, error=repr(exc))
                 time.sleep(0.2)  # nothing listens: do not spin
             else:
                 answer = Answer(
-                    title, response.status_code, time.monotonic() - started, started,
-                    slug=response.json()["article"]["slug"] if response.status_code == 201 else None,
+                    title,
+                    response.status_code,
+                    time.monotonic() - started,
+                    started,
+                    slug=response.json()["article"]["slug"]
+                    if response.status_code == 201
+                    else None,
                     error=None if response.status_code == 201 else response.text[:200],
                 )
                 if response.status_code != 201:
@@ -110,8 +128,11 @@ class Figures:
 
     def first_acknowledged_after(self, moment):
         """Seconds from ``moment`` to the end of the first 201 among requests sent after it."""
-        ends = [answer.started + answer.seconds - moment for answer in self.acknowledged
-                if answer.started >= moment]
+        ends = [
+            answer.started + answer.seconds - moment
+            for answer in self.acknowledged
+            if answer.started >= moment
+        ]
         return min(ends, default=None)
 
     def unexpected(self, allowed=(201, 503)):
@@ -121,8 +142,10 @@ class Figures:
         return [answer for answer in self.answers if answer.seconds > seconds]
 
     def summary(self):
-        return (f"{len(self.answers)} requests, statuses {dict(sorted(self.statuses.items()))}, "
-                f"{len(self.acknowledged)} acknowledged, longest {self.longest:.2f} s")
+        return (
+            f"{len(self.answers)} requests, statuses {dict(sorted(self.statuses.items()))}, "
+            f"{len(self.acknowledged)} acknowledged, longest {self.longest:.2f} s"
+        )
 
 
 def titles_in_blog_database(path, prefix):
@@ -130,7 +153,8 @@ def titles_in_blog_database(path, prefix):
     read directly (not through the services under test)."""
     with sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30) as connection:
         rows = connection.execute(
-            "SELECT title FROM articles WHERE title LIKE ?", (prefix + "%",)).fetchall()
+            "SELECT title FROM articles WHERE title LIKE ?", (prefix + "%",)
+        ).fetchall()
     return Counter(title for (title,) in rows)
 
 

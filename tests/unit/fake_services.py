@@ -17,6 +17,7 @@ call fail the way the real client does when a service is not running;
 ``answer(service, method, answer)`` makes a method answer ``answer`` from now on (or
 raise it, if it is an exception). ``rpc.<service>._implementation`` is the service.
 """
+
 import atexit
 import json
 import shutil
@@ -32,8 +33,8 @@ from sqlalchemy.orm import sessionmaker
 
 from common import contract
 from common.errors import ServiceUnavailable
-from services.accounts.rules import DEFAULT_PASSWORD_MIN_SCORE
 from services.accounts.passwords import Passwords
+from services.accounts.rules import DEFAULT_PASSWORD_MIN_SCORE
 from services.backups.folder import BackupDirectory
 from services.blog import BlogService
 from services.database import migrations
@@ -58,11 +59,18 @@ class FakeRpc:
         self._folder = tempfile.TemporaryDirectory(prefix="fake-services-")
         storage, self._engines = _storage(Path(self._folder.name))
         events = _Events()
-        users = worker_factory(UsersService, storage=_Wire(storage), dispatch=events.source("users"),
-                               config=USERS_CONFIG, passwords=FAST_PASSWORDS, clock=lambda: NOW,
-                               password_min_score=DEFAULT_PASSWORD_MIN_SCORE)
-        blog = worker_factory(BlogService, storage=_Wire(storage), request_key=None,
-                              dispatch=events.source("blog"))
+        users = worker_factory(
+            UsersService,
+            storage=_Wire(storage),
+            dispatch=events.source("users"),
+            config=USERS_CONFIG,
+            passwords=FAST_PASSWORDS,
+            clock=lambda: NOW,
+            password_min_score=DEFAULT_PASSWORD_MIN_SCORE,
+        )
+        blog = worker_factory(
+            BlogService, storage=_Wire(storage), request_key=None, dispatch=events.source("blog")
+        )
         events.handlers[("users", "user_deleted")] = blog.handle_user_deleted
         self.users = _Service(self, "users", users)
         self.blog = _Service(self, "blog", blog)
@@ -185,8 +193,13 @@ def _storage(folder):
         databases[name] = DatabaseAccess(_Sessions(engine), engine, name)
     backups = BackupDirectory(folder / "backups", keep=10, interval=0)
     backups.path.mkdir()
-    storage = worker_factory(StorageService, users_db=databases["users"],
-                             blog_db=databases["blog"], backups=backups, clock=lambda: NOW)
+    storage = worker_factory(
+        StorageService,
+        users_db=databases["users"],
+        blog_db=databases["blog"],
+        backups=backups,
+        clock=lambda: NOW,
+    )
     return storage, engines
 
 

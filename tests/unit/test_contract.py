@@ -5,6 +5,7 @@ The checker reads the real services: their ``@rpc`` and event handler entrypoint
 nameko's entrypoint registration, and the events each method dispatches from the source
 of its module (an ``ast`` scan of ``self.dispatch(EVENT.name, ...)``, following the
 methods it calls on ``self``). Each kind of drift is shown by planting one."""
+
 import ast
 import inspect
 import re
@@ -50,8 +51,12 @@ def dispatches(class_node, namespace):
             continue
         direct[function.name], calls[function.name] = set(), set()
         for node in ast.walk(function):
-            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-                    and isinstance(node.func.value, ast.Name) and node.func.value.id == "self"):
+            if not (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and isinstance(node.func.value, ast.Name)
+                and node.func.value.id == "self"
+            ):
                 continue
             if node.func.attr == "dispatch":
                 direct[function.name].add(_event_name(node.args[0], namespace))
@@ -76,8 +81,11 @@ def _event_name(argument, namespace):
 
 
 def class_node(source, name):
-    return next(node for node in ast.walk(ast.parse(source))
-                if isinstance(node, ast.ClassDef) and node.name == name)
+    return next(
+        node
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.ClassDef) and node.name == name
+    )
 
 
 def problems(service_class, source, namespace):
@@ -86,30 +94,41 @@ def problems(service_class, source, namespace):
     service = service_class.name
     declared = contract.METHODS[service]
     methods = entrypoints(service_class, Rpc)
-    found = [f"{service}.{name}: an @rpc method the contract lacks"
-             for name in sorted(methods.keys() - declared.keys())]
-    found += [f"{service}.{name}: declared, but the service has no such @rpc method"
-              for name in sorted(declared.keys() - methods.keys())]
+    found = [
+        f"{service}.{name}: an @rpc method the contract lacks"
+        for name in sorted(methods.keys() - declared.keys())
+    ]
+    found += [
+        f"{service}.{name}: declared, but the service has no such @rpc method"
+        for name in sorted(declared.keys() - methods.keys())
+    ]
     dispatched = dispatches(class_node(source, service_class.__name__), namespace)
     for name in sorted(methods.keys() & declared.keys()):
         expected = {event.name for event in declared[name].dispatches}
         if dispatched.get(name, set()) != expected:
-            found.append(f"{service}.{name} dispatches {sorted(dispatched.get(name, ()))}, "
-                         f"the contract says {sorted(expected)}")
+            found.append(
+                f"{service}.{name} dispatches {sorted(dispatched.get(name, ()))}, "
+                f"the contract says {sorted(expected)}"
+            )
     all_dispatched = set().union(*dispatched.values())
     own = {event.name for event in contract.dispatched_by(service)}
-    found += [f"{service} dispatches {name}, which the contract lacks"
-              for name in sorted(all_dispatched - own)]
-    found += [f"{service} never dispatches its declared {name}"
-              for name in sorted(own - all_dispatched)]
-    handled = {(handler.source_service, handler.event_type)
-               for handlers in entrypoints(service_class, EventHandler).values()
-               for handler in handlers}
-    declared_handled = {(event.source, event.name)
-                        for event in contract.HANDLES.get(service, ())}
+    found += [
+        f"{service} dispatches {name}, which the contract lacks"
+        for name in sorted(all_dispatched - own)
+    ]
+    found += [
+        f"{service} never dispatches its declared {name}" for name in sorted(own - all_dispatched)
+    ]
+    handled = {
+        (handler.source_service, handler.event_type)
+        for handlers in entrypoints(service_class, EventHandler).values()
+        for handler in handlers
+    }
+    declared_handled = {(event.source, event.name) for event in contract.HANDLES.get(service, ())}
     if handled != declared_handled:
-        found.append(f"{service} handles {sorted(handled)}, the contract says "
-                     f"{sorted(declared_handled)}")
+        found.append(
+            f"{service} handles {sorted(handled)}, the contract says {sorted(declared_handled)}"
+        )
     return found
 
 
@@ -134,22 +153,28 @@ def test_a_planted_rpc_method_the_contract_lacks_is_reported():
             pass
 
     source = inspect.getsource(users)
-    assert problems(Planted, source.replace("class UsersService", "class Planted"),
-                    vars(users)) == ["users.reset_everything: an @rpc method the contract lacks"]
+    assert problems(
+        Planted, source.replace("class UsersService", "class Planted"), vars(users)
+    ) == ["users.reset_everything: an @rpc method the contract lacks"]
 
 
 def test_a_declared_method_the_service_lacks_is_reported(monkeypatch):
-    monkeypatch.setitem(contract.METHODS, "blog", {**contract.METHODS["blog"],
-                                                   "archive": contract.write(contract.ADMIN)})
+    monkeypatch.setitem(
+        contract.METHODS,
+        "blog",
+        {**contract.METHODS["blog"], "archive": contract.write(contract.ADMIN)},
+    )
     assert problems(BlogService, *real(BlogService)) == [
-        "blog.archive: declared, but the service has no such @rpc method"]
+        "blog.archive: declared, but the service has no such @rpc method"
+    ]
 
 
 def test_a_planted_undeclared_event_is_reported():
     planted = Event("blog", "article_exploded", ("slug",))
     source, namespace = real(BlogService)
-    source = source.replace("self.dispatch(ARTICLE_UPDATED.name",
-                            "self.dispatch(ARTICLE_EXPLODED.name")
+    source = source.replace(
+        "self.dispatch(ARTICLE_UPDATED.name", "self.dispatch(ARTICLE_EXPLODED.name"
+    )
     assert problems(BlogService, source, {**namespace, "ARTICLE_EXPLODED": planted}) == [
         "blog.update_article dispatches ['article_exploded'], the contract says "
         "['article_updated']",
@@ -160,25 +185,36 @@ def test_a_planted_undeclared_event_is_reported():
 
 def test_an_event_named_by_a_string_is_reported():
     source, namespace = real(UsersService)
-    source += textwrap.indent(textwrap.dedent('''
+    source += textwrap.indent(
+        textwrap.dedent("""
         @rpc
         def sign_out_everyone(self):
             self.dispatch("everyone_signed_out", {})
-    '''), "    ")
+    """),
+        "    ",
+    )
     reported = problems(UsersService, source, namespace)
-    assert "users dispatches not a contract event: 'everyone_signed_out', which the " \
-           "contract lacks" in reported
+    assert (
+        "users dispatches not a contract event: 'everyone_signed_out', which the "
+        "contract lacks" in reported
+    )
 
 
 def test_an_event_dispatched_through_a_helper_counts_for_the_method(monkeypatch):
     """storage.backup dispatches through ``_backup``: a declaration of ``backup`` without
     one of its events is reported."""
-    monkeypatch.setitem(contract.METHODS, "storage", {
-        **contract.METHODS["storage"],
-        "backup": contract.write(contract.ADMIN, dispatches=(contract.BACKUP_COMPLETED,))})
+    monkeypatch.setitem(
+        contract.METHODS,
+        "storage",
+        {
+            **contract.METHODS["storage"],
+            "backup": contract.write(contract.ADMIN, dispatches=(contract.BACKUP_COMPLETED,)),
+        },
+    )
     assert problems(StorageService, *real(StorageService)) == [
         "storage.backup dispatches ['backup_completed', 'backup_failed'], the contract says "
-        "['backup_completed']"]
+        "['backup_completed']"
+    ]
 
 
 def test_a_planted_event_handler_the_contract_lacks_is_reported():
@@ -190,7 +226,8 @@ def test_a_planted_event_handler_the_contract_lacks_is_reported():
     source = inspect.getsource(blog).replace("class BlogService", "class Planted")
     assert problems(Planted, source, vars(blog)) == [
         "blog handles [('users', 'user_deleted'), ('users', 'user_registered')], the "
-        "contract says [('users', 'user_deleted')]"]
+        "contract says [('users', 'user_deleted')]"
+    ]
 
 
 def test_event_names_are_unique_and_each_is_declared_once():
@@ -216,9 +253,15 @@ def test_only_a_read_may_be_cached_and_only_a_write_dispatches():
 
 def test_the_read_cache_classification_comes_from_the_contract():
     assert read_cache.CACHED_READS == {
-        ("blog", "get_article"), ("blog", "list_articles"), ("blog", "feed"),
-        ("blog", "list_comments"), ("blog", "list_tags"), ("users", "get_profile"),
-        ("users", "verify_token"), ("users", "verify_session")}
+        ("blog", "get_article"),
+        ("blog", "list_articles"),
+        ("blog", "feed"),
+        ("blog", "list_comments"),
+        ("blog", "list_tags"),
+        ("users", "get_profile"),
+        ("users", "verify_token"),
+        ("users", "verify_session"),
+    }
     assert ("users", "register") in read_cache.WRITES
     assert ("users", "start_session") not in read_cache.WRITES  # no cached read changes
     assert not read_cache.CACHED_READS & read_cache.WRITES
@@ -232,9 +275,11 @@ def test_the_broker_accounts_come_from_the_contract():
                 assert part in contract.METHODS[service][method].callers
     assert broker_accounts.ACCOUNTS["blog"]["handles"] == {"users.events": ["user_deleted"]}
     assert broker_accounts.ACCOUNTS["storage"]["dispatches"] == {
-        "storage.events": ["restore_completed", "backup_completed", "backup_failed"]}
+        "storage.events": ["restore_completed", "backup_completed", "backup_failed"]
+    }
     assert broker_accounts.ACCOUNTS["gateway"]["handles"] == contract.by_exchange(
-        contract.read_clearing_events())
+        contract.read_clearing_events()
+    )
 
 
 def test_the_rpc_entrypoint_expects_the_project_errors_unless_told_otherwise():
@@ -268,7 +313,10 @@ def test_the_rpc_doc_describes_every_method_of_the_contract(service):
 def test_every_rpc_method_states_its_argument_and_result_types(service_class):
     for name in entrypoints(service_class, Rpc):
         signature = inspect.signature(getattr(service_class, name))
-        untyped = [parameter.name for parameter in list(signature.parameters.values())[1:]
-                   if parameter.annotation is inspect.Parameter.empty]
+        untyped = [
+            parameter.name
+            for parameter in list(signature.parameters.values())[1:]
+            if parameter.annotation is inspect.Parameter.empty
+        ]
         assert not untyped, (name, untyped)
         assert signature.return_annotation is not inspect.Signature.empty, name

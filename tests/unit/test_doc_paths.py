@@ -15,6 +15,7 @@ What counts as a path, so that drift is caught without flagging what is not one:
 Tokens with ``<``, ``*``, ``{``, ``$`` or ``...`` are patterns, not paths, and are skipped.
 Paths that only exist at run time are declared in ``RUNTIME_PATHS`` with the reason.
 """
+
 import ast
 import io
 import re
@@ -23,26 +24,62 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 
-PYTHON_FOLDERS = ("services", "common", "rpc_client", "web", "gateway", "frontend", "admin",
-                  "scripts", "bench", "tests", "migrations")
+PYTHON_FOLDERS = (
+    "services",
+    "common",
+    "rpc_client",
+    "web",
+    "gateway",
+    "frontend",
+    "admin",
+    "scripts",
+    "bench",
+    "tests",
+    "migrations",
+)
 MARKDOWN_FOLDERS = ("docs", "bench", "deploy")
 UNCHECKED_FILES = {
     "docs/performance-profiles.md": "the profiler's record of one run: its frames name the "
-                                    "files as they were at that run's commit",
+    "files as they were at that run's commit",
     "tests/e2e/vendor/README.md": "describes third-party files as their authors lay them out",
 }
 RUNTIME_PATHS = {
     "var/": "written at run time by make run, make bench and the scripts; not in the repository",
 }
 PATTERN_MARKS = ("<", "*", "{", "$", "...")
-NOT_MODULES = {"log", "py", "yaml", "yml", "json", "md", "txt", "db", "env", "conf", "lua",
-               "sh", "html", "css", "js", "cfg", "ini", "toml", "sqlite", "lock", "pid"}
+NOT_MODULES = {
+    "log",
+    "py",
+    "yaml",
+    "yml",
+    "json",
+    "md",
+    "txt",
+    "db",
+    "env",
+    "conf",
+    "lua",
+    "sh",
+    "html",
+    "css",
+    "js",
+    "cfg",
+    "ini",
+    "toml",
+    "sqlite",
+    "lock",
+    "pid",
+}
 
 
 def top_level_folders():
-    return sorted(path.name for path in ROOT.iterdir()
-                  if path.is_dir() and not path.name.startswith((".", "_"))
-                  and not path.name.endswith(".egg-info"))
+    return sorted(
+        path.name
+        for path in ROOT.iterdir()
+        if path.is_dir()
+        and not path.name.startswith((".", "_"))
+        and not path.name.endswith(".egg-info")
+    )
 
 
 def python_packages():
@@ -75,8 +112,9 @@ def markdown_files():
 def python_files():
     files = []
     for folder in PYTHON_FOLDERS:
-        files += sorted(path for path in (ROOT / folder).rglob("*.py")
-                        if "__pycache__" not in path.parts)
+        files += sorted(
+            path for path in (ROOT / folder).rglob("*.py") if "__pycache__" not in path.parts
+        )
     return files
 
 
@@ -94,21 +132,33 @@ def python_prose(source):
     for node in ast.walk(tree):
         if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
             body = node.body
-            if (body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant)
-                    and isinstance(body[0].value.value, str)):
+            if (
+                body
+                and isinstance(body[0], ast.Expr)
+                and isinstance(body[0].value, ast.Constant)
+                and isinstance(body[0].value.value, str)
+            ):
                 start = body[0].lineno
-                lines += [(start + offset, text)
-                          for offset, text in enumerate(body[0].value.value.splitlines())]
+                lines += [
+                    (start + offset, text)
+                    for offset, text in enumerate(body[0].value.value.splitlines())
+                ]
     # a string literal right after an assignment documents it (attribute docstrings)
     for parent in ast.walk(tree):
         body = getattr(parent, "body", None)
         if not isinstance(body, list):
             continue
         for before, node in zip(body, body[1:]):
-            if (isinstance(before, (ast.Assign, ast.AnnAssign)) and isinstance(node, ast.Expr)
-                    and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)):
-                lines += [(node.lineno + offset, text)
-                          for offset, text in enumerate(node.value.value.splitlines())]
+            if (
+                isinstance(before, (ast.Assign, ast.AnnAssign))
+                and isinstance(node, ast.Expr)
+                and isinstance(node.value, ast.Constant)
+                and isinstance(node.value.value, str)
+            ):
+                lines += [
+                    (node.lineno + offset, text)
+                    for offset, text in enumerate(node.value.value.splitlines())
+                ]
     return lines
 
 
@@ -216,28 +266,47 @@ def test_every_path_the_prose_names_exists():
 
 def test_a_path_that_does_not_exist_is_reported_with_its_file_and_line():
     doc = ROOT / "README.md"
-    lines = [(doc, 7, "see `services/rpc/nowhere.py` and [it](NOWHERE.md)", True),
-             (doc, 9, "``services.rpc.nowhere`` and ``rpc_client.client.Nothing``", False)]
+    lines = [
+        (doc, 7, "see `services/rpc/nowhere.py` and [it](NOWHERE.md)", True),
+        (doc, 9, "``services.rpc.nowhere`` and ``rpc_client.client.Nothing``", False),
+    ]
 
     missing = missing_paths(lines, top_level_folders(), python_packages())
 
-    assert missing == ["README.md:7: services/rpc/nowhere.py", "README.md:7: link NOWHERE.md",
-                       "README.md:9: module services.rpc.nowhere",
-                       "README.md:9: module rpc_client.client.Nothing"]
+    assert missing == [
+        "README.md:7: services/rpc/nowhere.py",
+        "README.md:7: link NOWHERE.md",
+        "README.md:9: module services.rpc.nowhere",
+        "README.md:9: module rpc_client.client.Nothing",
+    ]
 
 
 def test_urls_patterns_and_runtime_paths_are_not_paths():
     doc = ROOT / "README.md"
-    lines = [(doc, 1, "https://example.org/services/x.py /opt/venv/bin ../services/x.py "
-                      "tests/unit/<part>/ tests/*.py var/bench/last-run.json "
-                      "`gateway.log` 127.0.0.1:8000/gateway/x [a](https://x.org/y)", True)]
+    lines = [
+        (
+            doc,
+            1,
+            "https://example.org/services/x.py /opt/venv/bin ../services/x.py "
+            "tests/unit/<part>/ tests/*.py var/bench/last-run.json "
+            "`gateway.log` 127.0.0.1:8000/gateway/x [a](https://x.org/y)",
+            True,
+        )
+    ]
 
     assert missing_paths(lines, top_level_folders() + ["var"], python_packages()) == []
 
 
 def test_real_paths_and_modules_are_found():
     doc = ROOT / "README.md"
-    lines = [(doc, 1, "`services/rpc/transport.py`, tests/unit/bench/, (common/errors.py), "
-                      "`rpc_client.client.RpcClient`, ``services.rpc``", True)]
+    lines = [
+        (
+            doc,
+            1,
+            "`services/rpc/transport.py`, tests/unit/bench/, (common/errors.py), "
+            "`rpc_client.client.RpcClient`, ``services.rpc``",
+            True,
+        )
+    ]
 
     assert missing_paths(lines, top_level_folders(), python_packages()) == []

@@ -11,6 +11,7 @@ around it, which take it apart on purpose: ``bench/`` (its baseline is a monolit
 the services' code in one process), ``deploy/``, ``migrations/`` (the database package's
 Alembic scripts) and ``tests/``.
 """
+
 import ast
 import subprocess
 import sys
@@ -76,19 +77,28 @@ def of_the_project(name):
 
 IMPORTS = {
     module_name(path): set(imports_of(path))
-    for folder in MAY_IMPORT for path in sorted((PROJECT_ROOT / folder).rglob("*.py"))
+    for folder in MAY_IMPORT
+    for path in sorted((PROJECT_ROOT / folder).rglob("*.py"))
 }
 
 
 def test_the_tree_is_read():
-    assert {"common.errors", "rpc_client.client", "web.proxies", "services.storage",
-            "services.database.access", "gateway.app", "admin.blogadmin",
-            "scripts.demo_post"} <= set(IMPORTS)
+    assert {
+        "common.errors",
+        "rpc_client.client",
+        "web.proxies",
+        "services.storage",
+        "services.database.access",
+        "gateway.app",
+        "admin.blogadmin",
+        "scripts.demo_post",
+    } <= set(IMPORTS)
 
 
 def test_every_folder_with_python_is_covered_by_the_rule_or_named_outside_it():
     folders = {
-        folder.name for folder in PROJECT_ROOT.iterdir()
+        folder.name
+        for folder in PROJECT_ROOT.iterdir()
         if folder.is_dir() and not folder.name.startswith(".") and any(folder.rglob("*.py"))
     }
     assert folders - set(MAY_IMPORT) == {"bench", "deploy", "migrations", "tests"}
@@ -98,20 +108,25 @@ def test_every_folder_with_python_is_covered_by_the_rule_or_named_outside_it():
 def test_a_folder_imports_only_itself_and_what_the_rule_allows(folder):
     wrong = {
         (module, imported)
-        for module, imported_names in IMPORTS.items() if folder_of(module) == folder
+        for module, imported_names in IMPORTS.items()
+        if folder_of(module) == folder
         for imported in imported_names
-        if of_the_project(imported)
-        and folder_of(imported) not in {folder, *MAY_IMPORT[folder]}
+        if of_the_project(imported) and folder_of(imported) not in {folder, *MAY_IMPORT[folder]}
     }
     assert wrong == set()
 
 
 def test_every_module_of_services_belongs_to_a_service_or_to_the_server_side_of_rpc():
-    owners = [SERVER_SIDE_OF_RPC, *SERVICES, *(package for own in SERVICES.values()
-                                              for package in own)]
+    owners = [
+        SERVER_SIDE_OF_RPC,
+        *SERVICES,
+        *(package for own in SERVICES.values() for package in own),
+    ]
     wrong = {
-        module for module in IMPORTS
-        if within(module, "services") and module != "services"
+        module
+        for module in IMPORTS
+        if within(module, "services")
+        and module != "services"
         and not any(within(module, owner) for owner in owners)
     }
     assert wrong == set()
@@ -126,7 +141,8 @@ def test_a_service_imports_no_other_service_nor_its_packages(service):
         for module, imported_names in IMPORTS.items()
         if any(within(module, part) for part in own)
         for imported in imported_names
-        if within(imported, "services") and imported != "services"
+        if within(imported, "services")
+        and imported != "services"
         and not any(within(imported, part) for part in allowed)
     }
     assert wrong == set()
@@ -135,9 +151,11 @@ def test_a_service_imports_no_other_service_nor_its_packages(service):
 def test_the_server_side_of_rpc_imports_no_service():
     wrong = {
         (module, imported)
-        for module, imported_names in IMPORTS.items() if within(module, SERVER_SIDE_OF_RPC)
+        for module, imported_names in IMPORTS.items()
+        if within(module, SERVER_SIDE_OF_RPC)
         for imported in imported_names
-        if within(imported, "services") and imported != "services"
+        if within(imported, "services")
+        and imported != "services"
         and not within(imported, SERVER_SIDE_OF_RPC)
     }
     assert wrong == set()
@@ -157,8 +175,10 @@ def test_only_the_database_package_imports_sqlalchemy():
 def test_services_never_import_flask():
     wrong = {
         (module, imported)
-        for module, imported_names in IMPORTS.items() if within(module, "services")
-        for imported in imported_names if within(imported, "flask")
+        for module, imported_names in IMPORTS.items()
+        if within(module, "services")
+        for imported in imported_names
+        if within(imported, "flask")
     }
     assert wrong == set()
 
@@ -168,9 +188,15 @@ def test_a_service_process_loads_nothing_of_the_client_side():
     web tier's read cache nor anything else of ``rpc_client`` or ``web`` enters a service
     process."""
     loaded = subprocess.run(
-        [sys.executable, "-c",
-         "import sys, services.users, services.blog, services.storage; print(*sys.modules)"],
-        cwd=PROJECT_ROOT, capture_output=True, text=True, check=True,
+        [
+            sys.executable,
+            "-c",
+            "import sys, services.users, services.blog, services.storage; print(*sys.modules)",
+        ],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.split()
     assert "services.users" in loaded and "common.wire" in loaded
     assert [name for name in loaded if folder_of(name) in ("rpc_client", "web")] == []

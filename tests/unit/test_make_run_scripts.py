@@ -4,6 +4,7 @@ honcho stops every process when one exits, so the announcer must never raise
 (a slow frontend once stopped the whole system with a ReadTimeout), and a taken
 port must be named before anything starts.
 """
+
 import socket
 import threading
 import time
@@ -75,8 +76,11 @@ def test_the_announcer_keeps_running_whatever_fails(monkeypatch, capsys):
 
     waited = []
     monkeypatch.setattr(announce_urls, "load_config", broken_config)
-    monkeypatch.setattr(announce_urls.threading, "Event",
-                        lambda: type("Event", (), {"wait": lambda self: waited.append(True)})())
+    monkeypatch.setattr(
+        announce_urls.threading,
+        "Event",
+        lambda: type("Event", (), {"wait": lambda self: waited.append(True)})(),
+    )
 
     announce_urls.main()
 
@@ -85,8 +89,10 @@ def test_the_announcer_keeps_running_whatever_fails(monkeypatch, capsys):
 
 
 def config_with_ports(gateway_port, frontend_port):
-    return {"GATEWAY": {"HOST": "127.0.0.1", "PORT": gateway_port},
-            "FRONTEND": {"HOST": "127.0.0.1", "PORT": frontend_port}}
+    return {
+        "GATEWAY": {"HOST": "127.0.0.1", "PORT": gateway_port},
+        "FRONTEND": {"HOST": "127.0.0.1", "PORT": frontend_port},
+    }
 
 
 def free_port():

@@ -9,6 +9,7 @@ ids and follows are kept.
 Revision ID: 0002
 Revises: 0001
 """
+
 import secrets
 from typing import Sequence, Union
 
@@ -37,11 +38,9 @@ def upgrade() -> None:
         with op.batch_alter_table(
             "users", recreate="always", table_kwargs={"sqlite_autoincrement": True}
         ) as batch_op:
-            batch_op.alter_column("account_key", existing_type=sa.String(length=32),
-                                  nullable=False)
+            batch_op.alter_column("account_key", existing_type=sa.String(length=32), nullable=False)
     else:
-        op.alter_column("users", "account_key", existing_type=sa.String(length=32),
-                        nullable=False)
+        op.alter_column("users", "account_key", existing_type=sa.String(length=32), nullable=False)
 
 
 def downgrade() -> None:

@@ -8,6 +8,7 @@ registration attempts, shared by every instance of the users service.
 Revision ID: 0003
 Revises: 0002
 """
+
 from typing import Sequence, Union
 
 import sqlalchemy as sa

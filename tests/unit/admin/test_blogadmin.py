@@ -1,5 +1,6 @@
 """The admin CLI's commands, exit codes and output, over the fake services with the
 storage answers each test names."""
+
 import io
 import time
 
@@ -7,10 +8,12 @@ from admin import blogadmin
 from common.errors import ValidationError
 from tests.unit.fake_services import FakeRpc
 
-SUMMARY = {"id": "20260101T000000000000Z", "created_at": "2026-01-01T00:00:00.000Z",
-           "databases": {"users": {"rows": {"users": 2, "follows": 1}},
-                         "blog": {"rows": {"articles": 3}}},
-           "size_bytes": 512}
+SUMMARY = {
+    "id": "20260101T000000000000Z",
+    "created_at": "2026-01-01T00:00:00.000Z",
+    "databases": {"users": {"rows": {"users": 2, "follows": 1}}, "blog": {"rows": {"articles": 3}}},
+    "size_bytes": 512,
+}
 
 
 def run(argv, **answers):
@@ -67,8 +70,11 @@ class SlowRpc:
     def __init__(self, fake_rpc, seconds):
         self.storage = fake_rpc.storage
         self.seconds = seconds
-        fake_rpc.answer("storage", "backup_progress",
-                        {"operation": "backup", "backup_id": "b1", "done": 40, "total": 100})
+        fake_rpc.answer(
+            "storage",
+            "backup_progress",
+            {"operation": "backup", "backup_id": "b1", "done": 40, "total": 100},
+        )
 
     def backup(self):
         time.sleep(self.seconds)

@@ -1,5 +1,6 @@
 """Reading settings from a parsed config: missing keys take the declared defaults, and
 values arrive as the declared types whichever way they were written."""
+
 import pytest
 
 from common import config as project_config
@@ -15,7 +16,10 @@ def test_missing_settings_take_the_declared_defaults():
     assert project_config.token_ttl_seconds({}) == default("TOKEN_TTL_SECONDS") == 1209600
     assert project_config.session_lifetime_seconds({}) == 28800
     assert project_config.backup_settings({"BACKUP": {"KEEP": 2}}) == {
-        "DIR": "var/backups", "KEEP": 2, "INTERVAL_SECONDS": 3600}
+        "DIR": "var/backups",
+        "KEEP": 2,
+        "INTERVAL_SECONDS": 3600,
+    }
 
 
 def test_an_empty_value_takes_the_default():
@@ -24,10 +28,20 @@ def test_an_empty_value_takes_the_default():
     assert project_config.setting({"PROXY_HOPS": None}, "PROXY_HOPS") == 0
 
 
-@pytest.mark.parametrize("written, read", [
-    ("true", True), ("Yes", True), ("on", True), ("1", True), (True, True),
-    ("false", False), ("no", False), ("0", False), (False, False),
-])
+@pytest.mark.parametrize(
+    "written, read",
+    [
+        ("true", True),
+        ("Yes", True),
+        ("on", True),
+        ("1", True),
+        (True, True),
+        ("false", False),
+        ("no", False),
+        ("0", False),
+        (False, False),
+    ],
+)
 def test_flags_read_the_words_of_yes(written, read):
     assert project_config.setting({"DEVELOPMENT_MODE": written}, "DEVELOPMENT_MODE") is read
 

@@ -1,15 +1,16 @@
 """Issue 12 (medium): the public default secret stops the processes that sign anything,
 outside development mode; tokens, sessions and CSRF tokens use separate derived keys."""
+
 import pytest
 
-from frontend.app import create_app
+from common.config import load_config
 from common.secret_keys import (
     DEFAULT_SECRET_KEY,
     InsecureConfiguration,
     derived_key,
     secret_key,
 )
-from common.config import load_config
+from frontend.app import create_app
 from services.accounts.production_secret import RequireProductionSecret
 from services.users import UsersService
 
@@ -42,8 +43,7 @@ def test_a_missing_secret_is_refused_even_in_development():
 def test_the_frontend_refuses_to_start_with_the_default():
     with pytest.raises(InsecureConfiguration):
         create_app({"SECRET_KEY": DEFAULT_SECRET_KEY}, rpc=object())
-    assert create_app({"SECRET_KEY": DEFAULT_SECRET_KEY, "DEVELOPMENT_MODE": "true"},
-                      rpc=object())
+    assert create_app({"SECRET_KEY": DEFAULT_SECRET_KEY, "DEVELOPMENT_MODE": "true"}, rpc=object())
 
 
 def test_the_users_service_checks_the_secret_when_its_container_is_set_up():

@@ -1,5 +1,6 @@
 """What a browser does on the frontend's pages, for the unit tests in this folder
 (their ``app`` and ``client`` fixtures are in conftest.py, ``fake_rpc`` one level up)."""
+
 import re
 
 PASSWORD = "violet-harbour-42"
@@ -32,7 +33,10 @@ def sign_in_as(client, fake_rpc, username):
 
 def write_article(fake_rpc, author, title, body="Some *text*.", tags=()):
     return fake_rpc.blog.create_article(
-        author_id=author["id"], title=title, description=f"About {title}", body=body,
+        author_id=author["id"],
+        title=title,
+        description=f"About {title}",
+        body=body,
         tag_list=list(tags),
     )
 
@@ -43,6 +47,7 @@ def page_text(response):
 
 def errors_beside(response, field):
     """The messages listed under ``field`` in the page."""
-    match = re.search(rf'<ul class="field-errors" id="{field}-errors">(.*?)</ul>',
-                      page_text(response), re.S)
+    match = re.search(
+        rf'<ul class="field-errors" id="{field}-errors">(.*?)</ul>', page_text(response), re.S
+    )
     return re.findall(r"<li>([^<]*)</li>", match.group(1)) if match else []

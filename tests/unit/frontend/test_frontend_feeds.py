@@ -1,4 +1,5 @@
 """The Atom feeds: valid Atom 1.0 for the site and for each author."""
+
 import xml.etree.ElementTree as ElementTree
 
 from tests.unit.frontend.pages import make_user, write_article
@@ -37,8 +38,9 @@ def test_the_site_feed_is_valid_atom_with_the_newest_articles(client, fake_rpc):
 
 
 def test_feed_content_is_sanitised_html_escaped_inside_the_xml(client, fake_rpc):
-    write_article(fake_rpc, make_user(fake_rpc, "ann"), "Hi & bye",
-                  body="**bold** <script>alert(1)</script>")
+    write_article(
+        fake_rpc, make_user(fake_rpc, "ann"), "Hi & bye", body="**bold** <script>alert(1)</script>"
+    )
 
     feed = parse_feed(client.get("/feed.atom"))
     content = feed.find(f"{ATOM}entry/{ATOM}content")

@@ -1,18 +1,26 @@
 """Frontend forms over a fake RPC: sign up/in/out, editor with preview, comments, buttons."""
+
 import pytest
 
 from frontend import markdown_render
 from frontend.forms import parse_tags
 from services.articles.rules import BODY_MAX
 from tests.unit.frontend.pages import (
-    PASSWORD, csrf_token, errors_beside, make_user, page_text, sign_in_as, submit,
+    PASSWORD,
+    csrf_token,
+    errors_beside,
+    make_user,
+    page_text,
+    sign_in_as,
+    submit,
     write_article,
 )
 
 
 def test_signing_up_signs_the_new_user_in(client, fake_rpc):
-    response = submit(client, "/register", username="ann", email="ann@example.com",
-                      password=PASSWORD)
+    response = submit(
+        client, "/register", username="ann", email="ann@example.com", password=PASSWORD
+    )
 
     assert response.status_code == 302
     assert 'href="/profile/ann"' in page_text(client.get("/"))
@@ -31,8 +39,9 @@ def test_sign_up_errors_are_shown_beside_each_field_and_input_is_kept(client):
 def test_a_taken_username_is_reported_beside_the_username(client, fake_rpc):
     make_user(fake_rpc, "ann")
 
-    response = submit(client, "/register", username="ann", email="other@example.com",
-                      password=PASSWORD)
+    response = submit(
+        client, "/register", username="ann", email="other@example.com", password=PASSWORD
+    )
 
     assert response.status_code == 422
     assert errors_beside(response, "username") == ["has already been taken"]
@@ -58,8 +67,10 @@ def test_empty_login_fields_are_required(client):
 def test_signing_in_returns_to_the_page_asked_for(client, fake_rpc):
     make_user(fake_rpc, "ann")
 
-    response = client.post("/login?next=/settings", data={
-        "csrf_token": csrf_token(client), "email": "ann@example.com", "password": PASSWORD})
+    response = client.post(
+        "/login?next=/settings",
+        data={"csrf_token": csrf_token(client), "email": "ann@example.com", "password": PASSWORD},
+    )
 
     assert response.headers["Location"] == "/settings"
 
@@ -68,8 +79,14 @@ def test_signing_in_never_redirects_off_the_site(client, fake_rpc):
     make_user(fake_rpc, "ann")
 
     for target in ("https://evil.example/", "//evil.example/", "/\\evil.example"):
-        response = client.post(f"/login?next={target}", data={
-            "csrf_token": csrf_token(client), "email": "ann@example.com", "password": PASSWORD})
+        response = client.post(
+            f"/login?next={target}",
+            data={
+                "csrf_token": csrf_token(client),
+                "email": "ann@example.com",
+                "password": PASSWORD,
+            },
+        )
         assert response.headers["Location"] == "/"
 
 
@@ -92,8 +109,15 @@ def test_signing_out_forgets_the_user(client, fake_rpc):
 def test_publishing_an_article_shows_it(client, fake_rpc):
     sign_in_as(client, fake_rpc, "ann")
 
-    response = submit(client, "/editor", title="My Post", description="d", body="Hi",
-                      tags="python, web  python", action="publish")
+    response = submit(
+        client,
+        "/editor",
+        title="My Post",
+        description="d",
+        body="Hi",
+        tags="python, web  python",
+        action="publish",
+    )
 
     assert response.headers["Location"] == "/article/my-post"
     assert fake_rpc.blog.get_article(slug="my-post")["tag_list"] == ["python", "web"]
@@ -102,8 +126,15 @@ def test_publishing_an_article_shows_it(client, fake_rpc):
 def test_preview_renders_the_body_without_saving(client, fake_rpc):
     sign_in_as(client, fake_rpc, "ann")
 
-    response = submit(client, "/editor", title="Draft", description="d", body="**bold**",
-                      tags="", action="preview")
+    response = submit(
+        client,
+        "/editor",
+        title="Draft",
+        description="d",
+        body="**bold**",
+        tags="",
+        action="preview",
+    )
 
     assert response.status_code == 200
     assert "<strong>bold</strong>" in page_text(response)
@@ -112,14 +143,22 @@ def test_preview_renders_the_body_without_saving(client, fake_rpc):
 
 
 def test_a_preview_over_the_article_limits_is_refused_beside_its_fields_unrendered(
-        client, fake_rpc, monkeypatch):
+    client, fake_rpc, monkeypatch
+):
     """The body that exhausted a frontend (480 kB, under the form-field cap): the blog
     service's article limits apply to a preview as to a publish, before any render."""
     monkeypatch.setattr(markdown_render, "sanitised_html", lambda text: pytest.fail("rendered"))
     sign_in_as(client, fake_rpc, "ann")
 
-    response = submit(client, "/editor", title="T" * 300, description="d",
-                      body="a\n\n" * 160000, tags="", action="preview")
+    response = submit(
+        client,
+        "/editor",
+        title="T" * 300,
+        description="d",
+        body="a\n\n" * 160000,
+        tags="",
+        action="preview",
+    )
 
     assert response.status_code == 422
     assert errors_beside(response, "body") == [f"must be at most {BODY_MAX} characters"]
@@ -132,8 +171,9 @@ def test_a_preview_over_the_article_limits_is_refused_beside_its_fields_unrender
 def test_a_preview_of_an_empty_form_renders_nothing_and_refuses_nothing(client, fake_rpc):
     sign_in_as(client, fake_rpc, "ann")
 
-    response = submit(client, "/editor", title="", description="", body="", tags="",
-                      action="preview")
+    response = submit(
+        client, "/editor", title="", description="", body="", tags="", action="preview"
+    )
 
     assert response.status_code == 200
     assert 'id="preview"' in page_text(response)
@@ -150,8 +190,9 @@ def test_editor_errors_are_shown_beside_the_fields(client, fake_rpc):
 
 def test_sending_the_same_new_article_form_twice_saves_it_once(client, fake_rpc):
     sign_in_as(client, fake_rpc, "ann")
-    fields = dict(title="Once", description="d", body="b", action="publish",
-                  idempotency_key="key-1")
+    fields = dict(
+        title="Once", description="d", body="b", action="publish", idempotency_key="key-1"
+    )
 
     submit(client, "/editor", **fields)
     submit(client, "/editor", **fields)
@@ -164,8 +205,15 @@ def test_editing_an_article_starts_from_its_content_and_saves_changes(client, fa
     write_article(fake_rpc, author, "Hello", body="old body", tags=["a", "b"])
 
     form = page_text(client.get("/editor/hello"))
-    response = submit(client, "/editor/hello", title="Hello", description="new",
-                      body="new body", tags="c", action="publish")
+    response = submit(
+        client,
+        "/editor/hello",
+        title="Hello",
+        description="new",
+        body="new body",
+        tags="c",
+        action="publish",
+    )
 
     assert "old body" in form and 'value="a b"' in form
     assert response.headers["Location"] == "/article/hello"

@@ -1,5 +1,6 @@
 """Page quality over a fake RPC: titles and descriptions, Open Graph, hashed and cached
 static files, gzip, heading outline, form hints and the error summary."""
+
 import gzip
 import re
 
@@ -26,8 +27,17 @@ def asset_links(response):
 def test_every_page_has_its_own_title_and_description(client, fake_rpc):
     ann = make_user(fake_rpc, "ann")
     write_article(fake_rpc, ann, "Hello", tags=["python"])
-    paths = ["/", "/?page=2", "/tag/python", "/article/hello", "/profile/ann",
-             "/profile/ann/favorites", "/login", "/register", "/no-such-page"]
+    paths = [
+        "/",
+        "/?page=2",
+        "/tag/python",
+        "/article/hello",
+        "/profile/ann",
+        "/profile/ann/favorites",
+        "/login",
+        "/register",
+        "/no-such-page",
+    ]
     pages = {path: client.get(path) for path in paths}
     sign_in_as(client, fake_rpc, "bob")
     for path in ["/your-feed", "/editor", "/settings"]:
@@ -56,7 +66,10 @@ def test_an_article_page_has_open_graph_tags(client, fake_rpc):
 def test_static_files_have_content_hashed_names_cached_for_a_year(client):
     links = asset_links(client.get("/login"))
     assert {re.sub(r"\.[0-9a-f]{12}\.", ".", link) for link in links} >= {
-        "/assets/style.css", "/assets/site.js", "/assets/favicon.svg"}
+        "/assets/style.css",
+        "/assets/site.js",
+        "/assets/favicon.svg",
+    }
 
     for link in links:
         response = client.get(link)
@@ -85,13 +98,14 @@ def test_text_is_gzipped_for_browsers_that_accept_it(client, path):
     assert "Content-Encoding" not in plain.headers
     assert compressed.headers["Content-Encoding"] == "gzip"
     assert "Accept-Encoding" in compressed.headers["Vary"]
-    assert without_csrf_token(gzip.decompress(compressed.get_data())) == \
-        without_csrf_token(plain.get_data())
+    assert without_csrf_token(gzip.decompress(compressed.get_data())) == without_csrf_token(
+        plain.get_data()
+    )
 
 
 def without_csrf_token(page):
     """A form's CSRF token is signed with the time, so two requests a second apart differ."""
-    return re.sub(rb'<input[^>]*csrf_token[^>]*>', b"", page)
+    return re.sub(rb"<input[^>]*csrf_token[^>]*>", b"", page)
 
 
 def test_a_byte_range_of_a_static_file_is_sent_as_it_is(client):
@@ -122,8 +136,11 @@ def test_a_hint_describes_its_field(client, fake_rpc):
 
     page = page_text(client.get("/editor"))
 
-    assert re.search(r'<input[^>]*aria-describedby="tags-hint"[^>]*id="tags"|'
-                     r'<input[^>]*id="tags"[^>]*aria-describedby="tags-hint"', page)
+    assert re.search(
+        r'<input[^>]*aria-describedby="tags-hint"[^>]*id="tags"|'
+        r'<input[^>]*id="tags"[^>]*aria-describedby="tags-hint"',
+        page,
+    )
     assert '<p class="hint" id="tags-hint">' in page
 
 
@@ -143,11 +160,11 @@ def test_symbols_in_links_and_buttons_are_hidden_from_screen_readers(client, fak
     sign_in_as(client, fake_rpc, "bob")
 
     page = page_text(client.get("/article/hello"))
-    page = page[page.index("<body"):]
+    page = page[page.index("<body") :]
 
     for symbol in "✎⚙✓♥+":
         for match in re.finditer(re.escape(symbol), page):
-            before = page[max(0, match.start() - 40):match.start()]
+            before = page[max(0, match.start() - 40) : match.start()]
             assert before.endswith('aria-hidden="true">'), before
 
 

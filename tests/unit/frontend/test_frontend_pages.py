@@ -1,13 +1,19 @@
 """Frontend pages rendered over a fake RPC: feeds, tags, pagination, articles, profiles."""
+
 import re
 
 from tests.unit.frontend.pages import (
-    errors_beside, make_user, page_text, sign_in_as, submit, write_article,
+    errors_beside,
+    make_user,
+    page_text,
+    sign_in_as,
+    submit,
+    write_article,
 )
 
 
 def titles_on(response):
-    return re.findall(r'<h2>([^<]+)</h2>', page_text(response))
+    return re.findall(r"<h2>([^<]+)</h2>", page_text(response))
 
 
 def test_home_lists_newest_articles_and_links_popular_tags(client, fake_rpc):
@@ -160,8 +166,15 @@ def test_settings_are_prefilled_and_only_changes_are_sent(client, fake_rpc):
     form = page_text(client.get("/settings"))
     assert 'value="ann@example.com"' in form
 
-    response = submit(client, "/settings", image="", username="ann", bio="Hi there",
-                      email="ann@example.com", password="")
+    response = submit(
+        client,
+        "/settings",
+        image="",
+        username="ann",
+        bio="Hi there",
+        email="ann@example.com",
+        password="",
+    )
 
     assert response.status_code == 302
     update = fake_rpc.last_call("users", "update_user").kwargs
@@ -175,10 +188,24 @@ def test_settings_errors_are_shown_beside_the_field(client, fake_rpc):
 
     # As with the real users service: an invalid field is reported first, and a taken
     # username only once the rest of the changes are valid.
-    bad_image = submit(client, "/settings", image="ftp://x", username="bob", bio="",
-                       email="ann@example.com", password="")
-    taken_username = submit(client, "/settings", image="https://example.com/ann.png",
-                            username="bob", bio="", email="ann@example.com", password="")
+    bad_image = submit(
+        client,
+        "/settings",
+        image="ftp://x",
+        username="bob",
+        bio="",
+        email="ann@example.com",
+        password="",
+    )
+    taken_username = submit(
+        client,
+        "/settings",
+        image="https://example.com/ann.png",
+        username="bob",
+        bio="",
+        email="ann@example.com",
+        password="",
+    )
 
     assert bad_image.status_code == 422
     assert errors_beside(bad_image, "image") == ["must be an http or https URL"]

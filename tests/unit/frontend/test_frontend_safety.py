@@ -1,16 +1,26 @@
 """Frontend safety over a fake RPC: CSRF, sanitised Markdown, cookies, friendly error pages."""
+
 from html.parser import HTMLParser
 
 import pytest
+from markupsafe import Markup
 
 from frontend import markdown_render
 from frontend.markdown_render import (
-    MAX_NESTING, RENDER_CACHE_BYTES, render_markdown, rendered_bodies, sanitised_html,
+    MAX_NESTING,
+    RENDER_CACHE_BYTES,
+    render_markdown,
+    rendered_bodies,
+    sanitised_html,
 )
-from markupsafe import Markup
 from services.articles.rules import BODY_MAX
 from tests.unit.frontend.pages import (
-    PASSWORD, make_user, page_text, sign_in_as, submit, write_article,
+    PASSWORD,
+    make_user,
+    page_text,
+    sign_in_as,
+    submit,
+    write_article,
 )
 
 HOSTILE_MARKDOWN = """\
@@ -56,7 +66,11 @@ def active_content(html, ignore=("script",)):
 
 def test_the_checker_sees_active_content():
     assert active_content(HOSTILE_MARKDOWN, ignore=()) == [
-        "script", "a href=javascript:alert('raw')", "a onclick", "img onerror", "iframe",
+        "script",
+        "a href=javascript:alert('raw')",
+        "a onclick",
+        "img onerror",
+        "iframe",
         "p style",
     ]
 
@@ -94,8 +108,15 @@ def test_markdown_is_sanitised():
     assert active_content(render_markdown(HOSTILE_MARKDOWN), ignore=()) == []
 
 
-@pytest.mark.parametrize("url", ["javascript:alert(1)", "JaVaScRiPt:alert(1)",
-                                 "data:text/html;base64,PHNjcmlwdD4=", " javascript:x"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "javascript:alert(1)",
+        "JaVaScRiPt:alert(1)",
+        "data:text/html;base64,PHNjcmlwdD4=",
+        " javascript:x",
+    ],
+)
 def test_links_to_script_urls_lose_their_href(url):
     html = render_markdown(f'<a href="{url}">x</a> <img src="{url}">')
 
@@ -229,10 +250,12 @@ def test_the_bodies_and_comments_of_a_few_hundred_article_pages_stay_rendered(mo
     """Each comment is rendered too: 100 pages of 20 comments are 2,100 texts."""
     rendered_bodies.clear()
     renders = []
-    monkeypatch.setattr(markdown_render, "sanitised_html",
-                        lambda text: renders.append(text) or Markup(text))
-    pages = [[f"article {page}"] + [f"comment {n} on {page}" for n in range(20)]
-             for page in range(100)]
+    monkeypatch.setattr(
+        markdown_render, "sanitised_html", lambda text: renders.append(text) or Markup(text)
+    )
+    pages = [
+        [f"article {page}"] + [f"comment {n} on {page}" for n in range(20)] for page in range(100)
+    ]
     for _ in range(2):
         for texts in pages:
             for text in texts:

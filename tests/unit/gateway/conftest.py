@@ -1,4 +1,5 @@
 """The gateway's app over the fake services, for the tests of its HTTP layer."""
+
 import pytest
 
 from gateway.app import create_app

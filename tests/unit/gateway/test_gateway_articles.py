@@ -1,16 +1,32 @@
 """The gateway's articles, favorites, comments and tags routes over a fake RPC client."""
+
 import pytest
 
 from tests.support.http_helpers import errors_of, sign_up
 
-SUMMARY_KEYS = {"slug", "title", "description", "tagList", "createdAt", "updatedAt",
-                "favorited", "favoritesCount", "author"}
+SUMMARY_KEYS = {
+    "slug",
+    "title",
+    "description",
+    "tagList",
+    "createdAt",
+    "updatedAt",
+    "favorited",
+    "favoritesCount",
+    "author",
+}
 COMMENT_KEYS = {"id", "createdAt", "updatedAt", "body", "author"}
 
 
 def new_article(title="How to train your dragon", tags=("dragons", "training")):
-    return {"article": {"title": title, "description": "Ever wonder how?",
-                        "body": "You have to believe", "tagList": list(tags)}}
+    return {
+        "article": {
+            "title": title,
+            "description": "Ever wonder how?",
+            "body": "You have to believe",
+            "tagList": list(tags),
+        }
+    }
 
 
 @pytest.fixture
@@ -25,7 +41,9 @@ def bob(client):
 
 @pytest.fixture
 def slug(client, ann):
-    return client.post("/api/articles", headers=ann, json=new_article()).get_json()["article"]["slug"]
+    return client.post("/api/articles", headers=ann, json=new_article()).get_json()["article"][
+        "slug"
+    ]
 
 
 def test_create_article_answers_201_in_camel_case(client, fake_rpc, ann):
@@ -61,14 +79,21 @@ def test_create_article_passes_the_idempotency_key_and_snake_case_fields(client,
     assert kwargs["author_id"] == 1
 
 
-@pytest.mark.parametrize("fields, message", [
-    ({"title": "t", "description": "d"}, "body is required"),
-    ({"title": "t", "description": "d", "body": "b", "tagList": "x"},
-     "tagList must be a list of strings"),
-    ({"title": "t", "description": "d", "body": "b", "tagList": [1]},
-     "tagList must be a list of strings"),
-    ({"title": ["t"], "description": "d", "body": "b"}, "title must be a string"),
-])
+@pytest.mark.parametrize(
+    "fields, message",
+    [
+        ({"title": "t", "description": "d"}, "body is required"),
+        (
+            {"title": "t", "description": "d", "body": "b", "tagList": "x"},
+            "tagList must be a list of strings",
+        ),
+        (
+            {"title": "t", "description": "d", "body": "b", "tagList": [1]},
+            "tagList must be a list of strings",
+        ),
+        ({"title": ["t"], "description": "d", "body": "b"}, "title must be a string"),
+    ],
+)
 def test_create_article_rejects_bad_fields_with_422(client, ann, fields, message):
     response = client.post("/api/articles", headers=ann, json={"article": fields})
 
@@ -93,8 +118,14 @@ def test_article_list_items_have_no_body_and_count_everything(client, fake_rpc, 
     assert [article["title"] for article in listing["articles"]] == ["Title 2", "Title 1"]
     assert set(listing["articles"][0]) == SUMMARY_KEYS
     _, _, kwargs, _ = fake_rpc.last_call("blog", "list_articles")
-    assert kwargs == {"tag": "dragons", "author": "ann", "favorited": "bob",
-                      "limit": 2, "offset": 0, "viewer_id": None}
+    assert kwargs == {
+        "tag": "dragons",
+        "author": "ann",
+        "favorited": "bob",
+        "limit": 2,
+        "offset": 0,
+        "viewer_id": None,
+    }
 
 
 @pytest.mark.parametrize("query", ["limit=ten", "offset=1.5", "limit="])
@@ -133,8 +164,11 @@ def test_get_article_includes_body_and_unknown_slug_is_404(client, slug):
 
 
 def test_update_article_by_its_author(client, fake_rpc, ann, slug):
-    response = client.put(f"/api/articles/{slug}", headers=ann,
-                          json={"article": {"body": "New body", "tagList": ["x"]}})
+    response = client.put(
+        f"/api/articles/{slug}",
+        headers=ann,
+        json={"article": {"body": "New body", "tagList": ["x"]}},
+    )
 
     assert response.status_code == 200
     assert response.get_json()["article"]["body"] == "New body"
@@ -178,8 +212,11 @@ def test_favorite_and_unfavorite(client, bob, slug):
 
 
 def test_add_and_list_comments(client, fake_rpc, bob, slug):
-    added = client.post(f"/api/articles/{slug}/comments", headers={**bob, "Idempotency-Key": "c1"},
-                        json={"comment": {"body": "Thank you so much!"}})
+    added = client.post(
+        f"/api/articles/{slug}/comments",
+        headers={**bob, "Idempotency-Key": "c1"},
+        json={"comment": {"body": "Thank you so much!"}},
+    )
     listed = client.get(f"/api/articles/{slug}/comments")
 
     assert added.status_code == 200
@@ -191,8 +228,10 @@ def test_add_and_list_comments(client, fake_rpc, bob, slug):
 
 
 def test_comment_errors(client, bob, slug):
-    assert client.post(f"/api/articles/{slug}/comments",
-                       json={"comment": {"body": "x"}}).status_code == 401
+    assert (
+        client.post(f"/api/articles/{slug}/comments", json={"comment": {"body": "x"}}).status_code
+        == 401
+    )
     missing_body = client.post(f"/api/articles/{slug}/comments", headers=bob, json={"comment": {}})
     assert missing_body.status_code == 422
     assert errors_of(missing_body) == ["body is required"]
@@ -200,8 +239,9 @@ def test_comment_errors(client, bob, slug):
 
 
 def test_delete_comment_is_204_for_its_author_and_403_for_others(client, ann, bob, slug):
-    comment_id = client.post(f"/api/articles/{slug}/comments", headers=bob,
-                             json={"comment": {"body": "hi"}}).get_json()["comment"]["id"]
+    comment_id = client.post(
+        f"/api/articles/{slug}/comments", headers=bob, json={"comment": {"body": "hi"}}
+    ).get_json()["comment"]["id"]
 
     forbidden = client.delete(f"/api/articles/{slug}/comments/{comment_id}", headers=ann)
     deleted = client.delete(f"/api/articles/{slug}/comments/{comment_id}", headers=bob)

@@ -1,4 +1,5 @@
 """The gateway's HTTP plumbing: error mapping, limits, CORS, request ids, logs, health, OpenAPI."""
+
 import json
 import logging
 import re
@@ -62,7 +63,8 @@ def test_an_unavailable_service_is_503(client, fake_rpc):
 
 
 def test_an_unexpected_error_is_500_with_a_logged_reference_and_no_traceback(
-        client, fake_rpc, caplog):
+    client, fake_rpc, caplog
+):
     fake_rpc.fail_next("blog", "list_tags", KeyError("secret internals"))
 
     with caplog.at_level(logging.ERROR, logger="gateway.error_responses"):
@@ -80,11 +82,14 @@ def test_an_unexpected_error_is_500_with_a_logged_reference_and_no_traceback(
 @pytest.mark.parametrize("path", ["/api/articles", "/api/articles/"])
 def test_cors_preflight_allows_the_api_headers(client, path):
     """RealWorld clients post to ``/api/articles/``: the preflight must pass there too."""
-    response = client.options(path, headers={
-        "Origin": "http://localhost:4200",
-        "Access-Control-Request-Method": "POST",
-        "Access-Control-Request-Headers": "Authorization, Content-Type",
-    })
+    response = client.options(
+        path,
+        headers={
+            "Origin": "http://localhost:4200",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "Authorization, Content-Type",
+        },
+    )
 
     assert response.status_code == 200
     assert response.headers["Access-Control-Allow-Origin"] == "http://localhost:4200"
@@ -165,8 +170,10 @@ OPERATOR = {"Authorization": f"Bearer {OPERATOR_TOKEN}"}
 @pytest.fixture
 def operated(fake_rpc):
     """The gateway with an operators' token for /healthz's details."""
-    config = {**UNIT_CONFIG, "GATEWAY": {**UNIT_CONFIG["GATEWAY"],
-                                         "HEALTH_DETAILS_TOKEN": OPERATOR_TOKEN}}
+    config = {
+        **UNIT_CONFIG,
+        "GATEWAY": {**UNIT_CONFIG["GATEWAY"], "HEALTH_DETAILS_TOKEN": OPERATOR_TOKEN},
+    }
     return create_app(config, rpc=fake_rpc).test_client()
 
 
@@ -181,13 +188,18 @@ def test_healthz_reports_the_broker_and_every_service_to_operators(operated):
     assert body["checks"]["storage"]["databases"]["blog"]["ok"] is True
 
 
-FAILING_DATABASE = {"users": {"ok": True, "schema_version": "0003", "schema_head": "0003"},
-                    "blog": {"ok": False, "error": "OperationalError: password authentication "
-                             "failed for user blog_app at 10.0.0.7"}}
+FAILING_DATABASE = {
+    "users": {"ok": True, "schema_version": "0003", "schema_head": "0003"},
+    "blog": {
+        "ok": False,
+        "error": "OperationalError: password authentication failed for user blog_app at 10.0.0.7",
+    },
+}
 
 
-@pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer wrong"},
-                                     {"Authorization": f"Token {OPERATOR_TOKEN}"}])
+@pytest.mark.parametrize(
+    "headers", [{}, {"Authorization": "Bearer wrong"}, {"Authorization": f"Token {OPERATOR_TOKEN}"}]
+)
 def test_the_public_gets_the_verdict_only(operated, fake_rpc, headers):
     fake_rpc.storage._implementation.health = lambda: FAILING_DATABASE
 
@@ -206,15 +218,20 @@ def test_without_an_operators_token_nobody_gets_the_details(client, fake_rpc):
 
 
 def test_healthz_is_503_and_names_the_service_that_does_not_answer(operated, fake_rpc):
-    fake_rpc.fail_next("blog", "list_tags",
-                       ServiceUnavailable("the blog service did not answer within 2.0 seconds"))
+    fake_rpc.fail_next(
+        "blog",
+        "list_tags",
+        ServiceUnavailable("the blog service did not answer within 2.0 seconds"),
+    )
 
     response = operated.get("/healthz", headers=OPERATOR)
 
     checks = response.get_json()["checks"]
     assert response.status_code == 503
     assert checks["blog"] == {
-        "ok": False, "error": "the blog service did not answer within 2.0 seconds"}
+        "ok": False,
+        "error": "the blog service did not answer within 2.0 seconds",
+    }
     assert checks["users"]["ok"] is True and checks["rabbitmq"]["ok"] is True
 
 
@@ -229,14 +246,17 @@ def test_healthz_reports_a_failing_database(operated, fake_rpc):
 
 def test_healthz_reports_an_unreachable_broker_from_the_pooled_client(operated, fake_rpc):
     for service_name, (method_name, _, _) in SERVICE_PROBES.items():
-        fake_rpc.fail_next(service_name, method_name,
-                           BrokerUnreachable("the message broker is unreachable"))
+        fake_rpc.fail_next(
+            service_name, method_name, BrokerUnreachable("the message broker is unreachable")
+        )
 
     response = operated.get("/healthz", headers=OPERATOR)
 
     assert response.status_code == 503
     assert response.get_json()["checks"]["rabbitmq"] == {
-        "ok": False, "error": "the message broker is unreachable"}
+        "ok": False,
+        "error": "the message broker is unreachable",
+    }
 
 
 def test_healthz_opens_no_broker_connection_of_its_own(fake_rpc, monkeypatch):
@@ -244,16 +264,18 @@ def test_healthz_opens_no_broker_connection_of_its_own(fake_rpc, monkeypatch):
     connection is its pool's (tests/integration/test_health_connections.py)."""
     opened = []
     monkeypatch.setattr(amqp.Connection, "connect", lambda *args, **kwargs: opened.append(1))
-    client = create_app({**UNIT_CONFIG, "AMQP_URI": "pyamqp://guest:guest@127.0.0.1:9//"},
-                        rpc=fake_rpc).test_client()
+    client = create_app(
+        {**UNIT_CONFIG, "AMQP_URI": "pyamqp://guest:guest@127.0.0.1:9//"}, rpc=fake_rpc
+    ).test_client()
     for _ in range(10):
         assert client.get("/healthz").status_code == 200
     assert opened == []
 
 
 def test_every_answer_says_https_only_when_the_public_url_is_https(fake_rpc):
-    secure = create_app({**UNIT_CONFIG, "FRONTEND": {"PUBLIC_URL": "https://blog.example"}},
-                        rpc=fake_rpc).test_client()
+    secure = create_app(
+        {**UNIT_CONFIG, "FRONTEND": {"PUBLIC_URL": "https://blog.example"}}, rpc=fake_rpc
+    ).test_client()
     plain = create_app(UNIT_CONFIG, rpc=fake_rpc).test_client()
     for path in ("/api/tags", "/healthz", "/api/openapi.json", "/api/no-such-thing"):
         assert secure.get(path).headers["Strict-Transport-Security"] == "max-age=31536000"
@@ -306,8 +328,12 @@ def answers_with_the_services_down(app, client, fake_rpc):
     for path, method in served_operations(app):
         fake_rpc.calls.clear()
         url = path.replace("{username}", "ann").replace("{slug}", "a-slug")
-        response = client.open(url.replace("{comment_id}", "1"), method=method,
-                               json=BODY_FOR_ANY_OPERATION, headers={"Authorization": "Token x"})
+        response = client.open(
+            url.replace("{comment_id}", "1"),
+            method=method,
+            json=BODY_FOR_ANY_OPERATION,
+            headers={"Authorization": "Token x"},
+        )
         answers[(path, method)] = (bool(fake_rpc.calls), response)
     return answers
 
@@ -323,10 +349,16 @@ def test_every_operation_that_calls_a_service_documents_its_503(app, client, fak
         return document["paths"][path][method.lower()]["responses"].get("503")
 
     assert calling == served_operations(app) - CALLS_NO_SERVICE
-    assert {operation: response.status_code for operation, (_, response) in answers.items()
-            if operation in calling and response.status_code != 503} == {}
-    assert {(path, method): documented_503(path, method) for path, method in calling
-            if documented_503(path, method) != SERVICE_UNAVAILABLE and path != "/healthz"} == {}
+    assert {
+        operation: response.status_code
+        for operation, (_, response) in answers.items()
+        if operation in calling and response.status_code != 503
+    } == {}
+    assert {
+        (path, method): documented_503(path, method)
+        for path, method in calling
+        if documented_503(path, method) != SERVICE_UNAVAILABLE and path != "/healthz"
+    } == {}
     assert documented_503("/healthz", "GET") == HEALTH_RESPONSE
     assert documented_503("/api/openapi.json", "GET") is None
     for operation in calling - {("/healthz", "GET")}:
@@ -338,7 +370,8 @@ def test_the_shared_503_of_the_api_has_the_error_body():
     response = read_document()["components"]["responses"]["ServiceUnavailable"]
 
     assert response["content"] == {
-        "application/json": {"schema": {"$ref": "#/components/schemas/GenericErrorModel"}}}
+        "application/json": {"schema": {"$ref": "#/components/schemas/GenericErrorModel"}}
+    }
 
 
 def test_the_openapi_document_is_served_as_json(client):
@@ -359,6 +392,5 @@ def test_a_request_line_over_the_limit_is_a_json_414(client):
     its own HTML page, a status and body outside the document."""
     response = client.get("/api/articles?tag=" + "x" * 5000)
     assert response.status_code == 414
-    assert response.get_json() == {
-        "errors": {"body": ["request line is longer than 4094 bytes"]}}
+    assert response.get_json() == {"errors": {"body": ["request line is longer than 4094 bytes"]}}
     assert client.get("/api/articles?tag=" + "x" * 3000).status_code == 200

@@ -1,4 +1,5 @@
 """The gateway's users and profiles routes over a fake RPC client."""
+
 import pytest
 
 from tests.support.http_helpers import errors_of, sign_up
@@ -8,8 +9,10 @@ PROFILE_KEYS = {"username", "bio", "image", "following"}
 
 
 def test_register_answers_201_with_the_user_and_its_token(client, fake_rpc):
-    response = client.post("/api/users", json={"user": {
-        "username": "ann", "email": "ann@example.com", "password": "secret-pass"}})
+    response = client.post(
+        "/api/users",
+        json={"user": {"username": "ann", "email": "ann@example.com", "password": "secret-pass"}},
+    )
 
     assert response.status_code == 201
     user = response.get_json()["user"]
@@ -21,21 +24,28 @@ def test_register_answers_201_with_the_user_and_its_token(client, fake_rpc):
 def test_register_a_taken_username_is_422_with_a_field_message(client):
     sign_up(client, "ann")
 
-    response = client.post("/api/users", json={"user": {
-        "username": "ann", "email": "other@example.com", "password": "secret-pass"}})
+    response = client.post(
+        "/api/users",
+        json={"user": {"username": "ann", "email": "other@example.com", "password": "secret-pass"}},
+    )
 
     assert response.status_code == 422
     assert errors_of(response) == ["username has already been taken"]
 
 
-@pytest.mark.parametrize("document, message", [
-    ({"user": {"email": "a@example.com", "password": "x"}}, "username is required"),
-    ({"user": {"username": 5, "email": "a@example.com", "password": "x"}},
-     "username must be a string"),
-    ({"user": "ann"}, "user must be a JSON object"),
-    ([1, 2], "user must be a JSON object"),
-    ({}, "user must be a JSON object"),
-])
+@pytest.mark.parametrize(
+    "document, message",
+    [
+        ({"user": {"email": "a@example.com", "password": "x"}}, "username is required"),
+        (
+            {"user": {"username": 5, "email": "a@example.com", "password": "x"}},
+            "username must be a string",
+        ),
+        ({"user": "ann"}, "user must be a JSON object"),
+        ([1, 2], "user must be a JSON object"),
+        ({}, "user must be a JSON object"),
+    ],
+)
 def test_register_rejects_missing_or_mistyped_fields_with_422(client, fake_rpc, document, message):
     response = client.post("/api/users", json=document)
 
@@ -47,8 +57,9 @@ def test_register_rejects_missing_or_mistyped_fields_with_422(client, fake_rpc, 
 def test_login_returns_the_user_with_a_token(client, fake_rpc):
     sign_up(client, "ann")
 
-    response = client.post("/api/users/login", json={"user": {
-        "email": "ann@example.com", "password": "secret-pass"}})
+    response = client.post(
+        "/api/users/login", json={"user": {"email": "ann@example.com", "password": "secret-pass"}}
+    )
 
     assert response.status_code == 200
     assert response.get_json()["user"]["token"] == fake_rpc.token_of(1)
@@ -57,8 +68,9 @@ def test_login_returns_the_user_with_a_token(client, fake_rpc):
 def test_login_with_a_wrong_password_is_401(client):
     sign_up(client, "ann")
 
-    response = client.post("/api/users/login", json={"user": {
-        "email": "ann@example.com", "password": "wrong"}})
+    response = client.post(
+        "/api/users/login", json={"user": {"email": "ann@example.com", "password": "wrong"}}
+    )
 
     assert response.status_code == 401
     assert errors_of(response) == ["email or password is invalid"]
@@ -68,7 +80,9 @@ def test_login_with_a_wrong_password_is_401(client):
 def test_current_user_accepts_token_and_bearer_schemes(client, fake_rpc, scheme):
     sign_up(client, "ann")
 
-    response = client.get("/api/user", headers={"Authorization": f"{scheme} {fake_rpc.token_of(1)}"})
+    response = client.get(
+        "/api/user", headers={"Authorization": f"{scheme} {fake_rpc.token_of(1)}"}
+    )
 
     assert response.status_code == 200
     user = response.get_json()["user"]
@@ -76,9 +90,15 @@ def test_current_user_accepts_token_and_bearer_schemes(client, fake_rpc, scheme)
     assert user["token"] == fake_rpc.token_of(1)
 
 
-@pytest.mark.parametrize("headers", [
-    {}, {"Authorization": "Basic abc"}, {"Authorization": "Token"}, {"Authorization": "Token nope"},
-])
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"Authorization": "Basic abc"},
+        {"Authorization": "Token"},
+        {"Authorization": "Token nope"},
+    ],
+)
 def test_current_user_without_valid_credentials_is_401(client, headers):
     response = client.get("/api/user", headers=headers)
 
@@ -90,14 +110,21 @@ def test_current_user_without_valid_credentials_is_401(client, headers):
 def test_update_user_sends_only_given_fields_and_returns_the_fresh_token(client, fake_rpc):
     auth = sign_up(client, "ann")
 
-    response = client.put("/api/user", headers=auth, json={"user": {
-        "bio": "hello", "image": None, "token": "ignored", "unknown": 1}})
+    response = client.put(
+        "/api/user",
+        headers=auth,
+        json={"user": {"bio": "hello", "image": None, "token": "ignored", "unknown": 1}},
+    )
 
     assert response.status_code == 200
     assert response.get_json()["user"]["bio"] == "hello"
     _, _, kwargs, _ = fake_rpc.last_call("users", "update_user")
-    assert kwargs == {"user_id": 1, "changes": {"bio": "hello", "image": None},
-                      "current_password": None, "client_address": "127.0.0.1"}
+    assert kwargs == {
+        "user_id": 1,
+        "changes": {"bio": "hello", "image": None},
+        "current_password": None,
+        "client_address": "127.0.0.1",
+    }
 
 
 def test_update_user_without_any_field_is_422(client):

@@ -1,19 +1,24 @@
 """The web apps' read cache: what it keeps, for how long, and what clears it."""
+
 import json
 import tracemalloc
 
 import pytest
 from nameko.testing.services import worker_factory
 
-from rpc_client.client import RpcClient
-from rpc_client.read_cache import ReadCache, cache_key
-from services import storage as storage_module
-from services.blog import BlogService
 from common.config import load_config
+from rpc_client.client import RpcClient
 from rpc_client.read_cache import (
-    DEFAULT_MAX_BYTES, InvalidationListener, read_cache_for, size_in_memory,
+    DEFAULT_MAX_BYTES,
+    InvalidationListener,
+    ReadCache,
+    cache_key,
+    read_cache_for,
+    size_in_memory,
 )
+from services import storage as storage_module
 from services.articles import rules
+from services.blog import BlogService
 from services.storage import StorageService
 from services.users import UsersService
 
@@ -124,13 +129,21 @@ def test_answers_past_their_time_are_dropped_without_a_write_or_the_bound(cache,
 def maximal_article(number, with_body):
     """An article at every limit of the blog's rules (storage's record of it)."""
     article = {
-        "slug": f"{'s' * (rules.SLUG_MAX - 6)}-{number:05d}", "title": "T" * rules.TITLE_MAX,
+        "slug": f"{'s' * (rules.SLUG_MAX - 6)}-{number:05d}",
+        "title": "T" * rules.TITLE_MAX,
         "description": "D" * rules.DESCRIPTION_MAX,
         "tag_list": [f"{i}{'t' * (rules.TAG_MAX - 1)}" for i in range(rules.TAGS_PER_ARTICLE)],
-        "created_at": "2026-01-01T00:00:00.000Z", "updated_at": "2026-01-01T00:00:00.000Z",
-        "favorited": False, "favorites_count": 2**31 - 1,
-        "author": {"id": 1, "username": "u" * 20, "bio": "b" * 1000,
-                   "image": "https://example.com/" + "i" * 200, "following": False},
+        "created_at": "2026-01-01T00:00:00.000Z",
+        "updated_at": "2026-01-01T00:00:00.000Z",
+        "favorited": False,
+        "favorites_count": 2**31 - 1,
+        "author": {
+            "id": 1,
+            "username": "u" * 20,
+            "bio": "b" * 1000,
+            "image": "https://example.com/" + "i" * 200,
+            "following": False,
+        },
     }
     if with_body:
         article["body"] = "b" * rules.BODY_MAX
@@ -141,21 +154,28 @@ def maximal_reads(count):
     """``(key, call)`` of ``count`` different cached reads, each answering the largest the
     rules allow: pages of 100 articles, articles with the longest body, 100 comments at the
     longest."""
+
     def page():
-        return {"articles": [maximal_article(i, False) for i in range(100)],
-                "articles_count": 2**31 - 1}
+        return {
+            "articles": [maximal_article(i, False) for i in range(100)],
+            "articles_count": 2**31 - 1,
+        }
 
     def comments():
-        return [{"id": i, "body": "c" * rules.COMMENT_MAX, "author": {"username": "u"}}
-                for i in range(100)]
+        return [
+            {"id": i, "body": "c" * rules.COMMENT_MAX, "author": {"username": "u"}}
+            for i in range(100)
+        ]
 
     for number in range(count):
         kind = number % 3
         if kind == 0:
             yield cache_key("blog", "list_articles", (), {"limit": 100, "offset": number}), page
         elif kind == 1:
-            yield (cache_key("blog", "get_article", (), {"slug": f"a-{number}"}),
-                   lambda number=number: maximal_article(number, True))
+            yield (
+                cache_key("blog", "get_article", (), {"slug": f"a-{number}"}),
+                lambda number=number: maximal_article(number, True),
+            )
         else:
             yield cache_key("blog", "list_comments", (), {"slug": f"a-{number}"}), comments
 
@@ -190,10 +210,12 @@ def test_the_byte_bound_is_a_setting(monkeypatch):
 
 
 def test_keys_tell_calls_apart():
-    assert cache_key("blog", "list_articles", (), {"tag": "a", "limit": 1}) == \
-        cache_key("blog", "list_articles", (), {"limit": 1, "tag": "a"})
-    assert cache_key("blog", "list_articles", (), {"tag": "a"}) != \
-        cache_key("blog", "list_articles", (), {"tag": "b"})
+    assert cache_key("blog", "list_articles", (), {"tag": "a", "limit": 1}) == cache_key(
+        "blog", "list_articles", (), {"limit": 1, "tag": "a"}
+    )
+    assert cache_key("blog", "list_articles", (), {"tag": "a"}) != cache_key(
+        "blog", "list_articles", (), {"tag": "b"}
+    )
 
 
 class FakeCalls(RpcClient):
@@ -217,15 +239,24 @@ def test_the_client_reads_through_the_cache_and_a_write_clears_it(cache):
     assert client.sent == ["list_tags", "login", "add_comment", "list_tags"]
 
 
-@pytest.mark.parametrize("service_class, method, args, storage_call, event", [
-    (BlogService, "favorite_article", ("a-slug", 2), "blog_favorite", "article_favorited"),
-    (BlogService, "unfavorite_article", ("a-slug", 2), "blog_unfavorite",
-     "article_unfavorited"),
-    (UsersService, "follow_user", (2, "alice"), "users_follow", "user_followed"),
-    (UsersService, "unfollow_user", (2, "alice"), "users_unfollow", "user_unfollowed"),
-])
+@pytest.mark.parametrize(
+    "service_class, method, args, storage_call, event",
+    [
+        (BlogService, "favorite_article", ("a-slug", 2), "blog_favorite", "article_favorited"),
+        (
+            BlogService,
+            "unfavorite_article",
+            ("a-slug", 2),
+            "blog_unfavorite",
+            "article_unfavorited",
+        ),
+        (UsersService, "follow_user", (2, "alice"), "users_follow", "user_followed"),
+        (UsersService, "unfollow_user", (2, "alice"), "users_unfollow", "user_unfollowed"),
+    ],
+)
 def test_writes_without_an_earlier_event_now_dispatch_one(
-        service_class, method, args, storage_call, event):
+    service_class, method, args, storage_call, event
+):
     """Other processes' caches learn of every write from its event."""
     service = worker_factory(service_class)
     getattr(service.storage, storage_call).return_value = {"id": 1, "slug": "a-slug"}
@@ -238,13 +269,17 @@ def test_deleting_a_comment_dispatches_comment_deleted():
     service.storage.blog_delete_comment.return_value = {"deleted": True}
     service.delete_comment("a-slug", 5, 2)
     service.dispatch.assert_called_once_with(
-        "comment_deleted", {"slug": "a-slug", "comment_id": 5, "author_id": 2})
+        "comment_deleted", {"slug": "a-slug", "comment_id": 5, "author_id": 2}
+    )
 
 
 def test_a_restore_dispatches_restore_completed(monkeypatch):
     """A restore replaces every row: the web tier's caches must hear of it."""
     service = worker_factory(StorageService)
-    monkeypatch.setattr(storage_module.operations, "restore_backup",
-                        lambda *args, **kwargs: {"id": "b1", "restored": {}})
+    monkeypatch.setattr(
+        storage_module.operations,
+        "restore_backup",
+        lambda *args, **kwargs: {"id": "b1", "restored": {}},
+    )
     service.restore("b1", confirm=True)
     service.dispatch.assert_called_once_with("restore_completed", {"id": "b1"})

@@ -1,18 +1,22 @@
 """Article rules: slugs, validation messages, paging and authorship."""
+
 import pytest
 
 from common.errors import PermissionDenied, ValidationError
 from services.articles import rules as article_rules
 
 
-@pytest.mark.parametrize("title, slug", [
-    ("How to train your dragon", "how-to-train-your-dragon"),
-    ("  Héllo, Wörld!!  ", "hello-world"),
-    ("C++ & Rust: 2026", "c-rust-2026"),
-    ("!!!", "article"),
-    ("日本語", "article"),
-    ("word " * 40, ("word-" * 16).rstrip("-")),
-])
+@pytest.mark.parametrize(
+    "title, slug",
+    [
+        ("How to train your dragon", "how-to-train-your-dragon"),
+        ("  Héllo, Wörld!!  ", "hello-world"),
+        ("C++ & Rust: 2026", "c-rust-2026"),
+        ("!!!", "article"),
+        ("日本語", "article"),
+        ("word " * 40, ("word-" * 16).rstrip("-")),
+    ],
+)
 def test_slugify(title, slug):
     assert article_rules.slugify(title) == slug
 
@@ -33,16 +37,21 @@ def test_new_article_reports_every_missing_field():
 
 
 def test_tags_are_trimmed_and_deduplicated_in_order():
-    fields = article_rules.validate_new_article("T", "D", "B", [" rust ", "go", "rust", "", "big  data"])
+    fields = article_rules.validate_new_article(
+        "T", "D", "B", [" rust ", "go", "rust", "", "big  data"]
+    )
     assert fields["tag_list"] == ["rust", "go", "big data"]
 
 
-@pytest.mark.parametrize("tags, message", [
-    ("rust", "must be a list of strings"),
-    ([1, 2], "must be a list of strings"),
-    ([f"t{i}" for i in range(11)], "may have at most 10 tags"),
-    (["x" * 65], "tags must be at most 64 characters"),
-])
+@pytest.mark.parametrize(
+    "tags, message",
+    [
+        ("rust", "must be a list of strings"),
+        ([1, 2], "must be a list of strings"),
+        ([f"t{i}" for i in range(11)], "may have at most 10 tags"),
+        (["x" * 65], "tags must be at most 64 characters"),
+    ],
+)
 def test_bad_tag_lists(tags, message):
     with pytest.raises(ValidationError) as caught:
         article_rules.validate_new_article("T", "D", "B", tags)
@@ -77,10 +86,17 @@ def test_an_idempotency_key_is_kept_as_sent_and_bounded():
     assert caught.value.errors == {"idempotency_key": ["must be at most 100 characters"]}
 
 
-@pytest.mark.parametrize("limit, offset, field", [
-    (0, 0, "limit"), (101, 0, "limit"), ("5", 0, "limit"), (True, 0, "limit"), (5, -1, "offset"),
-    (5, 2**31, "offset"),
-])
+@pytest.mark.parametrize(
+    "limit, offset, field",
+    [
+        (0, 0, "limit"),
+        (101, 0, "limit"),
+        ("5", 0, "limit"),
+        (True, 0, "limit"),
+        (5, -1, "offset"),
+        (5, 2**31, "offset"),
+    ],
+)
 def test_page_bounds(limit, offset, field):
     with pytest.raises(ValidationError) as caught:
         article_rules.validate_page(limit, offset)

@@ -1,4 +1,5 @@
 """The blog service's entrypoints with mocked storage and dispatcher."""
+
 import pytest
 from nameko.testing.services import worker_factory
 
@@ -9,10 +10,18 @@ ALICE = {"id": 1, "username": "alice", "bio": None, "image": None, "following": 
 
 
 def article(**overrides):
-    base = {"slug": "hello", "title": "Hello", "description": "d", "body": "b",
-            "tag_list": [], "created_at": "2026-11-23T10:00:00.000Z",
-            "updated_at": "2026-11-23T10:00:00.000Z", "favorited": False,
-            "favorites_count": 0, "author": ALICE}
+    base = {
+        "slug": "hello",
+        "title": "Hello",
+        "description": "d",
+        "body": "b",
+        "tag_list": [],
+        "created_at": "2026-11-23T10:00:00.000Z",
+        "updated_at": "2026-11-23T10:00:00.000Z",
+        "favorited": False,
+        "favorites_count": 0,
+        "author": ALICE,
+    }
     return {**base, **overrides}
 
 
@@ -25,10 +34,12 @@ def test_create_article_slugs_the_title_and_announces_it(service):
     service.storage.blog_create_article.return_value = article(slug="hello-world")
     created = service.create_article(1, " Hello World ", "d", "b", ["x"], idempotency_key="k1")
     service.storage.blog_create_article.assert_called_once_with(
-        1, "hello-world", "Hello World", "d", "b", ["x"], "k1")
+        1, "hello-world", "Hello World", "d", "b", ["x"], "k1"
+    )
     assert created["author"] == ALICE
     service.dispatch.assert_called_once_with(
-        "article_published", {"slug": "hello-world", "author_id": 1})
+        "article_published", {"slug": "hello-world", "author_id": 1}
+    )
 
 
 def test_only_the_author_gets_an_article_for_editing(service):
@@ -65,7 +76,9 @@ def test_only_the_author_may_delete_articles_and_comments(service):
 
 def test_a_list_is_one_storage_call_with_the_filters_as_given(service):
     service.storage.blog_list_articles.return_value = {
-        "articles": [article(slug="a"), article(slug="b")], "articles_count": 7}
+        "articles": [article(slug="a"), article(slug="b")],
+        "articles_count": 7,
+    }
     page = service.list_articles(favorited="alice", limit=2, offset=4, viewer_id=9)
     service.storage.blog_list_articles.assert_called_once_with(None, None, "alice", 2, 4, 9, False)
     assert page["articles_count"] == 7 and [a["slug"] for a in page["articles"]] == ["a", "b"]

@@ -1,6 +1,7 @@
 """The small pieces that decide what a fault becomes: which database errors are
 "unavailable" or "read-only" (503) rather than a 500, the key a write carries
 without a client's key, and the user_deleted handler's retry."""
+
 from unittest import mock
 
 import pytest
@@ -15,33 +16,43 @@ from services.database.access import is_read_only, is_unavailable
 
 def pg8000_error(severity, code, message):
     """What SQLAlchemy wraps around a pg8000 error: the server's fields in ``args[0]``."""
-    return ProgrammingError("SELECT 1", {}, Exception({"S": severity, "V": severity, "C": code,
-                                                       "M": message}))
+    return ProgrammingError(
+        "SELECT 1", {}, Exception({"S": severity, "V": severity, "C": code, "M": message})
+    )
 
 
-@pytest.mark.parametrize("error", [
-    pg8000_error("FATAL", "55000", 'database "blog" is not currently accepting connections'),
-    pg8000_error("FATAL", "57P01", "terminating connection due to administrator command"),
-    pg8000_error("FATAL", "53300", "sorry, too many clients already"),
-    pg8000_error("ERROR", "53100", "could not extend file: No space left on device"),
-    OperationalError("SELECT 1", {}, Exception("database is locked")),
-])
+@pytest.mark.parametrize(
+    "error",
+    [
+        pg8000_error("FATAL", "55000", 'database "blog" is not currently accepting connections'),
+        pg8000_error("FATAL", "57P01", "terminating connection due to administrator command"),
+        pg8000_error("FATAL", "53300", "sorry, too many clients already"),
+        pg8000_error("ERROR", "53100", "could not extend file: No space left on device"),
+        OperationalError("SELECT 1", {}, Exception("database is locked")),
+    ],
+)
 def test_a_database_that_cannot_serve_is_unavailable(error):
     assert is_unavailable(error) and not is_read_only(error)
 
 
-@pytest.mark.parametrize("error", [
-    pg8000_error("ERROR", "23505", "duplicate key value violates unique constraint"),
-    pg8000_error("ERROR", "42601", "syntax error"),
-])
+@pytest.mark.parametrize(
+    "error",
+    [
+        pg8000_error("ERROR", "23505", "duplicate key value violates unique constraint"),
+        pg8000_error("ERROR", "42601", "syntax error"),
+    ],
+)
 def test_a_bad_statement_is_not_the_database_s_state(error):
     assert not is_unavailable(error) and not is_read_only(error)
 
 
-@pytest.mark.parametrize("error", [
-    pg8000_error("ERROR", "25006", "cannot execute INSERT in a read-only transaction"),
-    OperationalError("INSERT", {}, Exception("attempt to write a readonly database")),
-])
+@pytest.mark.parametrize(
+    "error",
+    [
+        pg8000_error("ERROR", "25006", "cannot execute INSERT in a read-only transaction"),
+        OperationalError("INSERT", {}, Exception("attempt to write a readonly database")),
+    ],
+)
 def test_a_database_that_takes_no_writes_is_read_only(error):
     assert is_read_only(error)
 

@@ -1,6 +1,7 @@
 """A SQLite file storage may not write: writes refused at once, and no connection
 opened read-only kept once the file is writable again (the process test is
 tests/integration/test_database_faults.py; these pin each piece on a plain file)."""
+
 import os
 import sqlite3
 import stat

@@ -8,6 +8,7 @@
   nested, unclosed and malformed HTML and entity-encoded tricks; only allowed
   tags, attributes and URL schemes come out.
 """
+
 import re
 from html.parser import HTMLParser
 
@@ -17,18 +18,27 @@ from hypothesis import strategies as st
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
-from frontend.markdown_render import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, ALLOWED_URL_SCHEMES
-from frontend.markdown_render import render_markdown
+from common.errors import ValidationError
+from frontend.markdown_render import (
+    ALLOWED_ATTRIBUTES,
+    ALLOWED_TAGS,
+    ALLOWED_URL_SCHEMES,
+    render_markdown,
+)
 from services.accounts import rules as account_rules
 from services.articles import rules as article_rules
 from services.database import blog_data
 from services.database.models import BlogBase
-from common.errors import ValidationError
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 EXAMPLES = 200
-PROPERTY_SETTINGS = settings(max_examples=EXAMPLES, derandomize=True, deadline=None,
-                             database=None, suppress_health_check=[HealthCheck.too_slow])
+PROPERTY_SETTINGS = settings(
+    max_examples=EXAMPLES,
+    derandomize=True,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 
 # -- slugs ---------------------------------------------------------------------
 
@@ -43,9 +53,24 @@ def test_a_slug_is_always_a_valid_url_segment_and_stable(title):
 
 
 COLLIDING_TITLES = st.lists(
-    st.sampled_from(["Hello", "hello!", "HELLO", " héllo ", "Hello 2", "hello-2", "Hello-2-2",
-                     "!!!", "article", "Article 2", "a" * 90, "a" * 80 + " b"]),
-    min_size=1, max_size=12,
+    st.sampled_from(
+        [
+            "Hello",
+            "hello!",
+            "HELLO",
+            " héllo ",
+            "Hello 2",
+            "hello-2",
+            "Hello-2-2",
+            "!!!",
+            "article",
+            "Article 2",
+            "a" * 90,
+            "a" * 80 + " b",
+        ]
+    ),
+    min_size=1,
+    max_size=12,
 )
 
 
@@ -57,14 +82,20 @@ def blog_engine():
     engine.dispose()
 
 
-@settings(max_examples=60, derandomize=True, deadline=None, database=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60,
+    derandomize=True,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 @given(titles=COLLIDING_TITLES)
 def test_slugs_stay_unique_however_titles_collide(blog_engine, titles):
     with Session(blog_engine) as session:
         slugs = [
-            blog_data.create_article(session, 1, article_rules.slugify(title), title, "d", "b",
-                                     [])["slug"]
+            blog_data.create_article(session, 1, article_rules.slugify(title), title, "d", "b", [])[
+                "slug"
+            ]
             for title in titles
         ]
         session.rollback()
@@ -76,13 +107,19 @@ def test_slugs_stay_unique_however_titles_collide(blog_engine, titles):
 
 JSON_VALUES = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(),
-    lambda children: st.lists(children, max_size=4)
-    | st.dictionaries(st.text(max_size=8), children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4)
+    ),
     max_leaves=8,
 )
 """Anything a JSON body or an RPC caller can send."""
-FIELD_VALUES = JSON_VALUES | st.text(alphabet=st.characters(), max_size=300) | st.sampled_from(
-    ["", " ", "a@b.co", "ann", "long enough password", "https://example.com/a.png", "x" * 3000])
+FIELD_VALUES = (
+    JSON_VALUES
+    | st.text(alphabet=st.characters(), max_size=300)
+    | st.sampled_from(
+        ["", " ", "a@b.co", "ann", "long enough password", "https://example.com/a.png", "x" * 3000]
+    )
+)
 
 
 def assert_field_errors(error, fields):
@@ -106,43 +143,62 @@ def test_registration_is_clean_data_or_field_errors(username, email, password):
 
 
 @PROPERTY_SETTINGS
-@given(changes=JSON_VALUES | st.dictionaries(
-    st.sampled_from(["username", "email", "password", "bio", "image", "token", ""]),
-    FIELD_VALUES, max_size=5))
+@given(
+    changes=JSON_VALUES
+    | st.dictionaries(
+        st.sampled_from(["username", "email", "password", "bio", "image", "token", ""]),
+        FIELD_VALUES,
+        max_size=5,
+    )
+)
 def test_user_changes_are_clean_data_or_field_errors(changes):
     try:
         fields = account_rules.validate_changes(changes)
     except ValidationError as error:
-        assert_field_errors(error, set(changes) | {"user"} if isinstance(changes, dict) else {"user"})
+        assert_field_errors(
+            error, set(changes) | {"user"} if isinstance(changes, dict) else {"user"}
+        )
         return
     assert set(fields) <= set(account_rules.CHECKS)
 
 
 @PROPERTY_SETTINGS
-@given(title=FIELD_VALUES, description=FIELD_VALUES, body=FIELD_VALUES,
-       tag_list=FIELD_VALUES | st.lists(FIELD_VALUES, max_size=12))
+@given(
+    title=FIELD_VALUES,
+    description=FIELD_VALUES,
+    body=FIELD_VALUES,
+    tag_list=FIELD_VALUES | st.lists(FIELD_VALUES, max_size=12),
+)
 def test_new_articles_are_clean_data_or_field_errors(title, description, body, tag_list):
     try:
         fields = article_rules.validate_new_article(title, description, body, tag_list)
     except ValidationError as error:
         assert_field_errors(error, {"title", "description", "body", "tag_list"})
         return
-    assert all(fields[name].strip() == fields[name] and fields[name]
-               for name in ("title", "description", "body"))
+    assert all(
+        fields[name].strip() == fields[name] and fields[name]
+        for name in ("title", "description", "body")
+    )
     assert len(fields["tag_list"]) <= article_rules.TAGS_PER_ARTICLE
     assert all(tag and len(tag) <= article_rules.TAG_MAX for tag in fields["tag_list"])
 
 
 @PROPERTY_SETTINGS
-@given(changes=JSON_VALUES | st.dictionaries(
-    st.sampled_from(["title", "description", "body", "tag_list", "slug"]), FIELD_VALUES,
-    max_size=5))
+@given(
+    changes=JSON_VALUES
+    | st.dictionaries(
+        st.sampled_from(["title", "description", "body", "tag_list", "slug"]),
+        FIELD_VALUES,
+        max_size=5,
+    )
+)
 def test_article_changes_are_clean_data_or_field_errors(changes):
     try:
         article_rules.validate_article_changes(changes)
     except ValidationError as error:
-        assert_field_errors(error, set(changes) | {"article"} if isinstance(changes, dict)
-                            else {"article"})
+        assert_field_errors(
+            error, set(changes) | {"article"} if isinstance(changes, dict) else {"article"}
+        )
 
 
 @PROPERTY_SETTINGS
@@ -162,25 +218,71 @@ def test_comments_keys_and_pages_are_clean_data_or_field_errors(body, key, limit
 # -- the Markdown sanitiser ----------------------------------------------------
 
 HOSTILE_PIECES = [
-    "<script>", "</script>", "<script src=//evil.example/x.js>", "<scr<script>ipt>",
-    "<img src=x onerror=alert(1)>", "<img src=\"javascript:alert(1)\">", "<svg onload=alert(1)>",
-    "<svg><script>alert(1)</script></svg>", "<math><mi xlink:href=javascript:alert(1)>",
-    "<iframe src=//evil.example>", "<object data=x>", "<embed src=x>", "<style>", "</style>",
-    "<a href=\"javascript:alert(1)\">", "<a href=\"  JaVaScRiPt:alert(1)\">",
-    "<a href=\"&#106;avascript:alert(1)\">", "<a href=\"java&#x09;script:alert(1)\">",
-    "<a href=\"data:text/html,<script>alert(1)</script>\">", "<a href=vbscript:msgbox(1)>",
-    "</a>", "<form action=javascript:alert(1)><button>", "<input autofocus onfocus=alert(1)>",
-    "<details open ontoggle=alert(1)>", "<p style=\"background:url(javascript:alert(1))\">",
-    "<base href=//evil.example/>", "<meta http-equiv=refresh content=0;url=javascript:alert(1)>",
-    "<link rel=stylesheet href=//evil.example>", "<!--", "-->", "<![CDATA[", "]]>", "<!doctype html>",
-    "<table><td onmouseover=alert(1)>", "<noscript><p title=\"</noscript><img src=x onerror=alert(1)>\">",
-    "<template><script>alert(1)</script></template>", "<textarea>", "</textarea>", "<title>",
-    "[x](javascript:alert(1))", "![x](javascript:alert(1))", "[x](data:text/html;base64,PHNjcmlwdD4=)",
-    "[x]: javascript:alert(1)\n\n[x]", "<javascript:alert(1)>", "`<script>`", "```\n<script>\n```",
-    "\"", "'", ">", "<", "=", " ", "\n", "\n\n", "&", "&lt;", "&#60;", "\x00", "\t", "*", "`",
+    "<script>",
+    "</script>",
+    "<script src=//evil.example/x.js>",
+    "<scr<script>ipt>",
+    "<img src=x onerror=alert(1)>",
+    '<img src="javascript:alert(1)">',
+    "<svg onload=alert(1)>",
+    "<svg><script>alert(1)</script></svg>",
+    "<math><mi xlink:href=javascript:alert(1)>",
+    "<iframe src=//evil.example>",
+    "<object data=x>",
+    "<embed src=x>",
+    "<style>",
+    "</style>",
+    '<a href="javascript:alert(1)">',
+    '<a href="  JaVaScRiPt:alert(1)">',
+    '<a href="&#106;avascript:alert(1)">',
+    '<a href="java&#x09;script:alert(1)">',
+    '<a href="data:text/html,<script>alert(1)</script>">',
+    "<a href=vbscript:msgbox(1)>",
+    "</a>",
+    "<form action=javascript:alert(1)><button>",
+    "<input autofocus onfocus=alert(1)>",
+    "<details open ontoggle=alert(1)>",
+    '<p style="background:url(javascript:alert(1))">',
+    "<base href=//evil.example/>",
+    "<meta http-equiv=refresh content=0;url=javascript:alert(1)>",
+    "<link rel=stylesheet href=//evil.example>",
+    "<!--",
+    "-->",
+    "<![CDATA[",
+    "]]>",
+    "<!doctype html>",
+    "<table><td onmouseover=alert(1)>",
+    '<noscript><p title="</noscript><img src=x onerror=alert(1)>">',
+    "<template><script>alert(1)</script></template>",
+    "<textarea>",
+    "</textarea>",
+    "<title>",
+    "[x](javascript:alert(1))",
+    "![x](javascript:alert(1))",
+    "[x](data:text/html;base64,PHNjcmlwdD4=)",
+    "[x]: javascript:alert(1)\n\n[x]",
+    "<javascript:alert(1)>",
+    "`<script>`",
+    "```\n<script>\n```",
+    '"',
+    "'",
+    ">",
+    "<",
+    "=",
+    " ",
+    "\n",
+    "\n\n",
+    "&",
+    "&lt;",
+    "&#60;",
+    "\x00",
+    "\t",
+    "*",
+    "`",
 ]
 HOSTILE_MARKDOWN = st.lists(
-    st.sampled_from(HOSTILE_PIECES) | st.text(max_size=12), max_size=25,
+    st.sampled_from(HOSTILE_PIECES) | st.text(max_size=12),
+    max_size=25,
 ).map("".join)
 
 URL_ATTRIBUTES = {"href", "src"}
@@ -206,8 +308,9 @@ class RenderedHtml(HTMLParser):
             elif name in URL_ATTRIBUTES:
                 scheme = re.match(r"^\s*([a-zA-Z][a-zA-Z0-9+.\-]*):", value or "")
                 compact = re.sub(r"[\s\x00-\x1f]", "", value or "").lower()
-                if (scheme and scheme.group(1).lower() not in ALLOWED_URL_SCHEMES) or \
-                        compact.startswith(("javascript:", "data:", "vbscript:")):
+                if (
+                    scheme and scheme.group(1).lower() not in ALLOWED_URL_SCHEMES
+                ) or compact.startswith(("javascript:", "data:", "vbscript:")):
                     self.problems.append(f"{tag} {name}={value}")
 
     handle_startendtag = handle_starttag
@@ -222,11 +325,19 @@ def problems_in(html):
 
 def test_the_property_checker_sees_active_content():
     assert problems_in('<script>x</script><a href="javascript:x" onclick="y">a</a>') == [
-        "tag script", "a href=javascript:x", "a onclick"]
+        "tag script",
+        "a href=javascript:x",
+        "a onclick",
+    ]
 
 
-@settings(max_examples=1000, derandomize=True, deadline=None, database=None,
-          suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=1000,
+    derandomize=True,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 @given(HOSTILE_MARKDOWN)
 def test_no_active_content_survives_any_input(text):
     html = str(render_markdown(text))

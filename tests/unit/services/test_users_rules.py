@@ -1,13 +1,13 @@
 """Account rules: validation messages per field, passwords and tokens."""
+
 import jwt
 import pytest
 from argon2 import PasswordHasher
 
-from services.accounts import tokens
-from services.accounts.passwords import Passwords
-from services.accounts import rate_limits
-from services.accounts import rules as account_rules
 from common.errors import Unauthenticated, ValidationError
+from services.accounts import rate_limits, tokens
+from services.accounts import rules as account_rules
+from services.accounts.passwords import Passwords
 from services.users import UsersService
 
 SECRET = "unit-test-secret-of-at-least-32-bytes"
@@ -15,7 +15,11 @@ SECRET = "unit-test-secret-of-at-least-32-bytes"
 
 def test_registration_is_normalised():
     fields = account_rules.validate_registration(" alice ", " Alice@Example.COM ", "correct horse")
-    assert fields == {"username": "alice", "email": "alice@example.com", "password": "correct horse"}
+    assert fields == {
+        "username": "alice",
+        "email": "alice@example.com",
+        "password": "correct horse",
+    }
 
 
 def test_registration_reports_every_field_at_once():
@@ -28,13 +32,16 @@ def test_registration_reports_every_field_at_once():
     }
 
 
-@pytest.mark.parametrize("username, message", [
-    ("", "can't be blank"),
-    (None, "can't be blank"),
-    (42, "must be a string"),
-    ("bad name", "may contain only letters, digits, '_' and '-'"),
-    ("x" * 41, "must be 3 to 40 characters"),
-])
+@pytest.mark.parametrize(
+    "username, message",
+    [
+        ("", "can't be blank"),
+        (None, "can't be blank"),
+        (42, "must be a string"),
+        ("bad name", "may contain only letters, digits, '_' and '-'"),
+        ("x" * 41, "must be 3 to 40 characters"),
+    ],
+)
 def test_username_messages(username, message):
     with pytest.raises(ValidationError) as caught:
         account_rules.validate_registration(username, "a@example.com", "password1")
@@ -51,7 +58,10 @@ def test_changes_reject_unknown_fields_and_bad_image():
 
 
 def test_changes_clear_bio_and_image_with_empty_strings():
-    assert account_rules.validate_changes({"bio": "  ", "image": ""}) == {"bio": None, "image": None}
+    assert account_rules.validate_changes({"bio": "  ", "image": ""}) == {
+        "bio": None,
+        "image": None,
+    }
 
 
 def test_changes_leave_blank_username_email_and_password_unchanged():
@@ -108,8 +118,9 @@ def test_a_token_never_works_for_another_account_with_the_same_id(token_key):
 
 def test_tokens_carry_and_check_issuer_and_audience():
     token = tokens.issue_token(7, 0, SECRET, 60, 1000, account_key="k")
-    claims = jwt.decode(token, SECRET, algorithms=["HS256"], audience="conduit",
-                        options={"verify_exp": False})
+    claims = jwt.decode(
+        token, SECRET, algorithms=["HS256"], audience="conduit", options={"verify_exp": False}
+    )
     assert (claims["iss"], claims["aud"], claims["key"]) == ("conduit-users", "conduit", "k")
     for wrong in ({"iss": "someone-else"}, {"aud": "another-app"}, {"iss": None}, {"aud": None}):
         forged = {**claims, **wrong}
@@ -118,9 +129,17 @@ def test_tokens_carry_and_check_issuer_and_audience():
             tokens.read_claims(jwt.encode(forged, SECRET, algorithm="HS256"), SECRET, now=1001)
 
 
-@pytest.mark.parametrize("password", [
-    "password123", "12345678", "qwertyuiop", "iloveyou1", "passwordpassword", "aaaaaaaaaaaa",
-])
+@pytest.mark.parametrize(
+    "password",
+    [
+        "password123",
+        "12345678",
+        "qwertyuiop",
+        "iloveyou1",
+        "passwordpassword",
+        "aaaaaaaaaaaa",
+    ],
+)
 def test_common_and_guessable_passwords_are_refused(password):
     with pytest.raises(ValidationError) as caught:
         account_rules.refuse_guessable_password(password)
@@ -135,13 +154,16 @@ def test_a_password_made_of_the_username_or_email_is_refused():
         account_rules.refuse_guessable_password("quintessa1", ("q", "quintessa1@example.com"))
 
 
-@pytest.mark.parametrize("password", ["correct horse battery", "analytical engine",
-                                      "secret-pass", "K7#q-tundra-" + "x" * 120])
+@pytest.mark.parametrize(
+    "password",
+    ["correct horse battery", "analytical engine", "secret-pass", "K7#q-tundra-" + "x" * 120],
+)
 def test_unpredictable_passwords_pass(password):
     assert account_rules.refuse_guessable_password(password) == password
 
 
 # -- issue 20: password guessing is slowed per account, limited per account and address ---
+
 
 def login_answer(config, email, address, pair_attempts, account_failures):
     """``login_allowed`` for the ``pair_attempts``-th attempt of ``address`` on ``email``
@@ -152,12 +174,18 @@ def login_answer(config, email, address, pair_attempts, account_failures):
         counts[counters[2]["key"]] = pair_attempts
     allowed = pair_attempts <= rate_limits.settings(config)["LOGIN_PER_ACCOUNT_AND_ADDRESS"]
     return rate_limits.login_allowed(
-        config, counters, {"allowed": allowed, "retry_after": 60, "counts": counts})
+        config, counters, {"allowed": allowed, "retry_after": 60, "counts": counts}
+    )
 
 
 def test_an_account_under_guessing_is_slowed_down_not_closed():
-    config = {"RATE_LIMITS": {"LOGIN_PER_ACCOUNT": 10, "LOGIN_PER_ACCOUNT_AND_ADDRESS": 10,
-                              "LOGIN_SLOWED_PER_ACCOUNT_AND_ADDRESS": 3}}
+    config = {
+        "RATE_LIMITS": {
+            "LOGIN_PER_ACCOUNT": 10,
+            "LOGIN_PER_ACCOUNT_AND_ADDRESS": 10,
+            "LOGIN_SLOWED_PER_ACCOUNT_AND_ADDRESS": 3,
+        }
+    }
     assert login_answer(config, "ann@example.com", "203.0.113.7", 10, 9)
     assert not login_answer(config, "ann@example.com", "203.0.113.7", 11, 10)
     # the account had ten wrong passwords: an address that has not been guessing still
@@ -178,8 +206,10 @@ def test_the_counters_of_an_account_and_address_are_apart_from_other_pairs():
 
 def test_min_score_0_turns_the_guessability_check_off():
     assert account_rules.refuse_guessable_password("password123", min_score=0) == "password123"
-    assert account_rules.refuse_guessable_password("password123", ("password123",),
-                                                   min_score=0) == "password123"
+    assert (
+        account_rules.refuse_guessable_password("password123", ("password123",), min_score=0)
+        == "password123"
+    )
 
 
 def test_a_higher_min_score_refuses_what_the_default_accepts():
@@ -188,10 +218,15 @@ def test_a_higher_min_score_refuses_what_the_default_accepts():
         account_rules.refuse_guessable_password("secret-pass", min_score=4)
 
 
-@pytest.mark.parametrize("configured, score", [
-    ({}, account_rules.DEFAULT_PASSWORD_MIN_SCORE), ({"PASSWORD_MIN_SCORE": 0}, 0),
-    ({"PASSWORD_MIN_SCORE": 4}, 4), ({"PASSWORD_MIN_SCORE": " 3 "}, 3),
-])
+@pytest.mark.parametrize(
+    "configured, score",
+    [
+        ({}, account_rules.DEFAULT_PASSWORD_MIN_SCORE),
+        ({"PASSWORD_MIN_SCORE": 0}, 0),
+        ({"PASSWORD_MIN_SCORE": 4}, 4),
+        ({"PASSWORD_MIN_SCORE": " 3 "}, 3),
+    ],
+)
 def test_password_min_score_is_read_from_the_config(configured, score):
     assert account_rules.password_min_score(configured) == score
 

@@ -1,4 +1,5 @@
 """The users service's entrypoints with mocked storage, dispatcher and clock."""
+
 import pytest
 from nameko.testing.services import worker_factory
 
@@ -16,23 +17,40 @@ NOW = 1_800_000_000
 
 
 def record(**overrides):
-    base = {"id": 1, "username": "alice", "email": "alice@example.com", "bio": None,
-            "image": None, "banned": False, "token_version": 0, "account_key": ACCOUNT_KEY,
-            "created_at": "2026-11-23T10:00:00.000Z", "updated_at": "2026-11-23T10:00:00.000Z"}
+    base = {
+        "id": 1,
+        "username": "alice",
+        "email": "alice@example.com",
+        "bio": None,
+        "image": None,
+        "banned": False,
+        "token_version": 0,
+        "account_key": ACCOUNT_KEY,
+        "created_at": "2026-11-23T10:00:00.000Z",
+        "updated_at": "2026-11-23T10:00:00.000Z",
+    }
     return {**base, **overrides}
 
 
 def first_attempts(counters, window_seconds, now):
     """Storage's answer to the first attempt under ``counters`` in a window."""
-    return {"allowed": True, "retry_after": window_seconds,
-            "counts": {counter["key"]: counter["add"] for counter in counters}}
+    return {
+        "allowed": True,
+        "retry_after": window_seconds,
+        "counts": {counter["key"]: counter["add"] for counter in counters},
+    }
 
 
 @pytest.fixture
 def service():
     clock = lambda: NOW  # noqa: E731
-    service = worker_factory(UsersService, config=CONFIG, clock=clock, passwords=FAST_PASSWORDS,
-                             password_min_score=DEFAULT_PASSWORD_MIN_SCORE)
+    service = worker_factory(
+        UsersService,
+        config=CONFIG,
+        clock=clock,
+        passwords=FAST_PASSWORDS,
+        password_min_score=DEFAULT_PASSWORD_MIN_SCORE,
+    )
     service.storage.users_count_attempts.side_effect = first_attempts
     service.storage.users_get.return_value = record()
     return service
@@ -59,13 +77,17 @@ def test_register_validates_before_touching_storage(service):
 
 def test_login_with_the_right_password(service):
     service.storage.users_get_credentials.return_value = {
-        "user": record(), "password_hash": FAST_PASSWORDS.hash("correct horse")}
+        "user": record(),
+        "password_hash": FAST_PASSWORDS.hash("correct horse"),
+    }
     user = service.login(" ALICE@example.com", "correct horse")
     service.storage.users_get_credentials.assert_called_once_with("alice@example.com")
     assert user["username"] == "alice" and user["token"]
 
 
-@pytest.mark.parametrize("credentials", [None, {"user": record(), "password_hash": "$argon2id$bad"}])
+@pytest.mark.parametrize(
+    "credentials", [None, {"user": record(), "password_hash": "$argon2id$bad"}]
+)
 def test_login_failures_do_not_say_which_part_was_wrong(service, credentials):
     service.storage.users_get_credentials.return_value = credentials
     with pytest.raises(Unauthenticated, match="email or password is invalid"):
@@ -74,7 +96,9 @@ def test_login_failures_do_not_say_which_part_was_wrong(service, credentials):
 
 def test_banned_user_cannot_sign_in(service):
     service.storage.users_get_credentials.return_value = {
-        "user": record(banned=True), "password_hash": FAST_PASSWORDS.hash("correct horse")}
+        "user": record(banned=True),
+        "password_hash": FAST_PASSWORDS.hash("correct horse"),
+    }
     with pytest.raises(PermissionDenied, match="banned"):
         service.login("alice@example.com", "correct horse")
 
@@ -85,11 +109,14 @@ def test_verify_token_returns_the_user(service):
     assert service.verify_token(token)["username"] == "alice"
 
 
-@pytest.mark.parametrize("stored, message", [
-    (record(banned=True), "banned"),
-    (record(token_version=1), "revoked"),
-    (NotFound("user 1 not found"), "no longer exists"),
-])
+@pytest.mark.parametrize(
+    "stored, message",
+    [
+        (record(banned=True), "banned"),
+        (record(token_version=1), "revoked"),
+        (NotFound("user 1 not found"), "no longer exists"),
+    ],
+)
 def test_verify_token_fails_at_once_for_banned_changed_or_deleted_users(service, stored, message):
     token = tokens.issue_token(1, 0, TOKEN_KEY, 60, NOW, account_key=ACCOUNT_KEY)
     if isinstance(stored, Exception):
@@ -114,8 +141,9 @@ def credentials(password):
 def test_new_password_revokes_earlier_tokens(service):
     service.storage.users_get_credentials.return_value = credentials("the old password")
     service.storage.users_update.return_value = record(token_version=1)
-    user = service.update_user(1, {"password": "a new password", "bio": "hi"},
-                               current_password="the old password")
+    user = service.update_user(
+        1, {"password": "a new password", "bio": "hi"}, current_password="the old password"
+    )
     user_id, changes = service.storage.users_update.call_args.args
     assert changes["bump_token_version"] is True and changes["bio"] == "hi"
     assert FAST_PASSWORDS.verify(changes["password_hash"], "a new password")
@@ -187,8 +215,13 @@ def test_register_refuses_a_common_password_beside_its_field(service):
 
 
 def test_with_password_min_score_0_a_common_password_is_accepted_the_length_still_checked():
-    service = worker_factory(UsersService, config=CONFIG, clock=lambda: NOW,
-                             passwords=FAST_PASSWORDS, password_min_score=0)
+    service = worker_factory(
+        UsersService,
+        config=CONFIG,
+        clock=lambda: NOW,
+        passwords=FAST_PASSWORDS,
+        password_min_score=0,
+    )
     service.storage.users_create.return_value = record()
     service.register("alice", "alice@example.com", "password123")
     assert FAST_PASSWORDS.verify(service.storage.users_create.call_args.args[2], "password123")
@@ -218,6 +251,7 @@ def test_the_current_password_is_checked_when_sent(service):
 
 # -- issue 20: sessions are not API tokens, credentials need the current password ----------
 
+
 def test_an_api_token_check_refuses_a_browser_session(service):
     with pytest.raises(Unauthenticated, match="not an API token"):
         service.verify_token("sess." + "x" * 43)
@@ -233,14 +267,16 @@ def test_a_session_check_refuses_an_api_token(service):
     service.storage.users_end_all_sessions.assert_not_called()
 
 
-@pytest.mark.parametrize("changes", [{"email": "new@example.com"},
-                                     {"password": "a brand new password"}])
+@pytest.mark.parametrize(
+    "changes", [{"email": "new@example.com"}, {"password": "a brand new password"}]
+)
 def test_a_new_email_or_password_needs_the_current_password(service, changes):
     service.storage.users_get_credentials.return_value = credentials("the old password")
     with pytest.raises(ValidationError) as caught:
         service.update_user(1, changes)
     assert caught.value.errors == {
-        "current_password": ["is needed to change the email or password"]}
+        "current_password": ["is needed to change the email or password"]
+    }
     service.storage.users_update.assert_not_called()
 
 
@@ -249,20 +285,27 @@ def test_the_unchanged_email_a_realworld_client_sends_needs_no_password(service)
     service.update_user(1, {"email": "Alice@Example.com", "password": "", "bio": "hi"})
     service.storage.users_get_credentials.assert_not_called()
     assert service.storage.users_update.call_args.args[1] == {
-        "email": "alice@example.com", "bio": "hi"}
+        "email": "alice@example.com",
+        "bio": "hi",
+    }
 
 
-@pytest.mark.parametrize("username, email, password", [
-    ("zebulon77", "zeb@example.com", "zebulon77"),
-    ("q", "quintessa1@example.com", "quintessa1"),
-])
+@pytest.mark.parametrize(
+    "username, email, password",
+    [
+        ("zebulon77", "zeb@example.com", "zebulon77"),
+        ("q", "quintessa1@example.com", "quintessa1"),
+    ],
+)
 def test_a_password_made_of_the_unchanged_username_or_email_is_refused(
-        service, username, email, password):
+    service, username, email, password
+):
     """Issue 20 (6): registration and settings both know the account's username and email."""
     service.storage.users_get.return_value = record(username=username, email=email)
     service.storage.users_get_credentials.return_value = credentials("the old password")
     with pytest.raises(ValidationError) as caught:
-        service.update_user(1, {"password": password, "bio": "hi"},
-                            current_password="the old password")
+        service.update_user(
+            1, {"password": password, "bio": "hi"}, current_password="the old password"
+        )
     assert set(caught.value.errors) == {"password"}
     service.storage.users_update.assert_not_called()

@@ -1,5 +1,6 @@
 """``web.rpc_access.rpc()``: the calls of one request carry its request id and share one
 deadline, ``timeout`` after the first call; the next request starts afresh."""
+
 import time
 
 from flask import Flask, g

@@ -3,6 +3,7 @@ gateway says nosniff and keeps answers carrying a token out of caches; the front
 its content security policy and referrer policy and keeps the pages of credentials out of
 caches. Errors (an unknown path, a service that does not answer, a bug) carry the same
 headers as pages."""
+
 import pytest
 
 from common.errors import ServiceUnavailable
@@ -12,12 +13,19 @@ from gateway.app import create_app as create_gateway
 from tests.unit.frontend.conftest import UNIT_CONFIG as FRONTEND_CONFIG
 from tests.unit.gateway.conftest import UNIT_CONFIG as GATEWAY_CONFIG
 
-SECURITY_HEADERS = ("X-Content-Type-Options", "Cache-Control", "Content-Security-Policy",
-                    "Referrer-Policy")
+SECURITY_HEADERS = (
+    "X-Content-Type-Options",
+    "Cache-Control",
+    "Content-Security-Policy",
+    "Referrer-Policy",
+)
 
 GATEWAY_HEADERS = {"X-Content-Type-Options": "nosniff"}
-FRONTEND_HEADERS = {"Content-Security-Policy": CONTENT_SECURITY_POLICY,
-                    "X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin"}
+FRONTEND_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
 NO_STORE = {"Cache-Control": "no-store"}
 LOGIN = {"user": {"email": "ann@example.com", "password": "secret-pass"}}
 
