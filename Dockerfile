@@ -2,7 +2,8 @@
 # and the one-shot database migration. The container's command chooses the part
 # (see docker-compose.yml). Why one image and not one per part:
 #   - every container runs the same code with the same pinned packages
-#     (requirements.txt), so parts built at different times cannot drift apart
+#     (requirements.txt: what the processes need at run time, no development
+#     tools), so parts built at different times cannot drift apart
 #     and a fix ships as one build;
 #   - the registry stores and the hosts pull one set of layers that all parts
 #     share, instead of five images that would be nearly identical anyway.

@@ -1,5 +1,6 @@
 # The two commands of the README: `make run` and `make test`. Everything else
-# is a step they use. Python packages are pinned in requirements.txt.
+# is a step they use. Python packages are pinned in requirements.txt (run time, the
+# image) and requirements-dev.txt (tests, tools; on top of it): `make install` takes both.
 VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
@@ -32,14 +33,14 @@ test-containers: install  ## the container files for real: engine, images, compo
 
 install: $(VENV)/.installed
 
-$(VENV)/.installed: requirements.txt pyproject.toml
+$(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -r requirements.txt
+	$(BIN)/pip install --quiet -r requirements-dev.txt
 	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
 
-system:  ## system packages the tests need (Chromium), installed with apt-get when missing
+system:  ## system packages the tests need (Chromium, nginx), installed with apt-get when missing
 	scripts/ensure_system_packages.sh
 
 broker:  ## RabbitMQ reachable at the configured AMQP URI, started if needed

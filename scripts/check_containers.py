@@ -22,8 +22,12 @@ schema knows:
 - the backup directory is on a volume;
 - every module or file a command names exists in the repository;
 - the Dockerfile pins its base image, runs as a non-root user, installs the
-  pinned requirements and fetches nothing by URL; .dockerignore keeps the
-  virtualenv, git history and local data out of the build context.
+  pinned runtime requirements (never the development ones) and fetches nothing
+  by URL; .dockerignore keeps the virtualenv, git history and local data out of
+  the build context;
+- requirements.txt (run time) and requirements-dev.txt (development, on top of
+  it through ``-r requirements.txt``) pin every package with ``==``, each in
+  one of the two files only.
 
 Exits 1 and lists the problems when a rule is broken.
 """
@@ -45,6 +49,8 @@ SECRET_NAME = re.compile(r"(PASSWORD|SECRET_KEY)$")
 # ${NAME}, ${NAME:-default}, ${NAME-default}, ${NAME:?message}, ${NAME?message}; $$ escapes.
 VARIABLE = re.compile(r"(?<!\$)\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])[^}]*)?\}")
 DOCKERIGNORE_REQUIRED = (".git", ".venv", "var", ".env")
+RUNTIME_REQUIREMENTS = "requirements.txt"
+DEVELOPMENT_REQUIREMENTS = "requirements-dev.txt"
 
 
 # -- docker-compose.yml ---------------------------------------------------------
@@ -369,6 +375,47 @@ def dockerfile_problems(text):
         for keyword, arguments in instructions
     ):
         problems.append("Dockerfile: requirements.txt is not installed (pip install -r)")
+    if any(DEVELOPMENT_REQUIREMENTS in arguments for keyword, arguments in instructions):
+        problems.append(
+            f"Dockerfile: {DEVELOPMENT_REQUIREMENTS} reaches the image; it installs "
+            f"{RUNTIME_REQUIREMENTS} alone"
+        )
+    return problems
+
+
+def requirement_pins(text):
+    """``(line, name, version)`` of each requirement line; version is None when not ``==``.
+
+    Names are normalised as pip does (``Flask_WTF`` is ``flask-wtf``); comments,
+    blank lines and ``-r`` includes are left out.
+    """
+    for line in text.splitlines():
+        line = line.split("#", 1)[0].strip()
+        if not line or line.startswith("-r "):
+            continue
+        name, separator, version = line.partition("==")
+        yield (
+            line,
+            re.sub(r"[-_.]+", "-", name.strip()).lower(),
+            version.strip() if separator and version.strip() else None,
+        )
+
+
+def requirements_problems(runtime_text, development_text):
+    """Every package pinned with ``==`` in exactly one of the two files; dev builds on runtime."""
+    problems, pinned_in = [], {}
+    for file_name, text in (
+        (RUNTIME_REQUIREMENTS, runtime_text),
+        (DEVELOPMENT_REQUIREMENTS, development_text),
+    ):
+        for line, name, version in requirement_pins(text):
+            if version is None:
+                problems.append(f"{file_name}: {line} is not pinned with ==")
+            elif name in pinned_in:
+                problems.append(f"{file_name}: {name} is pinned in {pinned_in[name]} too")
+            pinned_in.setdefault(name, file_name)
+    if f"-r {RUNTIME_REQUIREMENTS}" not in development_text.splitlines():
+        problems.append(f"{DEVELOPMENT_REQUIREMENTS}: does not include -r {RUNTIME_REQUIREMENTS}")
     return problems
 
 
@@ -416,6 +463,10 @@ def all_problems(repo_root=PROJECT_ROOT):
         + dockerfile_problems(dockerfile)
         + image_healthcheck_problems(dockerfile, compose)
         + dockerignore_problems(dockerignore.read_text() if dockerignore.exists() else "")
+        + requirements_problems(
+            (repo_root / RUNTIME_REQUIREMENTS).read_text(),
+            (repo_root / DEVELOPMENT_REQUIREMENTS).read_text(),
+        )
     )
 
 
@@ -427,8 +478,8 @@ def main():
         print(f"container files: {len(problems)} problem(s)")
         return 1
     print(
-        "container files: Dockerfile, .dockerignore, docker-compose.yml and .env.example "
-        "follow the deployment rules"
+        "container files: Dockerfile, .dockerignore, docker-compose.yml, .env.example and "
+        "the requirements follow the deployment rules"
     )
     return 0
 

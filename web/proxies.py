@@ -15,8 +15,9 @@ STRICT_TRANSPORT_SECURITY = "max-age=31536000"
 
 def trust_proxies(app: Flask, config: Mapping[str, Any]) -> None:
     """Behind ``PROXY_HOPS`` reverse proxies (nginx, a load balancer), the client address
-    (what rate limits count per) is taken from X-Forwarded-For, as set by those proxies
-    only; with 0 (the default) the header is ignored, so clients cannot forge it."""
+    (what rate limits count per) and scheme are the ``PROXY_HOPS``-th entries from the right
+    of X-Forwarded-For and -Proto: the ones those proxies appended, never what a client
+    wrote in front. With 0 (the default) the headers are ignored."""
     hops = int(setting(config, "PROXY_HOPS"))
     if hops > 0:
         # Wrapping the WSGI callable is Flask's documented way to add a middleware.

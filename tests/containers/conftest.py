@@ -10,6 +10,7 @@ Every request these tests send goes to 127.0.0.1: the proxy's published port.
 
 import json
 import os
+import re
 import secrets
 import shlex
 import socket
@@ -23,6 +24,17 @@ import pytest
 import requests
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
+# How long a client here waits for an answer: longer than the proxy's proxy_read_timeout, so
+# a slow answer on a loaded machine is the proxy's to judge (a 504), never the client's.
+HTTP_TIMEOUT = (
+    int(
+        re.search(
+            r"proxy_read_timeout (\d+)s;",
+            (PROJECT_ROOT / "deploy/proxy/locations.conf").read_text(),
+        ).group(1)
+    )
+    + 5
+)
 PREFIX = os.environ.get("CONTAINER_TEST_PREFIX", "conduit-ct")
 BROKER_PARTS = ("storage", "users", "blog", "gateway", "frontend", "admin")
 
@@ -286,7 +298,7 @@ class Api:
                         "password": "correct horse battery",
                     }
                 },
-                timeout=15,
+                timeout=HTTP_TIMEOUT,
             )
             if response.status_code != 503 or time.monotonic() > deadline:
                 break
@@ -295,7 +307,7 @@ class Api:
         self.token = response.json()["user"]["token"]
         return response.json()["user"]
 
-    def create_article(self, title, key=None, body="Body", timeout=15):
+    def create_article(self, title, key=None, body="Body", timeout=HTTP_TIMEOUT):
         return self.session.post(
             self.base + "/articles",
             timeout=timeout,
@@ -315,7 +327,7 @@ class Api:
         while True:
             response = self.session.get(
                 self.base + "/articles",
-                timeout=30,
+                timeout=HTTP_TIMEOUT,
                 params={"author": username, "limit": 100, "offset": offset},
             )
             response.raise_for_status()
@@ -326,14 +338,29 @@ class Api:
             offset += 100
 
 
+CUT = "cut"  # the response had begun (status and headers) and its body ended early
+
+
+def outcome_of(send):
+    """The status of ``send()``'s response, ``CUT``, or the name of the exception raised."""
+    try:
+        return send().status_code
+    except requests.exceptions.ChunkedEncodingError:
+        return CUT
+    except requests.RequestException as exc:
+        return type(exc).__name__
+
+
 class ReadLoad:
-    """Threads sending GETs through the proxy for a bounded time; every outcome counted."""
+    """Threads sending GETs through the proxy until stopped or for a bounded time; every
+    request kept as ``(started, ended, path, outcome)`` (``time.monotonic()`` seconds)."""
 
     def __init__(self, url, paths, threads=6, seconds=20.0, max_requests=20000):
         self.url, self.paths = url, paths
         self.threads, self.seconds, self.max_requests = threads, seconds, max_requests
         self.outcomes = Counter()
         self.failures = []
+        self.requests = []
         self.lock = threading.Lock()
         self.stop = threading.Event()
         self.workers = []
@@ -355,14 +382,24 @@ class ReadLoad:
                     return
             path = self.paths[count % len(self.paths)]
             count += 1
-            try:
-                status = session.get(self.url + path, timeout=15).status_code
-            except requests.RequestException as exc:
-                status = type(exc).__name__
+            started = time.monotonic()
+            status = outcome_of(lambda: session.get(self.url + path, timeout=HTTP_TIMEOUT))
             with self.lock:
+                self.requests.append((started, time.monotonic(), path, status))
                 self.outcomes[status] += 1
                 if status != 200:
                     self.failures.append((round(time.monotonic() - self.started, 1), path, status))
+
+    def wait_for_requests(self, count, timeout=120):
+        """Until ``count`` more requests have been answered (or failed) from now."""
+        target = self.total + count
+        deadline = time.monotonic() + timeout
+        while self.total < target:
+            assert time.monotonic() < deadline, (
+                f"the load answered {self.total} of {target} requests within {timeout} s"
+            )
+            assert any(worker.is_alive() for worker in self.workers), "the load has stopped"
+            time.sleep(0.1)
 
     def join(self):
         for worker in self.workers:
@@ -372,6 +409,12 @@ class ReadLoad:
     @property
     def total(self):
         return sum(self.outcomes.values())
+
+
+def in_flight(requests_kept, window):
+    """The requests of ``(started, ended, ...)`` under way at some moment of ``window``."""
+    begin, end = window
+    return [request for request in requests_kept if request[0] < end and request[1] > begin]
 
 
 def upstream_counts(proxy_log, since_marker):

@@ -22,17 +22,22 @@ import pytest
 import requests
 
 from tests.containers.conftest import (
+    CUT,
     DATABASE_ROLE_PROBE,
+    HTTP_TIMEOUT,
     Api,
     ReadLoad,
     Stack,
     assert_database_role_is_not_a_superuser,
     crash,
     docker,
+    in_flight,
+    outcome_of,
     record,
     upstream_counts,
     wait_for_restart,
 )
+from tests.support.polling import wait_until
 
 BLOG_PARTS = ("migrate", "storage", "users", "blog", "gateway", "frontend")
 LONG_RUNNING = ("rabbitmq", "postgres", "storage", "users", "blog", "gateway", "frontend", "proxy")
@@ -132,23 +137,23 @@ def test_register_write_comment_and_read_through_gateway_and_frontend(stack, sta
         f"{api.base}/articles/{slug}/comments",
         headers=api.headers(),
         json={"comment": {"body": "First comment, over the API"}},
-        timeout=15,
+        timeout=HTTP_TIMEOUT,
     )
     assert comment.status_code in (200, 201), comment.text
 
     browser = requests.Session()
-    page = browser.get(stack.url + "/register", timeout=15)
+    page = browser.get(stack.url + "/register", timeout=HTTP_TIMEOUT)
     form = {
         "csrf_token": csrf(page.text),
         "username": "grace",
         "email": "grace@example.com",
         "password": "correct horse battery",
     }
-    assert browser.post(stack.url + "/register", data=form, timeout=15).status_code == 200
-    editor = browser.get(stack.url + "/editor", timeout=15)
+    assert browser.post(stack.url + "/register", data=form, timeout=HTTP_TIMEOUT).status_code == 200
+    editor = browser.get(stack.url + "/editor", timeout=HTTP_TIMEOUT)
     published = browser.post(
         stack.url + "/editor",
-        timeout=15,
+        timeout=HTTP_TIMEOUT,
         data={
             "csrf_token": csrf(editor.text),
             "idempotency_key": hidden(editor.text, "idempotency_key"),
@@ -161,10 +166,10 @@ def test_register_write_comment_and_read_through_gateway_and_frontend(stack, sta
     )
     assert published.status_code == 200 and "<strong>Bold</strong>" in published.text
     browser_slug = published.url.rstrip("/").rsplit("/", 1)[-1]
-    article_page = browser.get(f"{stack.url}/article/{slug}", timeout=15)
+    article_page = browser.get(f"{stack.url}/article/{slug}", timeout=HTTP_TIMEOUT)
     commented = browser.post(
         f"{stack.url}/article/{slug}/comments",
-        timeout=15,
+        timeout=HTTP_TIMEOUT,
         data={
             "csrf_token": csrf(article_page.text),
             "idempotency_key": hidden(article_page.text, "idempotency_key"),
@@ -176,47 +181,54 @@ def test_register_write_comment_and_read_through_gateway_and_frontend(stack, sta
     # Each side reads what the other wrote.
     assert (
         "Written in the browser"
-        in api.session.get(f"{api.base}/articles/{browser_slug}", timeout=15).text
+        in api.session.get(f"{api.base}/articles/{browser_slug}", timeout=HTTP_TIMEOUT).text
     )
-    comments = api.session.get(f"{api.base}/articles/{slug}/comments", timeout=15).json()[
+    comments = api.session.get(f"{api.base}/articles/{slug}/comments", timeout=HTTP_TIMEOUT).json()[
         "comments"
     ]
     assert {c["body"] for c in comments} == {
         "First comment, over the API",
         "Second comment, from the browser",
     }
-    home = requests.get(stack.url + "/", timeout=15).text
+    home = requests.get(stack.url + "/", timeout=HTTP_TIMEOUT).text
     assert "Written through the gateway" in home and "Written in the browser" in home
     state.update(author=author["username"], slug=slug, browser_slug=browser_slug)
 
 
 def test_the_proxy_compresses_caches_static_files_and_owns_the_forwarded_headers(stack):
-    home = requests.get(stack.url + "/", headers={"Accept-Encoding": "gzip"}, timeout=15)
+    home = requests.get(stack.url + "/", headers={"Accept-Encoding": "gzip"}, timeout=HTTP_TIMEOUT)
     assert home.headers.get("Content-Encoding") == "gzip"
     # /assets/<name>.<hash>.<ext> (frontend/static_assets.py): a year's caching, gzipped.
     stylesheet = re.search(r'href="(/assets/style\.[0-9a-f]+\.css)"', home.text).group(1)
-    static = requests.get(stack.url + stylesheet, headers={"Accept-Encoding": "gzip"}, timeout=15)
+    static = requests.get(
+        stack.url + stylesheet, headers={"Accept-Encoding": "gzip"}, timeout=HTTP_TIMEOUT
+    )
     assert static.status_code == 200 and static.headers["Content-Encoding"] == "gzip"
     assert "max-age=31536000" in static.headers["Cache-Control"]
     style = (Path(__file__).parents[2] / "frontend/static/style.css").read_bytes()
     assert static.content == style
     # The plain /static/ URL, served by the proxy from its copy: revalidated on every use.
     plain = requests.get(
-        stack.url + "/static/style.css", headers={"Accept-Encoding": "gzip"}, timeout=15
+        stack.url + "/static/style.css", headers={"Accept-Encoding": "gzip"}, timeout=HTTP_TIMEOUT
     )
     assert plain.status_code == 200 and plain.content == style
     assert "no-cache" in plain.headers["Cache-Control"] and plain.headers.get("ETag")
-    assert requests.get(stack.url + "/assets/style.000000000000.css", timeout=15).status_code == 404
-    api = requests.get(stack.url + "/api/articles", headers={"Accept-Encoding": "gzip"}, timeout=15)
+    assert (
+        requests.get(stack.url + "/assets/style.000000000000.css", timeout=HTTP_TIMEOUT).status_code
+        == 404
+    )
+    api = requests.get(
+        stack.url + "/api/articles", headers={"Accept-Encoding": "gzip"}, timeout=HTTP_TIMEOUT
+    )
     assert api.status_code == 200
 
-    # A client cannot choose the address the apps see: the proxy replaces the header
-    # (PROXY_HOPS=1: the apps take the last hop's X-Forwarded-For). A request from
-    # another container without the header keeps its own address.
+    # A client cannot choose the address the apps see: the proxy appends its peer to the
+    # header and the apps take that last entry (PROXY_HOPS=1). A request from another
+    # container without the header keeps its own address.
     via_proxy, direct = uuid.uuid4().hex, uuid.uuid4().hex
     requests.get(
         f"{stack.url}/api/tags",
-        timeout=15,
+        timeout=HTTP_TIMEOUT,
         headers={"X-Forwarded-For": "203.0.113.66", "X-Request-Id": via_proxy},
     )
     stack.exec(
@@ -224,8 +236,7 @@ def test_the_proxy_compresses_caches_static_files_and_owns_the_forwarded_headers
         "python",
         "-c",
         (
-            "import urllib.request as u; u.urlopen(u.Request('http://gateway:8000/api/tags', "
-            "headers="
+            "import urllib.request as u; u.urlopen(u.Request('http://gateway:8000/api/tags', headers="
             f"{{'X-Request-Id': '{direct}'}}), timeout=10)"
         ),
     )
@@ -248,11 +259,14 @@ def test_blog_scaled_to_three_shares_the_work(stack, state):
     blogs = stack.containers("blog")
     assert len(blogs) == 3
     before = {container: cpu_seconds(container) for container in blogs}
-    load = (
-        ReadLoad(stack.url, ["/api/articles?limit=20", "/api/tags"], threads=6, seconds=15)
-        .start()
-        .join()
-    )
+    # Until a number of answers, not for a time: the CPU shares need enough requests
+    # whatever the speed of the machine.
+    load = ReadLoad(
+        stack.url, ["/api/articles?limit=20", "/api/tags"], threads=6, seconds=600
+    ).start()
+    load.wait_for_requests(60, timeout=300)
+    load.stop.set()
+    load.join()
     used = {
         container[:12]: round(cpu_seconds(container) - before[container], 2) for container in blogs
     }
@@ -260,7 +274,7 @@ def test_blog_scaled_to_three_shares_the_work(stack, state):
         "scale_blog_3",
         {"requests": load.total, "outcomes": dict(load.outcomes), "cpu_seconds_per_blog": used},
     )
-    assert load.outcomes[200] == load.total >= 30
+    assert load.outcomes[200] == load.total >= 60
     total = sum(used.values())
     assert all(share >= total / 10 for share in used.values()), used
 
@@ -277,12 +291,11 @@ def test_crashed_blog_and_storage_under_writes_lose_and_double_nothing_acknowled
         "statuses": Counter(),
     }
     lock = threading.Lock()
-    started = time.monotonic()
-    load_seconds = 30
+    stop_writing = threading.Event()
 
     def write(index, api):
         number = 0
-        while time.monotonic() - started < load_seconds:
+        while not stop_writing.is_set():
             title, key = f"load {index}-{number}", uuid.uuid4().hex
             number += 1
             deadline = time.monotonic() + 90
@@ -314,12 +327,22 @@ def test_crashed_blog_and_storage_under_writes_lose_and_double_nothing_acknowled
     for thread in threads:
         thread.start()
     blog, storage = stack.containers("blog")[0], stack.containers("storage")[0]
-    time.sleep(6)
+
+    def acknowledged_more(count, timeout=150):
+        """Until ``count`` more writes are acknowledged: each crash under a running load."""
+        target = len(results["acknowledged"]) + count
+        assert wait_until(lambda: len(results["acknowledged"]) >= target, seconds=timeout), (
+            f"{len(results['acknowledged'])} of {target} writes acknowledged in {timeout} s"
+        )
+
+    acknowledged_more(8)
     crash(blog)
-    time.sleep(6)
+    acknowledged_more(8)
     crash(storage)
+    acknowledged_more(8)  # storage is back: new writes are acknowledged again
+    stop_writing.set()
     for thread in threads:
-        thread.join(timeout=load_seconds + 120)
+        thread.join(timeout=120)
     restarts = {"blog": wait_for_restart(stack, blog), "storage": wait_for_restart(stack, storage)}
 
     found = Counter()
@@ -348,23 +371,51 @@ def test_crashed_blog_and_storage_under_writes_lose_and_double_nothing_acknowled
     state["written"] = len(found) + 2
 
 
-def test_frontend_and_gateway_scale_behind_the_proxy_and_survive_a_killed_frontend(stack):
+def test_frontend_and_gateway_scale_behind_the_proxy_and_survive_killed_instances(stack):
+    """What the proxy promises when an instance dies (docs/RELIABILITY.md): a request the
+    instance had not begun to answer goes to the next one (a GET; a POST only if it was
+    never sent), so the client sees nothing; a response already begun cannot be retried and
+    reaches the client cut; a POST already sent is answered 502, never sent twice. So every
+    failure is a cut response or a refused POST, of a request in flight at a kill."""
     stack.up(*WEB_SCALE)
     frontends, gateways = stack.containers("frontend"), stack.containers("gateway")
     assert (len(frontends), len(gateways)) == (3, 2)
-    time.sleep(6)  # the proxy's DNS answers are valid for 5 s: it now sees every instance
     # Addresses on the proxy's network, read before one instance is killed (and loses its own).
     frontend_ips = {ip for container in frontends for ip in container_ips(stack, container, "edge")}
     gateway_ips = {ip for container in gateways for ip in container_ips(stack, container, "edge")}
     assert (len(frontend_ips), len(gateway_ips)) == (3, 2)
     marker = uuid.uuid4().hex
-    requests.get(f"{stack.url}/api/tags?marker={marker}", timeout=15)
+    requests.get(f"{stack.url}/api/tags?marker={marker}", timeout=HTTP_TIMEOUT)
+    proxy_reaches_every_instance(stack, frontend_ips | gateway_ips)
+
+    writer = Api(stack.url)
+    writer.register("killwriter")
+    writes, stop_writing = [], threading.Event()
+
+    def write():
+        """Articles without Idempotency-Key, never sent again: a duplicate would show."""
+        while not stop_writing.is_set():
+            title, started = f"kill write {len(writes)}", time.monotonic()
+            status = outcome_of(lambda: writer.create_article(title))
+            writes.append((started, time.monotonic(), title, status))
+
     load = ReadLoad(
-        stack.url, ["/", "/api/articles?limit=10", "/api/tags"], threads=6, seconds=24
+        stack.url, ["/", "/api/articles?limit=10", "/api/tags"], threads=6, seconds=600
     ).start()
-    time.sleep(8)
-    docker("kill", frontends[0])
+    writing = threading.Thread(target=write, daemon=True)
+    writing.start()
+    kills = {}
+    for service, container in (("frontend", frontends[0]), ("gateway", gateways[0])):
+        load.wait_for_requests(40)
+        began = time.monotonic()
+        docker("kill", container)
+        kills[service] = (began, time.monotonic())
+    load.wait_for_requests(60)
+    load.stop.set()
+    stop_writing.set()
     load.join()
+    writing.join(timeout=60)
+
     counts = upstream_counts(stack.logs("proxy"), marker)
     per_frontend = {
         ip: sum(n for address, n in counts.items() if address.startswith(ip + ":"))
@@ -374,20 +425,56 @@ def test_frontend_and_gateway_scale_behind_the_proxy_and_survive_a_killed_fronte
         ip: sum(n for address, n in counts.items() if address.startswith(ip + ":"))
         for ip in gateway_ips
     }
+    under_way = [
+        request
+        for window in kills.values()
+        for request in in_flight(load.requests + writes, window)
+    ]
+    failed = [request for request in load.requests + writes if request[3] not in (200, 201)]
+    found = Counter(article["title"] for article in writer.articles_by("killwriter"))
     record(
         "web_tier",
         {
             "requests": load.total,
             "outcomes": {str(k): v for k, v in load.outcomes.items()},
+            "writes": len(writes),
+            "write_outcomes": dict(Counter(str(w[3]) for w in writes)),
+            "in_flight_at_the_kills": len(under_way),
+            "failed": [(request[2], request[3]) for request in failed],
             "per_frontend": per_frontend,
             "per_gateway": per_gateway,
-            "failures": load.failures[:10],
         },
     )
-    assert load.failures == [] and load.total >= 30
+    assert writes
+    # Reads: answered, or cut; writes: created, refused by the proxy, or cut.
+    assert {request[3] for request in load.requests} <= {200, CUT}, load.failures[:10]
+    assert {write[3] for write in writes} <= {201, 502, CUT}, writes
+    # Each failure was in flight at a kill: at most as many as were.
+    assert all(request in under_way for request in failed), (failed, kills)
+    # No write sent twice; every created one there.
+    assert [title for title, count in found.items() if count > 1] == [], found.most_common(3)
+    assert {write[2] for write in writes if write[3] == 201} <= set(found)
     assert all(count > 0 for count in per_frontend.values()), per_frontend
     assert all(count > 0 for count in per_gateway.values()), per_gateway
-    stack.up(*WEB_SCALE)  # brings the killed frontend back
+    stack.up(*WEB_SCALE)  # brings the killed instances back
+
+
+def proxy_reaches_every_instance(stack, addresses, timeout=60):
+    """Until the proxy has passed requests to every address: its DNS answers live 5 s, so
+    instances added by --scale are used from its next lookup on."""
+    deadline = time.monotonic() + timeout
+    while True:
+        marker = uuid.uuid4().hex
+        requests.get(f"{stack.url}/api/tags?marker={marker}", timeout=HTTP_TIMEOUT)
+        for path in ("/", "/api/tags") * 6:
+            requests.get(stack.url + path, timeout=HTTP_TIMEOUT)
+        reached = {
+            address.rsplit(":", 1)[0] for address in upstream_counts(stack.logs("proxy"), marker)
+        }
+        if addresses <= reached:
+            return
+        assert time.monotonic() < deadline, f"the proxy reached {reached}, not all of {addresses}"
+        time.sleep(1)
 
 
 def test_health_checks_follow_a_stopped_database(stack):
@@ -397,13 +484,14 @@ def test_health_checks_follow_a_stopped_database(stack):
         verdict = stack.exec("storage", "python", "-m", "admin.healthcheck", "storage", check=False)
         assert verdict.returncode == 1 and verdict.stdout.startswith("unhealthy"), verdict.stdout
         operator = {"Authorization": f"Bearer {stack.settings['GATEWAY_HEALTH_DETAILS_TOKEN']}"}
-        public = requests.get(stack.url + "/healthz", timeout=30)
-        status = requests.get(stack.url + "/healthz", headers=operator, timeout=30)
+        public = requests.get(stack.url + "/healthz", timeout=HTTP_TIMEOUT)
+        status = requests.get(stack.url + "/healthz", headers=operator, timeout=HTTP_TIMEOUT)
         assert public.status_code == 503 and public.json() == {"status": "unavailable"}
         assert status.status_code == 503 and status.json()["checks"]["storage"]["ok"] is False
     finally:
         stack.compose("start", "postgres")
-    healthy_after = stack.wait_for_health("storage", "healthy", timeout=120)
+    # PostgreSQL's own start is part of this; a machine shared with other suites is slow at it.
+    healthy_after = stack.wait_for_health("storage", "healthy", timeout=240)
     record(
         "health_follows_postgres",
         {
@@ -419,11 +507,11 @@ def test_down_then_up_keeps_the_data(stack, state):
     assert stack.containers(all_states=True) == []
     stack.up(*SCALE)
     api = Api(stack.url)
-    article = api.session.get(f"{api.base}/articles/{state['slug']}", timeout=30)
+    article = api.session.get(f"{api.base}/articles/{state['slug']}", timeout=HTTP_TIMEOUT)
     assert article.status_code == 200
     login = api.session.post(
         api.base + "/users/login",
-        timeout=30,
+        timeout=HTTP_TIMEOUT,
         json={"user": {"email": "ada@example.com", "password": "correct horse battery"}},
     )
     assert login.status_code == 200
@@ -457,13 +545,15 @@ def test_a_backup_of_the_running_stack_restores_into_a_fresh_one(stack, state, t
             check=True,
             timeout=120,
         )
-    before = Api(stack.url).session.get(f"{stack.url}/api/articles?limit=1", timeout=30).json()
+    before = (
+        Api(stack.url).session.get(f"{stack.url}/api/articles?limit=1", timeout=HTTP_TIMEOUT).json()
+    )
 
     stack.down("-v")  # volumes gone: databases, broker and backups
     stack.up()
     assert (
         Api(stack.url)
-        .session.get(f"{stack.url}/api/articles?limit=1", timeout=30)
+        .session.get(f"{stack.url}/api/articles?limit=1", timeout=HTTP_TIMEOUT)
         .json()["articlesCount"]
         == 0
     )
@@ -498,14 +588,18 @@ def test_a_backup_of_the_running_stack_restores_into_a_fresh_one(stack, state, t
     # may answer from before it for up to READ_CACHE_SECONDS (5 by default): its stated bound.
     deadline = time.monotonic() + READ_CACHE_SECONDS + 10
     while True:
-        after = Api(stack.url).session.get(f"{stack.url}/api/articles?limit=1", timeout=30).json()
+        after = (
+            Api(stack.url)
+            .session.get(f"{stack.url}/api/articles?limit=1", timeout=HTTP_TIMEOUT)
+            .json()
+        )
         if after["articlesCount"] > 0 or time.monotonic() > deadline:
             break
         time.sleep(1)
     assert after["articlesCount"] == before["articlesCount"] > 0
     assert (
         Api(stack.url)
-        .session.get(f"{stack.url}/api/articles/{state['slug']}", timeout=30)
+        .session.get(f"{stack.url}/api/articles/{state['slug']}", timeout=HTTP_TIMEOUT)
         .status_code
         == 200
     )

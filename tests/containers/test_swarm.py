@@ -18,6 +18,7 @@ import pytest
 
 from tests.containers.conftest import (
     DATABASE_ROLE_PROBE,
+    HTTP_TIMEOUT,
     PREFIX,
     PROJECT_ROOT,
     Api,
@@ -137,7 +138,10 @@ def test_the_stack_runs_replicas_with_swarm_secrets(stack):
     api.register(f"swarm-{uuid.uuid4().hex[:6]}")
     created = api.create_article("Written on the swarm", key=uuid.uuid4().hex)
     assert created.status_code == 201, created.text
-    assert "Written on the swarm" in Api(stack.url).session.get(stack.url + "/", timeout=15).text
+    assert (
+        "Written on the swarm"
+        in Api(stack.url).session.get(stack.url + "/", timeout=HTTP_TIMEOUT).text
+    )
     # Secrets are files in the containers, never values in the service definitions.
     for service in ("storage", "users", "gateway", "frontend", "postgres", "rabbitmq"):
         spec = docker(
@@ -187,9 +191,9 @@ def test_a_rolling_update_of_blog_under_read_load_fails_no_request(stack):
     assert build.returncode == 0, build.stderr
     before = task_images(name, "blog")
     load = ReadLoad(
-        stack.url, ["/api/articles?limit=10", "/", "/api/tags"], threads=6, seconds=240
+        stack.url, ["/api/articles?limit=10", "/", "/api/tags"], threads=6, seconds=400
     ).start()
-    time.sleep(3)
+    load.wait_for_requests(30)
     started = time.monotonic()
     update = docker(
         "service",
@@ -202,7 +206,7 @@ def test_a_rolling_update_of_blog_under_read_load_fails_no_request(stack):
         timeout=240,
     )
     took = time.monotonic() - started
-    time.sleep(3)
+    load.wait_for_requests(30)  # answered by the new tasks alone
     load.stop.set()
     load.join()
     after = task_images(name, "blog")

@@ -16,12 +16,12 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from tests.support.polling import wait_until
 from tests.support.stack import SERVICES, Stack, create_vhost
 
 CALLS = 40
 STREAM_THREADS = 6
-SECONDS_BEFORE_STOP = 1.5
-SECONDS_AFTER_STOP = 1.5
+WRITES_AFTER_STOP = 12
 
 
 @pytest.fixture(scope="module")
@@ -123,11 +123,16 @@ def test_stopping_an_instance_loses_no_request(scaled_stack):
     ]
     for thread in threads:
         thread.start()
-    time.sleep(SECONDS_BEFORE_STOP)
+    # Both instances under the stream before one stops; the other goes on alone after.
+    assert wait_until(
+        lambda: handled_by_instance(scaled_stack, "blog", tag)["blog-2.log"] > 0,
+        seconds=30,
+        interval=0.2,
+    )
     handled_before_stop = handled_by_instance(scaled_stack, "blog", tag)
     scaled_stack.stop("blog#2")  # SIGTERM: finish running workers, hand back the rest
     written_at_stop = len(results)
-    time.sleep(SECONDS_AFTER_STOP)
+    wait_until(lambda: len(results) >= written_at_stop + WRITES_AFTER_STOP, seconds=30)
     stop_stream.set()
     for thread in threads:
         thread.join(timeout=30)

@@ -1,8 +1,12 @@
 """Issue 12 on the real services, broker and databases (SQLite and PostgreSQL): ids are
 never reused, and nothing issued to a deleted account opens a later one."""
 
+import time
+
 import pytest
 import sqlalchemy as sa
+from nameko.testing.services import replace_dependencies
+from nameko.testing.utils import get_container
 
 from common.errors import Unauthenticated, ValidationError
 from services.blog import BlogService
@@ -11,6 +15,25 @@ from services.storage import StorageService
 from services.users import UsersService
 
 PASSWORD = "correct horse battery"
+
+WINDOW_SECONDS = 300
+
+
+class FixedClock:
+    """A users service's clock that stands at ``now`` (the start of a rate-limit window)
+    until the test moves it: attempts are counted in one window, and sessions expire,
+    when the test says, however long it takes on the wall clock."""
+
+    def __init__(self):
+        self.now = int(time.time()) // WINDOW_SECONDS * WINDOW_SECONDS
+
+    def __call__(self):
+        return self.now
+
+
+@pytest.fixture
+def clock():
+    return FixedClock()
 
 
 @pytest.fixture
@@ -156,20 +179,19 @@ def test_a_session_cannot_be_started_from_a_forged_or_session_token(runner, rpc)
 
 
 @pytest.fixture
-def short_sessions(runner_factory, service_config):
+def short_sessions(runner_factory, service_config, clock):
     config = {**service_config, "SESSION_LIFETIME_SECONDS": 2}
     runner = runner_factory(config, StorageService, UsersService, BlogService)
+    replace_dependencies(get_container(runner, UsersService), clock=clock)
     runner.start()
     return runner
 
 
-def test_an_idle_session_expires(short_sessions, rpc):
-    import time
-
+def test_an_idle_session_expires(short_sessions, rpc, clock):
     alice = register(rpc, "alice")
     session = rpc.users.start_session(token=alice["token"])["token"]
     assert rpc.users.verify_session(token=session)["id"] == alice["id"]
-    time.sleep(2.5)
+    clock.now += 2.5
     with pytest.raises(Unauthenticated, match="expired"):
         rpc.users.verify_session(token=session)
 
@@ -178,12 +200,13 @@ def test_an_idle_session_expires(short_sessions, rpc):
 
 
 @pytest.fixture
-def two_users_instances(container_factory, service_config):
-    """Storage and blog once, the users service twice: instances share the work."""
+def two_users_instances(container_factory, service_config, clock):
+    """Storage and blog once, the users service twice (on ``clock``): instances share the
+    work."""
     config = {
         **service_config,
         "RATE_LIMITS": {
-            "WINDOW_SECONDS": 300,
+            "WINDOW_SECONDS": WINDOW_SECONDS,
             "LOGIN_PER_ACCOUNT": 5,
             "LOGIN_PER_ADDRESS": 8,
             "REGISTER_PER_ACCOUNT": 5,
@@ -191,7 +214,10 @@ def two_users_instances(container_factory, service_config):
         },
     }
     for service in (StorageService, BlogService, UsersService, UsersService):
-        container_factory(service, config).start()
+        container = container_factory(service, config)
+        if service is UsersService:
+            replace_dependencies(container, clock=clock)
+        container.start()
 
 
 def test_login_attempts_per_account_are_limited_across_instances(two_users_instances, rpc):
@@ -203,10 +229,25 @@ def test_login_attempts_per_account_are_limited_across_instances(two_users_insta
             rpc.users.login(email="alice@example.com", password="wrong guess")
     with pytest.raises(TooManyRequests) as caught:
         rpc.users.login(email="alice@example.com", password=PASSWORD)  # even the right one
-    assert 0 < caught.value.retry_after <= 300
+    assert caught.value.retry_after == WINDOW_SECONDS
     # another account is not limited by alice's
     register(rpc, "bob")
     assert rpc.users.login(email="bob@example.com", password=PASSWORD)["username"] == "bob"
+
+
+def test_the_counts_start_again_in_the_next_window(two_users_instances, rpc, clock):
+    from common.errors import TooManyRequests
+
+    register(rpc, "alice")
+    for _ in range(5):
+        with pytest.raises(Unauthenticated):
+            rpc.users.login(email="alice@example.com", password="wrong guess")
+    clock.now += WINDOW_SECONDS - 1
+    with pytest.raises(TooManyRequests) as caught:
+        rpc.users.login(email="alice@example.com", password=PASSWORD)
+    assert caught.value.retry_after == 1
+    clock.now += 1
+    assert rpc.users.login(email="alice@example.com", password=PASSWORD)["username"] == "alice"
 
 
 def test_login_and_registration_per_address_are_limited(two_users_instances, rpc):
@@ -248,11 +289,11 @@ def test_login_and_registration_per_address_are_limited(two_users_instances, rpc
 
 
 @pytest.fixture
-def low_limits(runner_factory, service_config):
+def low_limits(runner_factory, service_config, clock):
     config = {
         **service_config,
         "RATE_LIMITS": {
-            "WINDOW_SECONDS": 300,
+            "WINDOW_SECONDS": WINDOW_SECONDS,
             "LOGIN_PER_ACCOUNT": 4,
             "LOGIN_PER_ACCOUNT_AND_ADDRESS": 6,
             "LOGIN_SLOWED_PER_ACCOUNT_AND_ADDRESS": 3,
@@ -262,6 +303,7 @@ def low_limits(runner_factory, service_config):
         },
     }
     runner = runner_factory(config, StorageService, UsersService, BlogService)
+    replace_dependencies(get_container(runner, UsersService), clock=clock)
     runner.start()
     return runner
 

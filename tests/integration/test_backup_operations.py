@@ -20,6 +20,7 @@ from common.errors import NotFound, ValidationError
 from services.backups.progress import Progress
 from services.database import table_files
 from services.storage import StorageService
+from tests.support.polling import wait_until
 
 ENGINES = pytest.mark.parametrize("engine", ["sqlite", "postgresql"])
 
@@ -218,11 +219,11 @@ def test_storage_instances_sharing_a_backup_folder_take_turns_on_the_schedule(
     config = config_for(make_databases("sqlite"), INTERVAL_SECONDS=interval, KEEP=100)
     runner_factory(config, StorageService).start()
     runner_factory(config, StorageService).start()  # a second instance, same databases and folder
-    time.sleep(8 * interval)
+    folder = Path(config["BACKUP"]["DIR"])
+    assert wait_until(lambda: folder.exists() and len(backup_ids(folder)) >= 4, seconds=30)
 
-    ids = [path.name for path in Path(config["BACKUP"]["DIR"]).iterdir() if path.is_dir()]
+    ids = backup_ids(folder)
     slots = [int(storage_backup_time(backup_id) // interval) for backup_id in ids]
-    assert len(ids) >= 4
     assert len(set(slots)) == len(slots), f"two backups in one interval: {sorted(ids)}"
 
 
@@ -243,7 +244,7 @@ def test_progress_of_a_backup_is_seen_from_every_storage_instance(
             publish(rpc.storage, author["id"], number)
 
         running = rpc.storage.backup.call_async()
-        eventlet.sleep(0.3)
+        assert wait_until(lambda: rpc.storage.backup_progress()["operation"] == "backup")
         seen = [rpc.storage.backup_progress() for _ in range(10)]  # RabbitMQ alternates instances
         summary = running.result()
         after = rpc.storage.backup_progress()
@@ -254,6 +255,13 @@ def test_progress_of_a_backup_is_seen_from_every_storage_instance(
     done = [state["done"] for state in seen]
     assert done == sorted(done) and 0 < done[-1] < seen[-1]["total"]
     assert after == {"operation": None, "backup_id": None, "done": 0, "total": 0}
+
+
+def backup_ids(folder):
+    """The finished backups in ``folder`` (one still being written is a hidden ``.partial``)."""
+    return [
+        path.name for path in folder.iterdir() if path.is_dir() and not path.name.startswith(".")
+    ]
 
 
 def storage_backup_time(backup_id):

@@ -15,11 +15,14 @@ import uuid
 import pytest
 from kombu import Connection, Exchange, Queue
 from nameko.standalone.events import event_dispatcher
+from nameko.testing.services import entrypoint_waiter
+from nameko.testing.utils import get_container
 
 from services.blog import BlogService
 from services.storage import StorageService
 from services.users import UsersService
 from tests.integration.conftest import migrated, sqlite_uris
+from tests.support.polling import wait_until
 
 PASSWORD = "correct horse battery"
 RPC_EXCHANGE = Exchange("nameko-rpc", type="topic", durable=True)
@@ -110,7 +113,8 @@ def test_a_user_deleted_event_whose_handler_failed_is_handled_again(
     config = {**service_config, "RPC_TIMEOUT": 1}
     storage_runner = runner_factory(config, StorageService)
     storage_runner.start()
-    runner_factory(config, UsersService, BlogService).start()
+    services_runner = runner_factory(config, UsersService, BlogService)
+    services_runner.start()
     bob = rpc.users.register(username="bob", email="bob@example.com", password=PASSWORD)
     alice = rpc.users.register(username="alice", email="alice@example.com", password=PASSWORD)
     article = rpc.blog.create_article(
@@ -125,17 +129,19 @@ def test_a_user_deleted_event_whose_handler_failed_is_handled_again(
     rpc.storage.users_delete("bob")  # the users service's part is done...
     storage_runner.stop()  # ...and storage goes away before the blog's part
 
-    event_dispatcher(config)("users", "user_deleted", {"id": bob["id"], "username": "bob"})
-    time.sleep(2.5)  # the handler fails (storage does not answer within 1 s) at least once
+    # The handler fails at least once (storage does not answer within 1 s) before it is back.
+    with entrypoint_waiter(
+        get_container(services_runner, BlogService),
+        "handle_user_deleted",
+        callback=lambda worker_ctx, result, exc_info: exc_info is not None,
+        timeout=30,
+    ):
+        event_dispatcher(config)("users", "user_deleted", {"id": bob["id"], "username": "bob"})
     runner_factory(config, StorageService).start()
 
-    deadline = time.monotonic() + 30
-    while True:
-        report = rpc.storage.check_integrity()
-        if report["ok"] or time.monotonic() > deadline:
-            break
-        time.sleep(0.5)
-    assert report["ok"], json.dumps(report)
+    assert wait_until(lambda: rpc.storage.check_integrity()["ok"], seconds=30, interval=0.5), (
+        json.dumps(rpc.storage.check_integrity())
+    )
     assert rpc.blog.list_articles()["articles_count"] == 1
     assert rpc.blog.get_article(slug=kept["slug"])["favorites_count"] == 0
     assert rpc.blog.list_comments(slug=kept["slug"]) == []

@@ -4,6 +4,8 @@ against real processes)."""
 
 import uuid
 
+from flask import jsonify, request
+
 
 def unique(prefix):
     """``prefix`` and 8 random hex digits: a name no other test run has used."""
@@ -30,3 +32,17 @@ def sign_up(client, username):
     response = client.post("/api/users", json=new_user(username))
     assert response.status_code == 201, response.get_json()
     return {"Authorization": f"Token {response.get_json()['user']['token']}"}
+
+
+SEEN_BY_THE_APP = "/seen-by-the-app"
+
+
+def show_what_the_app_sees(app):
+    """Add ``GET SEEN_BY_THE_APP`` to a Flask app: the client address and scheme it takes
+    for the request (``{"address": ..., "scheme": ...}``), after its proxy handling."""
+    app.add_url_rule(
+        SEEN_BY_THE_APP,
+        "seen_by_the_app",
+        lambda: jsonify(address=request.remote_addr, scheme=request.scheme),
+    )
+    return app

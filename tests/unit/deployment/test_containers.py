@@ -139,8 +139,7 @@ def test_compose_runs_every_part_and_scales_the_services(compose):
         ),
         (
             lambda services: services["postgres"]["environment"].pop("BLOG_DB_PASSWORD"),
-            "service storage: USERS_DB_URI uses ${BLOG_DB_PASSWORD}, which the postgres service "
-            "does "
+            "service storage: USERS_DB_URI uses ${BLOG_DB_PASSWORD}, which the postgres service does "
             "not receive",
         ),
         (
@@ -325,11 +324,54 @@ def test_escaped_dollars_are_not_variables():
             lambda text: text.replace("pip install -r /tmp/requirements.txt", "pip install nameko"),
             "Dockerfile: requirements.txt is not installed",
         ),
+        (
+            lambda text: text.replace(
+                "pip install -r /tmp/requirements.txt", "pip install -r /tmp/requirements-dev.txt"
+            ),
+            "Dockerfile: requirements-dev.txt reaches the image",
+        ),
     ],
 )
 def test_a_broken_dockerfile_is_refused(dockerfile, edit, expected):
     problems = check_containers.dockerfile_problems(edit(dockerfile))
     assert any(problem.startswith(expected) for problem in problems), problems
+
+
+@pytest.fixture(scope="module")
+def requirements():
+    return tuple(
+        (PROJECT_ROOT / name).read_text()
+        for name in (
+            check_containers.RUNTIME_REQUIREMENTS,
+            check_containers.DEVELOPMENT_REQUIREMENTS,
+        )
+    )
+
+
+@pytest.mark.parametrize(
+    "edit, expected",
+    [
+        (
+            lambda runtime, dev: (runtime + "pytest==9.2.0\n", dev),
+            "requirements-dev.txt: pytest is pinned in requirements.txt too",
+        ),
+        (
+            lambda runtime, dev: (runtime, dev + "Flask_WTF==1.3.0\n"),
+            "requirements-dev.txt: flask-wtf is pinned in requirements.txt too",
+        ),
+        (
+            lambda runtime, dev: (runtime + "orjson>=3\n", dev),
+            "requirements.txt: orjson>=3 is not pinned with ==",
+        ),
+        (
+            lambda runtime, dev: (runtime, dev.replace("-r requirements.txt\n", "")),
+            "requirements-dev.txt: does not include -r requirements.txt",
+        ),
+    ],
+)
+def test_requirements_pin_each_package_once(requirements, edit, expected):
+    assert check_containers.requirements_problems(*requirements) == []
+    assert expected in check_containers.requirements_problems(*edit(*requirements))
 
 
 def test_a_build_stage_is_not_a_base_image_and_arg_defaults_are_read():
