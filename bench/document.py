@@ -21,7 +21,7 @@ FINDINGS_START, FINDINGS_END = "<!-- findings -->", "<!-- /findings -->"
 EMPTY_FINDINGS = f"{FINDINGS_START}\n(Findings: written by hand after a run.)\n{FINDINGS_END}"
 GROWTH_SYSTEMS = ("cached", "uncached", "monolith")
 
-_templates = Environment(
+_templates = Environment(  # noqa: S701 - writes Markdown, not HTML
     loader=FileSystemLoader(str(TEMPLATES)),
     undefined=StrictUndefined,
     trim_blocks=True,

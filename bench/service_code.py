@@ -9,30 +9,30 @@ only these imports change.
 
 from sqlalchemy import create_engine
 
-from common.config import PROJECT_ROOT, load_config  # noqa: F401
-from common.errors import (  # noqa: F401
+from common.config import PROJECT_ROOT, load_config
+from common.errors import (
     ConduitError,
     NotFound,
     Unauthenticated,
     ValidationError,
 )
-from common.secret_keys import derived_key  # noqa: F401
-from frontend.markdown_render import render_markdown, sanitised_html  # noqa: F401
-from gateway import access_log, error_responses  # noqa: F401
-from gateway.auth import request_token  # noqa: F401
-from gateway.payload import read_object, read_page  # noqa: F401
-from gateway.presenters import (  # noqa: F401
+from common.secret_keys import derived_key
+from frontend.markdown_render import render_markdown, sanitised_html
+from gateway import access_log, error_responses
+from gateway.auth import request_token
+from gateway.payload import read_object, read_page
+from gateway.presenters import (
     present_article,
     present_article_list,
     present_comment,
 )
-from services.accounts import tokens  # noqa: F401
-from services.accounts.passwords import Passwords  # noqa: F401
-from services.articles import rules as blog_rules  # noqa: F401
-from services.database import authored  # noqa: F401
-from services.database import blog_data as storage_blog  # noqa: F401
-from services.database import users_data as storage_users  # noqa: F401
-from services.database.access import (  # noqa: F401
+from services.accounts import tokens
+from services.accounts.passwords import Passwords
+from services.articles import rules as blog_rules
+from services.database import authored
+from services.database import blog_data as storage_blog
+from services.database import users_data as storage_users
+from services.database.access import (
     WRITE_TRANSACTION_OPTION,
     configure_sqlite,
     refuse_nul_characters,
@@ -49,8 +49,8 @@ from services.database.models import (
     User,
     UsersBase,
 )
-from services.database.table_files import insert_batch, reset_sequences  # noqa: F401
-from web.error_handlers import register_error_handlers  # noqa: F401
+from services.database.table_files import insert_batch, reset_sequences
+from web.error_handlers import register_error_handlers
 
 
 def database_engine(uri):

@@ -80,7 +80,8 @@ SETTINGS: tuple[Setting, ...] = (
         "AMQP_URI",
         "pyamqp://guest:guest@127.0.0.1:5672/",
         str,
-        "RabbitMQ, for every process; make run and compose give each part its own least-privilege account",
+        "RabbitMQ, for every process; make run and compose give each part its own least-privilege "
+        "account",
     ),
     Setting(
         "max_workers",
@@ -108,7 +109,8 @@ SETTINGS: tuple[Setting, ...] = (
         "SECRET_KEY",
         "dev-only-secret-change-me-in-production-32b",
         str,
-        "users (tokens), frontend (sessions, CSRF) derive their keys from it; the public default is refused unless DEVELOPMENT_MODE",
+        "users (tokens), frontend (sessions, CSRF) derive their keys from it; the public default "
+        "is refused unless DEVELOPMENT_MODE",
     ),
     Setting(
         "DEVELOPMENT_MODE",
@@ -136,7 +138,8 @@ SETTINGS: tuple[Setting, ...] = (
         "PASSWORD_MIN_SCORE",
         2,
         int,
-        "users: the zxcvbn score (0 to 4) a new password needs; 0 turns the guessability check off, the 8-128 length rule stays",
+        "users: the zxcvbn score (0 to 4) a new password needs; 0 turns the guessability check "
+        "off, the 8-128 length rule stays",
     ),
     Setting(
         "RATE_LIMITS.WINDOW_SECONDS",
@@ -164,7 +167,8 @@ SETTINGS: tuple[Setting, ...] = (
         "RATE_LIMIT_LOGIN_SLOWED_PER_ACCOUNT_AND_ADDRESS",
         3,
         int,
-        "users: attempts per address and window on an account past LOGIN_PER_ACCOUNT wrong passwords (slowed, never closed)",
+        "users: attempts per address and window on an account past LOGIN_PER_ACCOUNT wrong "
+        "passwords (slowed, never closed)",
     ),
     Setting(
         "RATE_LIMITS.LOGIN_PER_ADDRESS",
@@ -206,14 +210,16 @@ SETTINGS: tuple[Setting, ...] = (
         "READ_CACHE_SECONDS",
         5,
         float,
-        "gateway, frontend: how old an answer of the read cache may be (events clear it at once; 0: no cache)",
+        "gateway, frontend: how old an answer of the read cache may be (events clear it at once; "
+        "0: no cache)",
     ),
     Setting(
         "READ_CACHE_MAX_BYTES",
         "READ_CACHE_MAX_BYTES",
         67108864,
         int,
-        "gateway, frontend: memory the read cache's answers may occupy per process (the oldest make room)",
+        "gateway, frontend: memory the read cache's answers may occupy per process (the oldest "
+        "make room)",
     ),
     Setting("GATEWAY.HOST", "GATEWAY_HOST", "127.0.0.1", str, "gateway: the address it listens on"),
     Setting("GATEWAY.PORT", "GATEWAY_PORT", 8000, int, "gateway: the port it listens on"),
@@ -251,7 +257,8 @@ SETTINGS: tuple[Setting, ...] = (
         "GATEWAY_HEALTH_DETAILS_TOKEN",
         "",
         str,
-        "gateway: /healthz shows its checks only to Authorization: Bearer <token>; empty: never over HTTP",
+        "gateway: /healthz shows its checks only to Authorization: Bearer <token>; empty: never "
+        "over HTTP",
     ),
     Setting(
         "FRONTEND.HOST", "FRONTEND_HOST", "127.0.0.1", str, "frontend: the address it listens on"
@@ -278,7 +285,8 @@ SETTINGS: tuple[Setting, ...] = (
         "FRONTEND_PUBLIC_URL",
         "",
         str,
-        "frontend: where browsers reach it, for absolute links (Atom feeds); empty: http://HOST:PORT; https makes the cookie Secure",
+        "frontend: where browsers reach it, for absolute links (Atom feeds); empty: "
+        "http://HOST:PORT; https makes the cookie Secure",
     ),
     Setting(
         "FRONTEND.COOKIE_SECURE",

@@ -3,4 +3,4 @@
 ``common`` is imported first, so a service's modules import the pinned stack with its
 deprecation notices silenced (see ``common/__init__.py``)."""
 
-import common  # noqa: F401
+import common  # noqa: F401 - imported for its effect: the warning filters

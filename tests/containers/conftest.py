@@ -383,7 +383,9 @@ class ReadLoad:
             path = self.paths[count % len(self.paths)]
             count += 1
             started = time.monotonic()
-            status = outcome_of(lambda: session.get(self.url + path, timeout=HTTP_TIMEOUT))
+            status = outcome_of(
+                lambda path=path: session.get(self.url + path, timeout=HTTP_TIMEOUT)
+            )
             with self.lock:
                 self.requests.append((started, time.monotonic(), path, status))
                 self.outcomes[status] += 1

@@ -236,7 +236,8 @@ def test_the_proxy_compresses_caches_static_files_and_owns_the_forwarded_headers
         "python",
         "-c",
         (
-            "import urllib.request as u; u.urlopen(u.Request('http://gateway:8000/api/tags', headers="
+            "import urllib.request as u; u.urlopen(u.Request('http://gateway:8000/api/tags', "
+            "headers="
             f"{{'X-Request-Id': '{direct}'}}), timeout=10)"
         ),
     )
@@ -396,7 +397,7 @@ def test_frontend_and_gateway_scale_behind_the_proxy_and_survive_killed_instance
         """Articles without Idempotency-Key, never sent again: a duplicate would show."""
         while not stop_writing.is_set():
             title, started = f"kill write {len(writes)}", time.monotonic()
-            status = outcome_of(lambda: writer.create_article(title))
+            status = outcome_of(lambda title=title: writer.create_article(title))
             writes.append((started, time.monotonic(), title, status))
 
     load = ReadLoad(

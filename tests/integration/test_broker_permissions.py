@@ -296,3 +296,14 @@ def test_the_read_cache_listens_once_the_services_have_declared_their_exchanges(
         assert wait_until(lambda: cache.listening)
     finally:
         listener.should_stop = True
+
+
+def test_broker_setup_declares_the_event_exchanges_so_read_caches_listen_at_once(part_uris):
+    """``make run`` and compose run the broker setup before anything else: the web tier's
+    read caches then listen from their first second, before any service has started."""
+    cache = ReadCache(ttl=60)
+    listener = InvalidationListener({"AMQP_URI": part_uris["frontend"]}, cache).start()
+    try:
+        assert wait_until(lambda: cache.listening)
+    finally:
+        listener.should_stop = True

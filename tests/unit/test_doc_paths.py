@@ -148,7 +148,7 @@ def python_prose(source):
         body = getattr(parent, "body", None)
         if not isinstance(body, list):
             continue
-        for before, node in zip(body, body[1:]):
+        for before, node in zip(body, body[1:], strict=False):
             if (
                 isinstance(before, (ast.Assign, ast.AnnAssign))
                 and isinstance(node, ast.Expr)

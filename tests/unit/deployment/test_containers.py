@@ -139,8 +139,8 @@ def test_compose_runs_every_part_and_scales_the_services(compose):
         ),
         (
             lambda services: services["postgres"]["environment"].pop("BLOG_DB_PASSWORD"),
-            "service storage: USERS_DB_URI uses ${BLOG_DB_PASSWORD}, which the postgres service does "
-            "not receive",
+            "service storage: USERS_DB_URI uses ${BLOG_DB_PASSWORD}, which the postgres service "
+            "does not receive",
         ),
         (
             lambda services: services["storage"].update(volumes=[]),

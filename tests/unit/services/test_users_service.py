@@ -43,7 +43,7 @@ def first_attempts(counters, window_seconds, now):
 
 @pytest.fixture
 def service():
-    clock = lambda: NOW  # noqa: E731
+    clock = lambda: NOW  # noqa: E731 - a constant clock, read as one
     service = worker_factory(
         UsersService,
         config=CONFIG,
